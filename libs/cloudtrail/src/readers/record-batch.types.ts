@@ -1,0 +1,51 @@
+import type { CloudTrailRecord } from '../cloudtrail-record.types';
+import type { CloudTrailReadError } from './read-errors';
+
+/**
+ * Where a record sat in its input. NDJSON records have a 1-based `line`; records inside a
+ * `{"Records":[...]}` document (or a bare JSON array) have a `pointer` such as `Records[3]`.
+ * A log file written on a single line of an NDJSON stream has both.
+ */
+export interface RecordPosition {
+  line?: number;
+  pointer?: string;
+}
+
+export type MalformedCode = 'invalid_json' | 'not_an_object' | 'not_cloudtrail';
+
+export interface MalformedRecord extends RecordPosition {
+  source: string;
+  code: MalformedCode;
+  message: string;
+}
+
+/** Records read from one input; a batch never mixes inputs. `positions[i]` belongs to `records[i]`. */
+export interface RecordBatch {
+  source: string;
+  records: CloudTrailRecord[];
+  positions: RecordPosition[];
+  malformed: MalformedRecord[];
+}
+
+export interface ReadOptions {
+  /** Most records per batch (default 1000). */
+  batchSize?: number;
+  /** Called for each malformed record (they are also listed in `RecordBatch.malformed`). */
+  onMalformed?: (malformed: MalformedRecord) => void;
+  /** Called with the size of each raw chunk read (compressed bytes for .gz), for progress. */
+  onBytes?: (bytes: number) => void;
+  /**
+   * Called when one input of several (a file in a folder, a path of many) cannot be read; reading
+   * then goes on with the next input. Without it, the error is thrown from the iterator.
+   */
+  onReadError?: (error: CloudTrailReadError) => void;
+  /** Content is NDJSON whatever the first line looks like (set from a .jsonl/.ndjson name). */
+  ndjson?: boolean;
+  /** Largest whole JSON document (log file) held in memory, in UTF-16 code units (default 512 Mi). */
+  maxDocumentChars?: number;
+}
+
+export function formatPosition(source: string, position: RecordPosition): string {
+  const line = position.line === undefined ? source : `${source}:${position.line}`;
+  return position.pointer === undefined ? line : `${line} ${position.pointer}`;
+}

@@ -1,0 +1,45 @@
+export * from './webhooks.errors';
+export { generateWebhookSecret, decodeWebhookSecret, WEBHOOK_SECRET_PREFIX } from './webhook-secret';
+export { SecretBox, decodeEncryptionKey, type SecretBoxKey, type SecretBoxOptions } from './secret-box';
+export {
+  signPayload,
+  computeSignature,
+  generateMessageId,
+  toUnixSeconds,
+  type SignPayloadInput,
+  type WebhookHeaders,
+} from './webhook-signature';
+export { blockedRangeOf } from './ip-policy';
+export { checkWebhookUrl, type WebhookTargetPolicy } from './url-policy';
+export {
+  SsrfSafeAgent,
+  systemResolver,
+  type HostResolver,
+  type ResolvedAddress,
+  type SsrfSafeAgentOptions,
+} from './ssrf-dispatcher';
+export {
+  sendWebhook,
+  USER_AGENT,
+  type DeliveryErrorCode,
+  type SendResult,
+  type SendWebhookInput,
+} from './webhook-sender';
+export { parseRetryAfter } from './retry-after';
+export {
+  DEFAULT_RETRY_SCHEDULE,
+  MAX_RETRY_AFTER_SECONDS,
+  nextAttempt,
+  parseRetrySchedule,
+  scheduleSpanSeconds,
+  shouldAutoDisable,
+  type AutoDisableInput,
+  type NextAttemptInput,
+  type RetryDecision,
+} from './retry-policy';
+export {
+  WEBHOOK_EVENT_TYPES,
+  buildWebhookBody,
+  isWebhookEventType,
+  type WebhookEventType,
+} from './webhook-payload';

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const seconds = z.coerce.number().int().positive();
+
+/**
+ * Every environment variable Trailguard reads. Names are part of the public interface:
+ * add new ones, never rename.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Operator token for tenant provisioning; required in production. */
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Owner connection: migrations and setup. Unset: the embedded Postgres under DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Connection used by the application, as a role that cannot bypass row-level security. */
+  DATABASE_APP_URL: z.string().url().optional(),
+  /** Unset: a redis-server child process with AOF under DATA_DIR. */
+  REDIS_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  /** 32 bytes, base64: encrypts webhook secrets at rest. Development generates one under DATA_DIR. */
+  SECRETS_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64')
+    .optional(),
+  PLATFORM_AWS_ACCOUNT_ID: z
+    .string()
+    .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+    .optional(),
+  POLL_INTERVAL_SECONDS: seconds.default(60),
+  POSTURE_INTERVAL_SECONDS: seconds.default(300),
+  FINDING_WINDOW_SECONDS: seconds.default(3600),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
+  WEBHOOK_RETRY_SCHEDULE: z.string().optional(),
+  /** Requests per minute per tenant (API keys of one tenant share the budget). */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(1200),
+  /** Largest accepted request body, in bytes (uploads included). */
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** Run the BullMQ workers in the API process (the one-machine default). */
+  RUN_WORKERS: bool.default(true),
+});
+
+export type Config = z.infer<typeof configSchema>;

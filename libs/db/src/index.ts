@@ -1,0 +1,10 @@
+export { Database, type Tx, type TenantScope, type DatabaseOptions } from './database';
+export { asTenantId, isUuid, type TenantId } from './tenant-id';
+export { migrate, MIGRATIONS_DIR, type MigrationResult } from './migrator';
+export { prepareDatabase, deriveAppUrl, APP_ROLE } from './bootstrap';
+export * from './pagination';
+export { TenantsRepository } from './repositories/tenants.repository';
+export { ApiKeysRepository, type ApiKeyAuth } from './repositories/api-keys.repository';
+export { Prisma } from './generated/client';
+export type * from './generated/client';
+export * from './generated/enums';

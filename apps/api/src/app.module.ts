@@ -1,0 +1,78 @@
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Redis } from 'ioredis';
+import { Database } from '@trailguard/db';
+import { AuthGuard } from './common/auth';
+import { ErrorFilter } from './common/error.filter';
+import { RateLimitGuard } from './common/rate-limit.guard';
+import { REDIS, redisProvider } from './common/redis.provider';
+import { RUNTIME, type Runtime } from './common/runtime';
+import { ApiKeysModule } from './modules/api-keys/api-keys.module';
+import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
+import { TenantsModule } from './modules/tenants/tenants.module';
+
+@Injectable()
+class ConnectionsLifecycle implements OnApplicationShutdown {
+  constructor(
+    private readonly db: Database,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.db.close(), this.redis.quit()]);
+  }
+}
+
+/** Shared infrastructure providers, global so feature modules just inject them. */
+@Module({})
+class InfraModule {
+  static forRoot(runtime: Runtime): DynamicModule {
+    const providers: Provider[] = [
+      { provide: RUNTIME, useValue: runtime },
+      { provide: Database, useFactory: () => new Database({ url: runtime.appDatabaseUrl }) },
+      redisProvider,
+      ConnectionsLifecycle,
+    ];
+    return { module: InfraModule, global: true, providers, exports: [RUNTIME, Database, REDIS] };
+  }
+}
+
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(runtime: Runtime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        InfraModule.forRoot(runtime),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: runtime.config.LOG_LEVEL,
+            genReqId: requestId,
+            redact: ['req.headers.authorization', 'req.headers["x-admin-token"]', 'req.headers.cookie', 'req.headers["x-ingest-token"]'],
+            autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+          },
+        }),
+        HealthModule,
+        MetricsModule,
+        TenantsModule,
+        ApiKeysModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}

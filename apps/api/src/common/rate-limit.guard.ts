@@ -1,0 +1,39 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Redis } from 'ioredis';
+import { principalOf } from './auth';
+import { DomainError } from './domain-error';
+import { REDIS } from './redis.provider';
+import { RUNTIME, type Runtime } from './runtime';
+
+/**
+ * Per-tenant request budget shared by every API replica: a fixed one-minute window counted in
+ * Redis. (@nestjs/throttler keys by client and keeps state per process unless a third-party
+ * storage is added; a tenant budget is two Redis commands.)
+ */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<Request>();
+    const principal = principalOf(req);
+    if (!principal) return true;
+    const limit = this.runtime.config.RATE_LIMIT_PER_MINUTE;
+    const window = Math.floor(Date.now() / 60_000);
+    const key = `{trailguard}:ratelimit:${principal.tenantId}:${window}`;
+    const [[, count]] = (await this.redis.multi().incr(key).pexpire(key, 61_000).exec()) as [[Error | null, number]];
+    const res = context.switchToHttp().getResponse<Response>();
+    res.setHeader('RateLimit-Limit', String(limit));
+    res.setHeader('RateLimit-Remaining', String(Math.max(0, limit - count)));
+    if (count > limit) {
+      const retryAfter = 60 - Math.floor((Date.now() % 60_000) / 1000);
+      res.setHeader('Retry-After', String(retryAfter));
+      throw new DomainError('rate_limited', `tenant request budget of ${limit}/minute exceeded; retry after ${retryAfter}s`, 429);
+    }
+    return true;
+  }
+}

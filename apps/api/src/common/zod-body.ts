@@ -1,0 +1,42 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { DomainError } from './domain-error';
+
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query'): z.infer<S> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  throw new DomainError(
+    'validation_failed',
+    `${where} is invalid: ${result.error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ')}`,
+    400,
+    result.error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message, code: i.code })),
+  );
+}
+
+// Nest treats a decorator argument with a `transform` method as a pipe, and zod schemas have
+// one: so the schema travels wrapped in an object.
+type Wrapped = { schema: z.ZodType };
+
+const zodBody = createParamDecorator(({ schema }: Wrapped, ctx: ExecutionContext) => {
+  const req = ctx.switchToHttp().getRequest<Request>();
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.is('application/json')) {
+    throw new DomainError('unsupported_media_type', `send the body as application/json, not ${req.headers['content-type'] ?? 'no content type'}`, 415);
+  }
+  return parseWith(schema, req.body, 'body');
+});
+
+const zodQuery = createParamDecorator(({ schema }: Wrapped, ctx: ExecutionContext) =>
+  parseWith(schema, ctx.switchToHttp().getRequest<Request>().query, 'query'),
+);
+
+/** `@ZodBody(schema)`: the JSON body parsed and validated, unknown fields refused. */
+export const ZodBody = (schema: z.ZodType) => zodBody({ schema });
+/** `@ZodQuery(schema)`: query parameters parsed and validated. */
+export const ZodQuery = (schema: z.ZodType) => zodQuery({ schema });
+
+export const pageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(500).optional(),
+});

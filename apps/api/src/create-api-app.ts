@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { bodyErrorHandler } from './common/error.filter';
+import { httpMetrics } from './common/http-metrics';
+import type { Runtime } from './common/runtime';
+
+/** Builds the HTTP API (not yet listening): used by main, the all-in-one server and the tests. */
+export async function createApiApp(runtime: Runtime): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(runtime), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(httpMetrics);
+  app.use(json({ limit: runtime.config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
+  app.use(bodyErrorHandler);
+  app.enableShutdownHooks();
+
+  const openapi = new DocumentBuilder()
+    .setTitle('Trailguard API')
+    .setDescription('Multi-tenant detection backend for AWS CloudTrail. Errors: { "error": { "code", "message", "details" } }.')
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Admin-Token' }, 'operator')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openapi), { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

@@ -1,0 +1,2 @@
+export { createApiApp } from './create-api-app';
+export type { Runtime } from './common/runtime';

@@ -1,0 +1,132 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { OCSF_FIELD_ALIASES } from '@trailguard/cloudtrail';
+import { compileRuleSet, loadBuiltinRules, type EngineOptions, type RuleSet, type SigmaDocument, type SigmaFilter } from '@trailguard/sigma';
+import { OUTPUT_FORMATS, type OutputFormat } from './output/scan-output.types';
+import { inputBytes, PROGRESS_MIN_BYTES, startProgress, type Progress } from './progress';
+import { formatProblem, loadDocuments, loadFilters, problemOf, type RuleProblem } from './rule-loader';
+import { scan } from './scan.service';
+import { renderSummary } from './summary';
+
+/** Exit statuses: 0 everything evaluated (matches or not), 2 a rule was rejected or an input unreadable. */
+export const EXIT_OK = 0;
+export const EXIT_REJECTED = 2;
+
+interface ScanFlags {
+  rules: string[];
+  filter: string[];
+  format?: OutputFormat;
+  expand: string[];
+  progress: boolean;
+  summary: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function parsePlaceholder(value: string, previous: string[]): string[] {
+  if (!/^%?[^=%]+%?=/.test(value)) throw new InvalidArgumentError('expected NAME=VALUE, e.g. Administrators=arn:aws:iam::*:role/Admin');
+  return [...previous, value];
+}
+
+/** `%Name%` placeholders of `|expand` from repeated --expand Name=value flags. */
+function placeholderResolver(pairs: readonly string[]): EngineOptions['expand'] {
+  const values = new Map<string, string[]>();
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    const name = pair.slice(0, at).replace(/^%|%$/g, '');
+    values.set(name, [...(values.get(name) ?? []), pair.slice(at + 1)]);
+  }
+  return (placeholder: string) => values.get(placeholder.replace(/^%|%$/g, '')) ?? [];
+}
+
+interface BuiltRules {
+  ruleSet?: RuleSet;
+  problems: RuleProblem[];
+}
+
+async function buildRuleSet(flags: ScanFlags): Promise<BuiltRules> {
+  const problems: RuleProblem[] = [];
+  let documents: SigmaDocument[];
+  if (flags.rules.length === 0) {
+    documents = loadBuiltinRules();
+  } else {
+    const loaded = await loadDocuments(flags.rules);
+    documents = loaded.documents;
+    problems.push(...loaded.problems);
+  }
+  const extra = await loadFilters(flags.filter);
+  problems.push(...extra.problems);
+  if (problems.length > 0) return { problems };
+
+  // Filters can sit in rule files too; the engine takes them through its options either way.
+  const filters: SigmaFilter[] = [...documents.filter((d): d is SigmaFilter => d.kind === 'filter'), ...extra.filters];
+  const options: EngineOptions = {
+    fieldAliases: OCSF_FIELD_ALIASES,
+    filters,
+    expand: placeholderResolver(flags.expand),
+  };
+  try {
+    return { ruleSet: compileRuleSet(documents.filter((d) => d.kind !== 'filter'), options), problems };
+  } catch (error) {
+    return { problems: [problemOf(error, flags.rules[0] ?? '<built-in rules>')] };
+  }
+}
+
+async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
+  const stderr = process.stderr;
+  const { ruleSet, problems } = await buildRuleSet(flags);
+  if (ruleSet === undefined) {
+    for (const problem of problems) stderr.write(`${formatProblem(problem)}\n`);
+    stderr.write(`trailguard: ${problems.length} rule problem(s); nothing was scanned\n`);
+    return EXIT_REJECTED;
+  }
+  const format: OutputFormat = flags.format ?? (process.stdout.isTTY ? 'table' : 'ndjson');
+
+  let progress: Progress | undefined;
+  if (flags.progress && stderr.isTTY) {
+    const total = await inputBytes(paths);
+    if (total >= PROGRESS_MIN_BYTES) progress = startProgress(total, stderr);
+  }
+  let result;
+  try {
+    result = await scan({
+      paths,
+      ruleSet,
+      format,
+      out: process.stdout,
+      ...(progress ? { onProgress: (bytes: number, events: number) => progress.update(bytes, events) } : {}),
+    });
+  } finally {
+    progress?.stop();
+  }
+  if (flags.summary) stderr.write(renderSummary(result, paths.length));
+  return result.readErrors.length > 0 ? EXIT_REJECTED : EXIT_OK;
+}
+
+export function buildProgram(onExitCode: (code: number) => void): Command {
+  const program = new Command('trailguard').description('Trailguard: Sigma detections for AWS CloudTrail');
+  program
+    .command('scan')
+    .description('Evaluate Sigma rules against CloudTrail files (log-file JSON, NDJSON, .gz, folders)')
+    .argument('<paths...>', 'files or folders to scan')
+    .option('--rules <path>', 'Sigma rule file or folder (.yml/.yaml, several documents per file); repeatable. Default: the built-in rules', collect, [])
+    .option('--filter <file>', 'Sigma filter documents to apply; repeatable', collect, [])
+    .addOption(new Option('--format <format>', 'output format (default: table on a terminal, ndjson otherwise)').choices(OUTPUT_FORMATS))
+    .option('--expand <name=value>', 'value of a %name% placeholder for the |expand modifier; repeatable', parsePlaceholder, [])
+    .option('--no-progress', 'never show a progress bar')
+    .option('--no-summary', 'do not print the summary on stderr')
+    .action(async (paths: string[], flags: ScanFlags) => {
+      onExitCode(await runScan(paths, flags));
+    });
+  return program;
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  let code = EXIT_OK;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    // A closed pipe (`trailguard scan ... | head`) ends the output, not the world.
+    if (error.code === 'EPIPE') process.exit(code);
+    throw error;
+  });
+  await buildProgram((c) => (code = c)).parseAsync([...argv]);
+  return code;
+}

@@ -1,0 +1,35 @@
+import type { CorrelationAlert } from '@trailguard/sigma';
+import { alertObject, eventIdOf, matchObject } from './match-fields';
+import type { MatchContext, ScanOutput } from './scan-output.types';
+
+export class NdjsonOutput implements ScanOutput {
+  header(): string[] {
+    return [];
+  }
+
+  match(context: MatchContext): string[] {
+    return [JSON.stringify(matchObject(context))];
+  }
+
+  alert(alert: CorrelationAlert): string[] {
+    return [JSON.stringify(alertObject(alert))];
+  }
+}
+
+/** One matched eventID a line (once per reported rule match); correlation alerts as NDJSON. */
+export class IdsOutput implements ScanOutput {
+  private readonly ndjson = new NdjsonOutput();
+
+  header(): string[] {
+    return [];
+  }
+
+  match({ record }: MatchContext): string[] {
+    const id = eventIdOf(record);
+    return id === null ? [] : [id];
+  }
+
+  alert(alert: CorrelationAlert): string[] {
+    return this.ndjson.alert(alert);
+  }
+}

@@ -1,0 +1,109 @@
+import type { Writable } from 'node:stream';
+import {
+  readPaths,
+  type CloudTrailReadError,
+  type MalformedRecord,
+  type RecordBatch,
+} from '@trailguard/cloudtrail';
+import type { RuleSet } from '@trailguard/sigma';
+import { createOutput } from './output/create-output';
+import type { OutputFormat } from './output/scan-output.types';
+import { OutputWriter } from './output-writer';
+
+/** Malformed records kept for the summary; the rest are only counted. */
+const MALFORMED_KEPT = 1000;
+
+export interface RuleTally {
+  ruleId: string;
+  ruleTitle: string;
+  level: string;
+  matches: number;
+  /** Matches that were printed (report: true). */
+  reported: number;
+}
+
+export interface ScanResult {
+  events: number;
+  malformedCount: number;
+  malformed: MalformedRecord[];
+  readErrors: CloudTrailReadError[];
+  tallies: Map<string, RuleTally>;
+  alerts: number;
+  /** Reported matches of records that carry no eventID (absent from --format ids). */
+  matchesWithoutId: number;
+  durationMs: number;
+}
+
+export interface ScanRequest {
+  paths: readonly string[];
+  ruleSet: RuleSet;
+  format: OutputFormat;
+  out: Writable;
+  /** Called with raw bytes read and events so far, for a progress bar. */
+  onProgress?: (bytes: number, events: number) => void;
+}
+
+export async function scan(request: ScanRequest): Promise<ScanResult> {
+  const started = process.hrtime.bigint();
+  const { ruleSet } = request;
+  const output = createOutput(request.format);
+  const writer = new OutputWriter(request.out);
+  const result: ScanResult = {
+    events: 0,
+    malformedCount: 0,
+    malformed: [],
+    readErrors: [],
+    tallies: new Map(),
+    alerts: 0,
+    matchesWithoutId: 0,
+    durationMs: 0,
+  };
+  let bytes = 0;
+  const onBytes = request.onProgress ? (n: number): void => void (bytes += n) : undefined;
+  const correlating = ruleSet.hasCorrelations;
+
+  for (const line of output.header()) writer.line(line);
+
+  const handleBatch = async (batch: RecordBatch): Promise<void> => {
+    for (const malformed of batch.malformed) {
+      result.malformedCount++;
+      if (result.malformed.length < MALFORMED_KEPT) result.malformed.push(malformed);
+    }
+    const { records, positions, source } = batch;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const matches = ruleSet.match(record);
+      if (matches.length === 0) continue;
+      for (const match of matches) {
+        let tally = result.tallies.get(match.ruleId);
+        if (tally === undefined) {
+          tally = { ruleId: match.ruleId, ruleTitle: match.ruleTitle, level: match.level, matches: 0, reported: 0 };
+          result.tallies.set(match.ruleId, tally);
+        }
+        tally.matches++;
+        if (!match.report) continue;
+        tally.reported++;
+        if (record.eventID === undefined && record['eventId'] === undefined) result.matchesWithoutId++;
+        for (const line of output.match({ match, record, source, position: positions[i] ?? {} })) writer.line(line);
+      }
+      if (correlating) {
+        for (const alert of await ruleSet.correlate(record, matches)) {
+          result.alerts++;
+          for (const line of output.alert(alert)) writer.line(line);
+        }
+      }
+      if (writer.pending) await writer.flush();
+    }
+    result.events += records.length;
+    request.onProgress?.(bytes, result.events);
+  };
+
+  const batches = readPaths(request.paths, {
+    onReadError: (error) => result.readErrors.push(error),
+    ...(onBytes ? { onBytes } : {}),
+  });
+  for await (const batch of batches) await handleBatch(batch);
+  await writer.flush();
+  result.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+  return result;
+}

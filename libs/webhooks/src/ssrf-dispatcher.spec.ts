@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import { SsrfSafeAgent, type HostResolver, type ResolvedAddress } from './ssrf-dispatcher';
 import { startReceiver, type Receiver } from './test-receiver.test-helper';
+import { RECEIVER_TEST_CERT, startTlsReceiver } from './test-tls.test-helper';
 import { sendWebhook } from './webhook-sender';
 import { SsrfBlockedError } from './webhooks.errors';
 
@@ -113,5 +114,26 @@ describe('SsrfSafeAgent', () => {
       dispatcher: agent({ resolve: fakeDns({}) }),
     });
     expect(result).toMatchObject({ ok: false, errorCode: 'dns_error' });
+  });
+
+  it('over https, connects to the checked address while verifying the certificate for the hostname', async () => {
+    const tls = await startTlsReceiver();
+    const dns = fakeDns({
+      'receiver.test': [{ address: '127.0.0.1', family: 4 }],
+      'impostor.test': [{ address: '127.0.0.1', family: 4 }],
+    });
+    try {
+      const trusted = agent({ allowPrivate: true, resolve: dns, ca: RECEIVER_TEST_CERT });
+      const ok = await sendWebhook({ url: `https://receiver.test:${tls.port}/hook`, body: '{}', headers: {}, dispatcher: trusted });
+      expect(ok).toMatchObject({ ok: true, status: 200, responseSnippet: 'tls ok' });
+      // Same address, other name: the certificate does not cover it, so the handshake must fail.
+      const mismatch = await sendWebhook({ url: `https://impostor.test:${tls.port}/hook`, body: '{}', headers: {}, dispatcher: trusted });
+      expect(mismatch).toMatchObject({ ok: false, errorCode: 'tls_error' });
+      const untrusted = agent({ allowPrivate: true, resolve: dns });
+      const selfSigned = await sendWebhook({ url: `https://receiver.test:${tls.port}/hook`, body: '{}', headers: {}, dispatcher: untrusted });
+      expect(selfSigned).toMatchObject({ ok: false, errorCode: 'tls_error' });
+    } finally {
+      await tls.close();
+    }
   });
 });

@@ -19,6 +19,8 @@ export interface SsrfSafeAgentOptions extends WebhookTargetPolicy {
   connectTimeoutMs?: number;
   /** Idle keep-alive sockets per origin are reused; they were connected to a checked address. */
   keepAliveTimeoutMs?: number;
+  /** Extra trusted CAs for https targets (tests, private PKI); the system store is the default. */
+  ca?: string | Buffer | Array<string | Buffer>;
 }
 
 export const systemResolver: HostResolver = async (hostname) => {
@@ -40,7 +42,11 @@ export class SsrfSafeAgent extends Agent {
   constructor(options: SsrfSafeAgentOptions = {}) {
     const allowPrivate = options.allowPrivate ?? false;
     const lookup = guardedLookup(options.resolve ?? systemResolver, allowPrivate);
-    const connect = buildConnector({ timeout: options.connectTimeoutMs ?? 10_000, lookup });
+    const connect = buildConnector({
+      timeout: options.connectTimeoutMs ?? 10_000,
+      lookup,
+      ...(options.ca !== undefined ? { ca: options.ca } : {}),
+    });
     super({
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
       connect: (opts, callback) => {

@@ -1,0 +1,247 @@
+import { evaluateCorrelation, compileCorrelation, type CompiledCorrelation, type Trigger } from './correlation.engine';
+import { InMemoryCorrelationStore, type CorrelationStore } from './correlation.store';
+import { compileDetection, requiredLiterals } from './detection.compiler';
+import type { CompileEnv, EventPredicate } from './field-condition.compiler';
+import { documentKey, ruleInfo, type CorrelationAlert, type RuleInfo, type RuleMatch } from './rule-info';
+import { SigmaError, type SigmaErrorCode, type SigmaPosition } from './sigma.errors';
+import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './sigma.types';
+import type { ExpandHook } from './value-pipeline';
+
+export interface EngineOptions {
+  /** alias -> native dotted path ('api.operation' -> 'eventName') */
+  fieldAliases?: Readonly<Record<string, string>>;
+  /** '%Administrators%' (with |expand) -> values; unknown -> [] */
+  expand?: ExpandHook;
+  /** meta filters, applied to the rules they name */
+  filters?: readonly SigmaFilter[];
+  /** default: new InMemoryCorrelationStore() */
+  correlationStore?: CorrelationStore;
+  /** default 'eventID' */
+  idField?: string;
+  /** default 'eventTime' */
+  timestampField?: string;
+}
+
+export interface RuleSet {
+  readonly rules: readonly RuleInfo[];
+  readonly hasCorrelations: boolean;
+  /** Synchronous and pure: base rules, with filters applied. */
+  match(event: object): RuleMatch[];
+  /** Feeds correlation state with this event's matches (from match()) and returns alerts. */
+  correlate(event: object, matches: readonly RuleMatch[]): Promise<CorrelationAlert[]>;
+  /** Non-fatal notes, e.g. a filter naming a rule that is not in the set. */
+  readonly warnings: readonly string[];
+}
+
+interface CompiledRule {
+  readonly order: number;
+  readonly info: RuleInfo;
+  readonly predicate: EventPredicate;
+  readonly filters: EventPredicate[];
+  report: boolean;
+}
+
+const INDEX_FIELDS = { name: 'eventName', source: 'eventSource' } as const;
+const MEMO_LIMIT = 20_000;
+
+/**
+ * Compiles documents into a RuleSet. Rules whose detection requires literal eventName (or, failing
+ * that, eventSource) values are indexed by them, so an event is only tested against rules that can
+ * match it plus the rules without such a literal.
+ */
+export function compileRuleSet(docs: readonly SigmaDocument[], options: EngineOptions = {}): RuleSet {
+  const fieldAliases = options.fieldAliases ?? {};
+  const idField = options.idField ?? 'eventID';
+  const timestampField = options.timestampField ?? 'eventTime';
+  const store = options.correlationStore ?? new InMemoryCorrelationStore();
+  const warnings: string[] = [];
+  const envFor = (doc: SigmaDocument): CompileEnv => ({
+    fieldAliases,
+    expand: options.expand,
+    fail: (code: SigmaErrorCode, message: string, pos?: SigmaPosition): never => {
+      throw new SigmaError(code, message, pos ?? doc.pos, doc.source);
+    },
+  });
+
+  const ruleDocs = docs.filter((d): d is SigmaRule => d.kind === 'rule');
+  const corrDocs = docs.filter((d): d is SigmaCorrelation => d.kind === 'correlation');
+  const filterDocs = [...docs.filter((d): d is SigmaFilter => d.kind === 'filter'), ...(options.filters ?? [])];
+
+  // Every id and name must point at one document.
+  const byRef = new Map<string, SigmaRule | SigmaCorrelation>();
+  for (const doc of [...ruleDocs, ...corrDocs]) {
+    for (const ref of new Set([documentKey(doc), ...(doc.name ? [doc.name] : [])])) {
+      if (byRef.has(ref)) throw new SigmaError('duplicate_rule', `two documents share the id or name "${ref}"`, doc.pos, doc.source);
+      byRef.set(ref, doc);
+    }
+  }
+
+  const compiled: CompiledRule[] = ruleDocs.map((doc, order) => ({
+    order,
+    info: ruleInfo(doc),
+    predicate: compileDetection(doc.detection, envFor(doc)),
+    filters: [],
+    report: true,
+  }));
+  const compiledByKey = new Map(compiled.map((r) => [r.info.id, r]));
+
+  for (const filter of filterDocs) {
+    const predicate = compileDetection(filter.detection, envFor(filter));
+    for (const ref of filter.rules) {
+      const target = byRef.get(ref);
+      const rule = target?.kind === 'rule' ? compiledByKey.get(documentKey(target)) : undefined;
+      if (rule) rule.filters.push(predicate);
+      else warnings.push(`filter "${filter.title}" names "${ref}", which is not a rule in this set`);
+    }
+  }
+
+  const correlations = orderCorrelations(corrDocs, byRef).map((doc) => {
+    const info = ruleInfo(doc);
+    return compileCorrelation(doc, info, true, {
+      fieldAliases,
+      lookup: (ref) => {
+        const target = byRef.get(ref);
+        return target ? { key: documentKey(target), name: target.name, isCorrelation: target.kind === 'correlation' } : undefined;
+      },
+    });
+  });
+  // A rule or correlation feeding a correlation reports on its own only with `generate: true`.
+  const referencedBy = new Map<string, boolean>();
+  for (const corr of correlations) {
+    for (const input of corr.inputs) referencedBy.set(input.key, (referencedBy.get(input.key) ?? false) || corr.doc.generate);
+  }
+  for (const rule of compiled) {
+    const gen = referencedBy.get(rule.info.id);
+    if (gen !== undefined) rule.report = gen;
+  }
+  const reportedCorrelations = new Set(correlations.filter((c) => referencedBy.get(c.info.id) ?? true).map((c) => c.info.id));
+
+  const dispatch = buildDispatch(compiled, ruleDocs, fieldAliases);
+
+  const match = (event: object): RuleMatch[] => {
+    const candidates = dispatch(event as Record<string, unknown>);
+    let out: RuleMatch[] | undefined;
+    for (let i = 0; i < candidates.length; i++) {
+      const rule = candidates[i]!;
+      if (!rule.predicate(event)) continue;
+      if (rule.filters.length > 0 && rule.filters.some((f) => f(event))) continue;
+      const m: RuleMatch = { ruleId: rule.info.id, ruleTitle: rule.info.title, level: rule.info.level, tags: rule.info.tags, report: rule.report };
+      if (rule.info.author !== undefined) m.author = rule.info.author;
+      (out ??= []).push(m);
+    }
+    return out ?? [];
+  };
+
+  const correlate = async (event: object, matches: readonly RuleMatch[]): Promise<CorrelationAlert[]> => {
+    if (correlations.length === 0 || matches.length === 0) return [];
+    const e = event as Record<string, unknown>;
+    const eventId = String(readPath(e, idField) ?? '');
+    const ts = timestampOf(readPath(e, timestampField));
+    const triggers: Trigger[] = matches.map((m) => ({ ruleKey: m.ruleId, eventIds: [eventId] }));
+    const out: CorrelationAlert[] = [];
+    for (const corr of correlations) {
+      const alerts = await evaluateCorrelation(corr, event, ts, triggers, store);
+      for (const alert of alerts) {
+        triggers.push({ ruleKey: corr.info.id, eventIds: alert.eventIds, group: alert.group });
+        if (reportedCorrelations.has(corr.info.id)) out.push(alert);
+      }
+    }
+    return out;
+  };
+
+  return {
+    rules: [...compiled.map((r) => r.info), ...correlations.map((c: CompiledCorrelation) => c.info)],
+    hasCorrelations: correlations.length > 0,
+    match,
+    correlate,
+    warnings,
+  };
+}
+
+function readPath(e: Record<string, unknown>, path: string): unknown {
+  if (path in e) return e[path];
+  let node: unknown = e;
+  for (const seg of path.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[seg];
+  }
+  return node;
+}
+
+function timestampOf(v: unknown): number {
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.abs(v) < 1e11 ? v * 1000 : v;
+  if (typeof v === 'string') {
+    const t = Date.parse(v);
+    if (Number.isFinite(t)) return t;
+  }
+  return Date.now();
+}
+
+/** Correlations that feed other correlations are evaluated first; cycles are rejected. */
+function orderCorrelations(corrs: readonly SigmaCorrelation[], byRef: Map<string, SigmaRule | SigmaCorrelation>): SigmaCorrelation[] {
+  const out: SigmaCorrelation[] = [];
+  const state = new Map<SigmaCorrelation, 'visiting' | 'done'>();
+  const visit = (c: SigmaCorrelation): void => {
+    const s = state.get(c);
+    if (s === 'done') return;
+    if (s === 'visiting') throw new SigmaError('invalid_document', `correlation "${c.title}" refers to itself through its rules`, c.pos, c.source);
+    state.set(c, 'visiting');
+    for (const ref of c.correlation.rules) {
+      const target = byRef.get(ref);
+      if (target?.kind === 'correlation') visit(target);
+    }
+    state.set(c, 'done');
+    out.push(c);
+  };
+  corrs.forEach(visit);
+  return out;
+}
+
+type Dispatch = (event: Record<string, unknown>) => readonly CompiledRule[];
+
+function buildDispatch(compiled: readonly CompiledRule[], docs: readonly SigmaRule[], aliases: Readonly<Record<string, string>>): Dispatch {
+  const byName = new Map<string, CompiledRule[]>();
+  const bySource = new Map<string, CompiledRule[]>();
+  const always: CompiledRule[] = [];
+  const add = (map: Map<string, CompiledRule[]>, key: string, rule: CompiledRule): void => {
+    const list = map.get(key);
+    if (list) list.push(rule);
+    else map.set(key, [rule]);
+  };
+  compiled.forEach((rule, i) => {
+    const detection = docs[i]!.detection;
+    const names = requiredLiterals(detection, INDEX_FIELDS.name, aliases);
+    if (names) {
+      for (const n of names) add(byName, n, rule);
+      return;
+    }
+    const sources = requiredLiterals(detection, INDEX_FIELDS.source, aliases);
+    if (sources) for (const s of sources) add(bySource, s, rule);
+    else always.push(rule);
+  });
+
+  const memo = new Map<string, readonly CompiledRule[]>();
+  const build = (source: string | undefined, name: string | undefined): readonly CompiledRule[] => {
+    const parts = [always];
+    if (name !== undefined) parts.push(byName.get(name.toLowerCase()) ?? []);
+    if (source !== undefined) parts.push(bySource.get(source.toLowerCase()) ?? []);
+    const merged = parts.filter((p) => p.length > 0);
+    if (merged.length <= 1) return merged[0] ?? [];
+    return [...new Set(merged.flat())].sort((a, b) => a.order - b.order);
+  };
+  return (event) => {
+    const name = event[INDEX_FIELDS.name];
+    const source = event[INDEX_FIELDS.source];
+    if ((name !== undefined && typeof name !== 'string') || (source !== undefined && typeof source !== 'string')) {
+      return compiled; // unusual shapes: test everything rather than guess
+    }
+    const key = `${source ?? '\u0001'}\u0000${name ?? '\u0001'}`;
+    let rules = memo.get(key);
+    if (!rules) {
+      rules = build(source, name);
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(key, rules);
+    }
+    return rules;
+  };
+}

@@ -43,3 +43,4 @@ export {
   isWebhookEventType,
   type WebhookEventType,
 } from './webhook-payload';
+export { toSlackMessage, type SlackMessageInput } from './slack-message';

@@ -15,6 +15,11 @@ const BODY_ERRORS: Record<string, { status: number; code: string; message: strin
   'charset.unsupported': { status: 415, code: 'unsupported_charset', message: 'unsupported charset' },
 };
 
+/** Coded errors thrown by the libs (not DomainError), and the status each maps to. */
+const LIB_ERROR_STATUS: Record<string, number> = {
+  invalid_cursor: 400,
+};
+
 const HTTP_CODES: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthorized',
@@ -50,6 +55,11 @@ export class ErrorFilter implements ExceptionFilter {
   private toEnvelope(exception: unknown, req: Request): [number, Envelope] {
     if (exception instanceof DomainError) {
       return [exception.status, { error: { code: exception.code, message: exception.message, details: exception.details } }];
+    }
+    const libCode = (exception as { code?: unknown } | null)?.code;
+    if (typeof libCode === 'string' && LIB_ERROR_STATUS[libCode]) {
+      const e = exception as Error & { details?: unknown };
+      return [LIB_ERROR_STATUS[libCode], { error: { code: libCode, message: e.message, details: e.details } }];
     }
     const bodyError = BODY_ERRORS[(exception as { type?: string } | null)?.type ?? ''];
     if (bodyError) {

@@ -7,5 +7,5 @@ export const REDIS = Symbol('REDIS');
 export const redisProvider: Provider = {
   provide: REDIS,
   inject: [RUNTIME],
-  useFactory: (runtime: Runtime) => new Redis(runtime.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false }),
+  useFactory: (runtime: Runtime) => new Redis(runtime.redisUrl, { maxRetriesPerRequest: 2 }),
 };

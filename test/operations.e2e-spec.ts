@@ -1,0 +1,47 @@
+import { startTestApp, type TestApp } from './support/test-app';
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+describe('operations endpoints', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('/healthz and /readyz answer', async () => {
+    await t.http.get('/healthz').expect(200, { status: 'ok' });
+    const ready = await t.http.get('/readyz').expect(200);
+    expect(ready.body.checks.postgres.ok).toBe(true);
+    expect(ready.body.checks.redis.ok).toBe(true);
+  });
+
+  it('/metrics is Prometheus text with our metrics', async () => {
+    await t.http.get('/healthz');
+    const res = await t.http.get('/metrics').expect(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.text).toContain('trailguard_http_request_duration_seconds');
+    expect(res.text).toContain('process_cpu_seconds_total');
+  });
+
+  it('/docs-json is OpenAPI 3 and lists every route the server has', async () => {
+    const res = await t.http.get('/docs-json').expect(200);
+    const doc = res.body as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
+    const router = (t.app.getHttpAdapter().getInstance() as { router: { stack: Layer[] } }).router;
+    const routes = router.stack
+      // Nest's own catch-all (404 handler) is not an API route.
+      .filter((l) => l.route && !l.route.path.startsWith('/docs') && !l.route.path.includes('{*'))
+      .flatMap((l) => Object.keys(l.route!.methods).map((m) => `${m} ${l.route!.path.replace(/:(\w+)/g, '{$1}')}`));
+    expect(routes.length).toBeGreaterThan(5);
+    const missing = routes.filter((route) => {
+      const [method, path] = route.split(' ') as [string, string];
+      return doc.paths[path]?.[method] === undefined;
+    });
+    expect(missing).toEqual([]);
+    const html = await t.http.get('/docs').expect(200);
+    expect(html.text).toContain('swagger');
+  });
+});

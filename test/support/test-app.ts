@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { createApiApp } from '@trailguard/api-app';
+import { testConfig, testEnv } from './test-env';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: ReturnType<typeof request>;
+  adminToken: string;
+  close(): Promise<void>;
+}
+
+/** The real API on the run's Postgres and Redis, listening on a loopback port. */
+export async function startTestApp(configOverrides: Record<string, string> = {}): Promise<TestApp> {
+  const env = testEnv();
+  const adminToken = `test-operator-${randomBytes(12).toString('hex')}`;
+  const app = await createApiApp({
+    config: testConfig(configOverrides),
+    appDatabaseUrl: env.appUrl,
+    redisUrl: env.redisUrl,
+    adminToken,
+    secretsKey: randomBytes(32),
+  });
+  await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    adminToken,
+    close: () => app.close(),
+  };
+}

@@ -37,16 +37,19 @@ export function makeGetter(path: string): FieldGetter {
     }
     return obj[segments[i]!];
   };
-  const first = segments[0]!;
-  const whole = path;
+  const last = segments.length - 1;
   return (event) => {
     if (event === null || typeof event !== 'object') return undefined;
-    const obj = event as Record<string, unknown>;
-    const literal = obj[whole];
-    if (literal !== undefined) return literal;
-    const head = obj[first];
-    if (head === undefined || head === null || typeof head !== 'object') return undefined;
-    return walk(head, 1);
+    let node = event as Record<string, unknown>;
+    for (let i = 0; i < last; i++) {
+      const literal = node[joined[i]!];
+      if (literal !== undefined) return literal;
+      const next = node[segments[i]!];
+      if (next === null || typeof next !== 'object') return undefined;
+      if (Array.isArray(next)) return walk(next, i + 1);
+      node = next as Record<string, unknown>;
+    }
+    return node[segments[last]!];
   };
 }
 

@@ -220,7 +220,9 @@ function buildDispatch(compiled: readonly CompiledRule[], docs: readonly SigmaRu
     else always.push(rule);
   });
 
-  const memo = new Map<string, readonly CompiledRule[]>();
+  // Two-level memo (source, then name) so the hot path does no string building.
+  const memo = new Map<string | undefined, Map<string | undefined, readonly CompiledRule[]>>();
+  let memoSize = 0;
   const build = (source: string | undefined, name: string | undefined): readonly CompiledRule[] => {
     const parts = [always];
     if (name !== undefined) parts.push(byName.get(name.toLowerCase()) ?? []);
@@ -235,12 +237,22 @@ function buildDispatch(compiled: readonly CompiledRule[], docs: readonly SigmaRu
     if ((name !== undefined && typeof name !== 'string') || (source !== undefined && typeof source !== 'string')) {
       return compiled; // unusual shapes: test everything rather than guess
     }
-    const key = `${source ?? '\u0001'}\u0000${name ?? '\u0001'}`;
-    let rules = memo.get(key);
+    let byEventName = memo.get(source);
+    if (!byEventName) {
+      if (memoSize >= MEMO_LIMIT) {
+        memo.clear();
+        memoSize = 0;
+      }
+      memo.set(source, (byEventName = new Map()));
+    }
+    let rules = byEventName.get(name);
     if (!rules) {
       rules = build(source, name);
-      if (memo.size >= MEMO_LIMIT) memo.clear();
-      memo.set(key, rules);
+      if (memoSize++ >= MEMO_LIMIT) {
+        memo.clear();
+        memoSize = 0;
+      }
+      byEventName.set(name, rules);
     }
     return rules;
   };

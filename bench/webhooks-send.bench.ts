@@ -55,7 +55,14 @@ interface LevelResult {
   p99: number;
 }
 
-async function runLevel(url: string, agent: SsrfSafeAgent, secrets: string[], concurrency: number, max: number, seconds: number): Promise<LevelResult> {
+async function runLevel(
+  url: string,
+  agent: SsrfSafeAgent,
+  secrets: string[],
+  concurrency: number,
+  max: number,
+  seconds: number,
+): Promise<LevelResult> {
   const latencies: number[] = [];
   let started = 0;
   let failures = 0;
@@ -65,9 +72,13 @@ async function runLevel(url: string, agent: SsrfSafeAgent, secrets: string[], co
     while (started < max && performance.now() < deadline) {
       started += 1;
       const t0 = performance.now();
-      const body = buildWebhookBody('finding.created', { id: `f_${started}`, ruleId: 'aws-root-login', severity: 'high', accountId: '123456789012' }, new Date());
+      const body = buildWebhookBody(
+        'finding.created',
+        { id: `f_${started}`, ruleId: 'aws-root-login', severity: 'high', accountId: '123456789012' },
+        new Date(),
+      );
       const headers = signPayload({ msgId: generateMessageId(), timestamp: new Date(), body, secrets });
-      const result = await sendWebhook({ url, body, headers: { ...headers }, dispatcher: agent });
+      const result = await sendWebhook({ url, body, headers, dispatcher: agent });
       if (!result.ok) failures += 1;
       latencies.push(performance.now() - t0);
     }
@@ -89,7 +100,11 @@ async function runLevel(url: string, agent: SsrfSafeAgent, secrets: string[], co
 
 function signingRate(secrets: string[]): number {
   const count = 20_000;
-  const body = buildWebhookBody('finding.created', { id: 'f_1', ruleId: 'aws-root-login', severity: 'high' }, new Date());
+  const body = buildWebhookBody(
+    'finding.created',
+    { id: 'f_1', ruleId: 'aws-root-login', severity: 'high' },
+    new Date(),
+  );
   const t0 = performance.now();
   for (let i = 0; i < count; i += 1) signPayload({ msgId: `msg_${i}`, timestamp: new Date(), body, secrets });
   return count / ((performance.now() - t0) / 1000);
@@ -106,12 +121,16 @@ async function main(): Promise<void> {
   try {
     await runLevel(url, agent, secrets, 8, 500, 2); // warm-up: JIT, connection pool
     console.log(`signing alone (body + 2 signatures): ${signingRate(secrets).toFixed(0)} per second`);
-    console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${new Date().toISOString()}`);
+    console.log(
+      `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${new Date().toISOString()}`,
+    );
     console.log('| concurrency | deliveries | failures | seconds | deliveries/s | p50 ms | p99 ms |');
     console.log('|---:|---:|---:|---:|---:|---:|---:|');
     for (const concurrency of levels) {
       const r = await runLevel(url, agent, secrets, concurrency, max, seconds);
-      console.log(`| ${r.concurrency} | ${r.deliveries} | ${r.failures} | ${r.seconds.toFixed(2)} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`);
+      console.log(
+        `| ${r.concurrency} | ${r.deliveries} | ${r.failures} | ${r.seconds.toFixed(2)} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`,
+      );
     }
   } finally {
     await agent.destroy();

@@ -37,10 +37,5 @@ export {
   type NextAttemptInput,
   type RetryDecision,
 } from './retry-policy';
-export {
-  WEBHOOK_EVENT_TYPES,
-  buildWebhookBody,
-  isWebhookEventType,
-  type WebhookEventType,
-} from './webhook-payload';
+export { WEBHOOK_EVENT_TYPES, buildWebhookBody, isWebhookEventType, type WebhookEventType } from './webhook-payload';
 export { toSlackMessage, type SlackMessageInput } from './slack-message';

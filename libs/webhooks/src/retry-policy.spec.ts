@@ -75,25 +75,44 @@ describe('nextAttempt', () => {
 
   it('keeps every jittered delay within +/-20% of the schedule (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 9 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, r) => {
-        const decision = nextAttempt({ attempt, outcome: failed500, now, random: () => r });
-        const base = (DEFAULT_RETRY_SCHEDULE[attempt - 1] as number) * 1000;
-        return decision.action === 'retry' && decision.delayMs >= base * 0.8 - 1 && decision.delayMs <= base * 1.2 + 1;
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (attempt, r) => {
+          const decision = nextAttempt({ attempt, outcome: failed500, now, random: () => r });
+          const base = (DEFAULT_RETRY_SCHEDULE[attempt - 1] as number) * 1000;
+          return (
+            decision.action === 'retry' && decision.delayMs >= base * 0.8 - 1 && decision.delayMs <= base * 1.2 + 1
+          );
+        },
+      ),
     );
   });
 
   it('gives up after the last scheduled retry', () => {
-    expect(nextAttempt({ attempt: 10, outcome: failed500, now })).toEqual({ action: 'failed', reason: 'attempts_exhausted' });
+    expect(nextAttempt({ attempt: 10, outcome: failed500, now })).toEqual({
+      action: 'failed',
+      reason: 'attempts_exhausted',
+    });
     expect(nextAttempt({ attempt: 9, outcome: failed500, now }).action).toBe('retry');
     expect(nextAttempt({ attempt: 3, outcome: failed500, schedule: [1, 2], now }).action).toBe('failed');
   });
 
   it('uses Retry-After as a floor on the delay, capped at 24 hours', () => {
     const rateLimited = { ok: false, status: 429, errorCode: 'http_error' as const };
-    const longer = nextAttempt({ attempt: 1, outcome: { ...rateLimited, retryAfterSeconds: 120 }, now, random: () => 0.5 });
+    const longer = nextAttempt({
+      attempt: 1,
+      outcome: { ...rateLimited, retryAfterSeconds: 120 },
+      now,
+      random: () => 0.5,
+    });
     expect(longer).toMatchObject({ action: 'retry', delayMs: 120_000 });
-    const shorter = nextAttempt({ attempt: 4, outcome: { ...rateLimited, retryAfterSeconds: 1 }, now, random: () => 0.5 });
+    const shorter = nextAttempt({
+      attempt: 4,
+      outcome: { ...rateLimited, retryAfterSeconds: 1 },
+      now,
+      random: () => 0.5,
+    });
     expect(shorter).toMatchObject({ action: 'retry', delayMs: 2 * HOUR });
     const huge = nextAttempt({ attempt: 1, outcome: { ...rateLimited, retryAfterSeconds: 30 * 86400 }, now });
     expect(huge).toMatchObject({ action: 'retry', delayMs: DAY });

@@ -7,7 +7,15 @@ import { WebhookError } from './webhooks.errors';
  * be down for a long weekend without losing events.
  */
 export const DEFAULT_RETRY_SCHEDULE: readonly number[] = Object.freeze([
-  5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 14 * 3600, 20 * 3600, 24 * 3600,
+  5,
+  5 * 60,
+  30 * 60,
+  2 * 3600,
+  5 * 3600,
+  10 * 3600,
+  14 * 3600,
+  20 * 3600,
+  24 * 3600,
 ]);
 
 /** A Retry-After beyond this is treated as this: a receiver cannot park a delivery for weeks. */

@@ -21,7 +21,11 @@ describe('toSlackMessage', () => {
 
   it('escapes Slack control characters so event data cannot inject links or mentions', () => {
     const message = JSON.parse(
-      toSlackMessage({ type: 'posture.changed', title: '<!channel> & <https://evil.example|click>', link: 'javascript:x' }),
+      toSlackMessage({
+        type: 'posture.changed',
+        title: '<!channel> & <https://evil.example|click>',
+        link: 'javascript:x',
+      }),
     ) as { blocks: Array<{ text: { text: string } }> };
     expect(message.blocks[0]?.text.text).toBe(
       '*Trail posture changed: &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;*',

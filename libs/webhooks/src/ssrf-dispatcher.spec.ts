@@ -68,7 +68,11 @@ describe('SsrfSafeAgent', () => {
     });
     const err = await rawRequestError(agent({ allowHttp: true, resolve: dns }), 'http://mixed.example/hook');
     expect(err).toBeInstanceOf(SsrfBlockedError);
-    expect(err).toMatchObject({ address: '::ffff:169.254.169.254', range: 'ipv4Mapped:linkLocal', hostname: 'mixed.example' });
+    expect(err).toMatchObject({
+      address: '::ffff:169.254.169.254',
+      range: 'ipv4Mapped:linkLocal',
+      hostname: 'mixed.example',
+    });
   });
 
   it('refuses localhost through the real system resolver', async () => {
@@ -89,7 +93,12 @@ describe('SsrfSafeAgent', () => {
     const dns = fakeDns({ 'receiver.test': [{ address: '127.0.0.1', family: 4 }] });
     const dev = agent({ allowPrivate: true, allowHttp: true, resolve: dns });
     const before = receiver.requests.length;
-    const result = await sendWebhook({ url: `http://receiver.test:${receiver.port}/hook`, body: '{}', headers: {}, dispatcher: dev });
+    const result = await sendWebhook({
+      url: `http://receiver.test:${receiver.port}/hook`,
+      body: '{}',
+      headers: {},
+      dispatcher: dev,
+    });
     expect(result).toMatchObject({ ok: true, status: 200 });
     expect(receiver.requests.length).toBe(before + 1);
     expect(receiver.requests.at(-1)?.headers.host).toBe(`receiver.test:${receiver.port}`);
@@ -124,13 +133,28 @@ describe('SsrfSafeAgent', () => {
     });
     try {
       const trusted = agent({ allowPrivate: true, resolve: dns, ca: RECEIVER_TEST_CERT });
-      const ok = await sendWebhook({ url: `https://receiver.test:${tls.port}/hook`, body: '{}', headers: {}, dispatcher: trusted });
+      const ok = await sendWebhook({
+        url: `https://receiver.test:${tls.port}/hook`,
+        body: '{}',
+        headers: {},
+        dispatcher: trusted,
+      });
       expect(ok).toMatchObject({ ok: true, status: 200, responseSnippet: 'tls ok' });
       // Same address, other name: the certificate does not cover it, so the handshake must fail.
-      const mismatch = await sendWebhook({ url: `https://impostor.test:${tls.port}/hook`, body: '{}', headers: {}, dispatcher: trusted });
+      const mismatch = await sendWebhook({
+        url: `https://impostor.test:${tls.port}/hook`,
+        body: '{}',
+        headers: {},
+        dispatcher: trusted,
+      });
       expect(mismatch).toMatchObject({ ok: false, errorCode: 'tls_error' });
       const untrusted = agent({ allowPrivate: true, resolve: dns });
-      const selfSigned = await sendWebhook({ url: `https://receiver.test:${tls.port}/hook`, body: '{}', headers: {}, dispatcher: untrusted });
+      const selfSigned = await sendWebhook({
+        url: `https://receiver.test:${tls.port}/hook`,
+        body: '{}',
+        headers: {},
+        dispatcher: untrusted,
+      });
       expect(selfSigned).toMatchObject({ ok: false, errorCode: 'tls_error' });
     } finally {
       await tls.close();

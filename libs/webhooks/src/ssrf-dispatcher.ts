@@ -72,9 +72,8 @@ function guardedLookup(resolve: HostResolver, allowPrivate: boolean): LookupFunc
           if (range !== null) throw new SsrfBlockedError(address, range, hostname);
         }
       }
-      const usable = options.family === 4 || options.family === 6
-        ? addresses.filter((a) => a.family === options.family)
-        : addresses;
+      const usable =
+        options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
       if (usable.length === 0) {
         throw Object.assign(new Error(`no usable address for ${hostname}`), { code: 'ENOTFOUND', hostname });
       }
@@ -83,7 +82,11 @@ function guardedLookup(resolve: HostResolver, allowPrivate: boolean): LookupFunc
     found.then(
       (usable) => {
         // Node asks for every address when it races IPv4 and IPv6 (autoSelectFamily).
-        if (options.all) callback(null, usable.map((a): LookupAddress => ({ ...a })));
+        if (options.all)
+          callback(
+            null,
+            usable.map((a): LookupAddress => ({ ...a })),
+          );
         else callback(null, (usable[0] as ResolvedAddress).address, (usable[0] as ResolvedAddress).family);
       },
       (err: NodeJS.ErrnoException) => callback(err, '', 0),

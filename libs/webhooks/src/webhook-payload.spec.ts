@@ -15,9 +15,12 @@ describe('buildWebhookBody', () => {
   });
 
   it('knows exactly the four event types', () => {
-    expect([...WEBHOOK_EVENT_TYPES].sort()).toEqual(
-      ['account.status_changed', 'finding.created', 'finding.updated', 'posture.changed'],
-    );
+    expect([...WEBHOOK_EVENT_TYPES].sort()).toEqual([
+      'account.status_changed',
+      'finding.created',
+      'finding.updated',
+      'posture.changed',
+    ]);
     expect(isWebhookEventType('finding.deleted')).toBe(false);
   });
 

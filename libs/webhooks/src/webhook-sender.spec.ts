@@ -24,7 +24,7 @@ afterAll(async () => {
 function signedDelivery(secrets: string[]): { body: string; headers: Record<string, string> } {
   const body = buildWebhookBody('finding.created', { id: 'f_1', rule: 'Root login', note: 'ünïcødé ✓' }, new Date());
   const headers = signPayload({ msgId: generateMessageId(), timestamp: new Date(), body, secrets });
-  return { body, headers: { ...headers } };
+  return { body, headers };
 }
 
 describe('sendWebhook', () => {
@@ -74,7 +74,9 @@ describe('sendWebhook', () => {
   });
 
   it('500 then 200: the failure is retried on schedule and the retry succeeds', async () => {
-    const hook = await receiver((_req, res, index) => res.writeHead(index === 0 ? 500 : 200).end(index === 0 ? 'boom' : 'ok'));
+    const hook = await receiver((_req, res, index) =>
+      res.writeHead(index === 0 ? 500 : 200).end(index === 0 ? 'boom' : 'ok'),
+    );
     const now = new Date('2026-11-29T12:00:00Z');
     const first = await sendWebhook({ url: hook.url, body: '{}', headers: {}, dispatcher: dev });
     expect(first).toMatchObject({ ok: false, status: 500, errorCode: 'http_error', responseSnippet: 'boom' });
@@ -89,7 +91,10 @@ describe('sendWebhook', () => {
     const hook = await receiver((_req, res) => res.writeHead(429, { 'retry-after': '120' }).end());
     const result = await sendWebhook({ url: hook.url, body: '{}', headers: {}, dispatcher: dev });
     expect(result).toMatchObject({ ok: false, status: 429, retryAfterSeconds: 120 });
-    expect(nextAttempt({ attempt: 1, outcome: result, random: () => 0.5 })).toMatchObject({ action: 'retry', delayMs: 120_000 });
+    expect(nextAttempt({ attempt: 1, outcome: result, random: () => 0.5 })).toMatchObject({
+      action: 'retry',
+      delayMs: 120_000,
+    });
   });
 
   it('503 with an HTTP-date Retry-After is converted to seconds', async () => {

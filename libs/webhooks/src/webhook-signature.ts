@@ -2,11 +2,12 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { decodeWebhookSecret } from './webhook-secret';
 import { WebhookError } from './webhooks.errors';
 
-export interface WebhookHeaders {
+// A type alias (not an interface) so it is assignable to Record<string, string> as sendWebhook wants.
+export type WebhookHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 export interface SignPayloadInput {
   /** Stable across retries: receivers use it as their idempotency key. */

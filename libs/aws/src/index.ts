@@ -1,0 +1,44 @@
+export { AwsIngestError, toAwsIngestError, isExpiredCredentialsError, type AwsErrorCode } from './aws.errors';
+export {
+  AssumedCredentialsCache,
+  SessionCredentials,
+  type AssumeRoleTarget,
+  type AssumedCredentialsCacheOptions,
+} from './credentials/assumed-credentials-cache';
+export {
+  CustomerAwsClients,
+  accountIdOfRole,
+  addLookupEventsGate,
+  lookupEventsKey,
+  type CustomerAwsClientsOptions,
+  type LookupEventsGate,
+} from './clients/customer-aws-clients';
+export { getPlatformAccountId, resetPlatformAccountIdCache } from './clients/platform-identity';
+export { withCredentialRetry } from './clients/with-credential-retry';
+export { RedisRateLimiter, RateLimitWaitAborted, type RedisRateLimiterOptions } from './rate-limit/redis-rate-limiter';
+export {
+  LookupEventsPager,
+  type LookupEventsPage,
+  type LookupEventsPagerOptions,
+  type LookupEventsRun,
+  type PollTarget,
+} from './cloudtrail/lookup-events-pager';
+export {
+  S3TrailReader,
+  trailLogPrefix,
+  type MalformedLogFile,
+  type S3TrailReaderOptions,
+  type S3TrailReadResult,
+  type TrailLogFile,
+  type TrailLogLocation,
+} from './s3/s3-trail-reader';
+export { readTrailPosture, includesManagementEvents, type TrailPosture, type TrailPostureEntry } from './posture/trail-posture';
+export {
+  buildCloudFormationTemplate,
+  quickCreateUrl,
+  requiredPermissions,
+  POSTURE_ACTIONS,
+  type OnboardingModes,
+  type TemplateInput,
+} from './onboarding/cloudformation-template';
+export { verifyRolePermissions, type PermissionCheck, type RoleVerification } from './onboarding/verify-role-permissions';

@@ -79,6 +79,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
     stderr.write(`trailguard: ${problems.length} rule problem(s); nothing was scanned\n`);
     return EXIT_REJECTED;
   }
+  for (const warning of ruleSet.warnings ?? []) stderr.write(`trailguard: warning: ${warning}\n`);
   const format: OutputFormat = flags.format ?? (process.stdout.isTTY ? 'table' : 'ndjson');
 
   let progress: Progress | undefined;

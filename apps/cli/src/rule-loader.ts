@@ -33,6 +33,7 @@ export function problemOf(error: unknown, file: string): RuleProblem {
     return problem;
   }
   const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return { file, code: 'rule_file_not_found', message: 'no such file or directory' };
   return {
     file,
     code: typeof code === 'string' ? code : 'unreadable_rule_file',

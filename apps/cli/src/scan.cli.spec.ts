@@ -116,7 +116,7 @@ filter:
         - test_update_trail
     selection:
         userIdentity.arn|endswith: ':user/alice'
-    condition: not selection
+    condition: selection
 `;
 
 const BAD_RULE = `title: Broken rule
@@ -213,7 +213,7 @@ describe('trailguard scan', () => {
     const row = lines.find((l) => l.includes('ev-stop-bob'));
     expect(row).toBeDefined();
     expect(row!.indexOf('ev-stop-bob')).toBe(lines[0]!.indexOf('EVENT ID'));
-    expect(row!.indexOf('StopLogging')).toBe(lines[0]!.indexOf('EVENT NAME'));
+    expect(row!.indexOf('StopLogging', row!.indexOf('ev-stop-bob'))).toBe(lines[0]!.indexOf('EVENT NAME'));
     expect(lines.some((l) => l.includes('event_count (3 events)'))).toBe(true);
   });
 

@@ -132,6 +132,9 @@ export function parseCondition(input: ConditionParseInput): ConditionNode {
 
   const node = parseOr();
   const rest = peek();
+  if (rest?.kind === 'word' && rest.text.toLowerCase() === 'near') {
+    fail('"near" is Sigma v1 syntax; use a temporal correlation rule', rest.offset, 'v1_aggregation');
+  }
   if (rest) fail(`unexpected "${rest.kind === 'word' ? rest.text : rest.kind === 'rparen' ? ')' : '('}"`, rest.offset);
   return node;
 }

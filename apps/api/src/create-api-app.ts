@@ -21,7 +21,6 @@ export async function createApiApp(runtime: Runtime): Promise<NestExpressApplica
   app.use(httpMetrics);
   app.use(json({ limit: runtime.config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrorHandler);
-  app.enableShutdownHooks();
 
   const openapi = new DocumentBuilder()
     .setTitle('Trailguard API')

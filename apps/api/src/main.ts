@@ -14,6 +14,13 @@ async function main(): Promise<void> {
     secretsKey: infra.secretsKey,
   });
   await app.listen(config.PORT, config.HOST);
+  const stop = async () => {
+    await app.close();
+    await infra.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
 }
 
 main().catch((error: unknown) => {

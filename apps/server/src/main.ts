@@ -1,0 +1,45 @@
+import { loadConfig, ConfigError } from '@trailguard/config';
+import { createApiApp } from '@trailguard/api-app';
+import { startWorkers } from '@trailguard/worker-app';
+import { ensureInfrastructure } from '@trailguard/runtime';
+
+/**
+ * `npm start`: API and workers in one process on one machine. With DATABASE_URL / REDIS_URL
+ * unset it starts the embedded Postgres and a redis-server child under DATA_DIR.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const say = (line: string) => process.stderr.write(`[trailguard] ${line}\n`);
+  const infra = await ensureInfrastructure(config, say);
+  const runtime = { config, appDatabaseUrl: infra.appUrl, redisUrl: infra.redisUrl, adminToken: infra.adminToken, secretsKey: infra.secretsKey };
+  const api = await createApiApp(runtime);
+  const workers = config.RUN_WORKERS ? await startWorkers(runtime) : undefined;
+  await api.listen(config.PORT, config.HOST);
+
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+  say(`listening on ${url}  (API docs: ${url}/docs, OpenAPI: ${url}/docs-json)`);
+  say(`Postgres: ${infra.embedded.postgres ? 'embedded' : 'DATABASE_URL'}, Redis: ${infra.embedded.redis ? 'redis-server child' : 'REDIS_URL'}, workers: ${workers ? 'in this process' : 'off'}`);
+  if (infra.adminTokenGenerated && config.NODE_ENV === 'development') {
+    say(`development operator token (X-Admin-Token): ${infra.adminToken}`);
+    say(`  create a tenant: curl -s -X POST ${url}/v1/tenants -H 'X-Admin-Token: ${infra.adminToken}' -H 'Content-Type: application/json' -d '{"name":"acme"}'`);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping (finishing jobs in hand)`);
+    await api.close();
+    await workers?.close();
+    await infra.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

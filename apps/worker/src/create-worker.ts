@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { JobRunner } from './job-runner';
+import { WorkerModule } from './worker.module';
+import type { WorkerRuntime } from './worker-runtime';
+
+/** Starts the BullMQ workers in a Nest application context; close() drains them. */
+export async function startWorkers(runtime: WorkerRuntime): Promise<INestApplicationContext> {
+  const ctx = await NestFactory.createApplicationContext(WorkerModule.forRoot(runtime), {
+    logger: runtime.config.LOG_LEVEL === 'silent' ? false : ['error', 'warn', 'log'],
+  });
+  ctx.get(JobRunner).start();
+  return ctx;
+}

@@ -1,0 +1,2 @@
+export { startWorkers } from './create-worker';
+export type { WorkerRuntime } from './worker-runtime';

@@ -1,0 +1,63 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Worker, type Job } from 'bullmq';
+import { QUEUE_NAMES, QUEUE_OF, QUEUE_PREFIX, redisConnection, type JobName, type QueueName } from '@trailguard/queues';
+import { JOB_HANDLERS, type JobHandler } from './job-handler';
+import { WORKER_RUNTIME, type WorkerRuntime } from './worker-runtime';
+
+/** How many jobs of each queue one process works on at once. */
+const CONCURRENCY: Record<QueueName, number> = { detect: 2, ingest: 4, webhooks: 16 };
+
+/**
+ * Runs every queue's BullMQ worker and dispatches each job to its handler by name. A handler
+ * that throws lets BullMQ retry with backoff; jobs of a process that dies are picked up again
+ * after the lock expires (stalled-job recovery), so nothing is lost.
+ */
+@Injectable()
+export class JobRunner implements OnApplicationShutdown {
+  private readonly logger = new Logger('JobRunner');
+  private readonly handlers = new Map<JobName, JobHandler>();
+  private workers: Worker[] = [];
+
+  constructor(
+    @Inject(JOB_HANDLERS) handlers: JobHandler[],
+    @Inject(WORKER_RUNTIME) private readonly runtime: WorkerRuntime,
+  ) {
+    for (const h of handlers) {
+      if (this.handlers.has(h.jobName)) throw new Error(`two handlers for job ${h.jobName}`);
+      this.handlers.set(h.jobName, h);
+    }
+    const missing = (Object.keys(QUEUE_OF) as JobName[]).filter((name) => !this.handlers.has(name));
+    if (missing.length > 0) throw new Error(`no handler for job(s): ${missing.join(', ')}`);
+  }
+
+  start(): void {
+    const connection = redisConnection(this.runtime.redisUrl);
+    this.workers = QUEUE_NAMES.map(
+      (queue) =>
+        new Worker(queue, (job: Job) => this.dispatch(job), {
+          connection,
+          prefix: QUEUE_PREFIX,
+          concurrency: CONCURRENCY[queue],
+          lockDuration: 60_000,
+          maxStalledCount: 5,
+        }),
+    );
+    for (const w of this.workers) {
+      w.on('failed', (job, err) =>
+        this.logger.warn({ job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
+      );
+      w.on('error', (err) => this.logger.error({ err: err.message }, 'worker error'));
+    }
+  }
+
+  private async dispatch(job: Job): Promise<void> {
+    const handler = this.handlers.get(job.name as JobName);
+    if (!handler) throw new Error(`no handler for job ${job.name}`);
+    await handler.handle(job.data as never, job as never);
+  }
+
+  /** Finishes the jobs in hand (BullMQ's close waits for them) and takes no new ones. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}

@@ -1,0 +1,41 @@
+import { DynamicModule, Injectable, Module, OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
+import { Database } from '@trailguard/db';
+import { JobQueue, redisConnection } from '@trailguard/queues';
+import { JOB_HANDLERS, type JobHandler } from './job-handler';
+import { JobRunner } from './job-runner';
+import { WORKER_RUNTIME, type WorkerRuntime } from './worker-runtime';
+import { PROCESSORS } from './processors';
+
+@Injectable()
+class WorkerConnections implements OnApplicationShutdown {
+  constructor(
+    private readonly db: Database,
+    private readonly queue: JobQueue,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.queue.close(), this.db.close()]);
+  }
+}
+
+/** The worker process: one provider per job handler, collected for the JobRunner. */
+@Module({})
+export class WorkerModule {
+  static forRoot(runtime: WorkerRuntime, extra: Provider[] = []): DynamicModule {
+    const processors: Type<JobHandler>[] = PROCESSORS;
+    return {
+      module: WorkerModule,
+      providers: [
+        { provide: WORKER_RUNTIME, useValue: runtime },
+        { provide: Database, useFactory: () => new Database({ url: runtime.appDatabaseUrl }) },
+        { provide: JobQueue, useFactory: () => new JobQueue(redisConnection(runtime.redisUrl)) },
+        WorkerConnections,
+        ...processors,
+        { provide: JOB_HANDLERS, inject: processors, useFactory: (...handlers: JobHandler[]) => handlers },
+        JobRunner,
+        ...extra,
+      ],
+    };
+  }
+}
+

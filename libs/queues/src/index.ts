@@ -1,0 +1,4 @@
+export * from './jobs';
+export { JOB_OPTIONS } from './job-options';
+export { JobQueue, redisConnection } from './job-queue';
+export { encodeRecords, decodeRecords } from './batch-codec';

@@ -1,0 +1,54 @@
+/**
+ * The one typed job union. A job carries tenant and object ids, never credentials; batches of
+ * CloudTrail records travel gzipped (a LookupEvents page, an S3 object, an upload chunk).
+ */
+export type IngestPath = 'polling' | 's3' | 'eventbridge' | 'upload';
+
+export interface JobPayloads {
+  /** Evaluate a batch of CloudTrail records of one tenant account. */
+  'detect.batch': {
+    tenantId: string;
+    accountId: string;
+    source: IngestPath;
+    /** Stable per batch: a retried or re-enqueued batch has the same id (idempotency). */
+    batchId: string;
+    /** Gzipped JSON array of records, base64 (see batch-codec). */
+    recordsGz: string;
+    count: number;
+  };
+  /** Enqueue due polls, S3 reads and posture checks for every active account (repeatable). */
+  'ingest.schedule': Record<string, never>;
+  /** LookupEvents of one account-region from its checkpoint. */
+  'ingest.poll': { tenantId: string; accountId: string; region: string };
+  /** New trail log files of one account-region from the S3 bucket. */
+  'ingest.s3': { tenantId: string; accountId: string; region: string };
+  /** DescribeTrails / GetTrailStatus / GetEventSelectors of one account. */
+  'ingest.posture': { tenantId: string; accountId: string };
+  /** Hand unpublished domain events (the outbox) to fan-out (repeatable). */
+  'webhooks.relay': Record<string, never>;
+  /** One domain event -> one delivery per matching endpoint. */
+  'webhooks.fanout': { tenantId: string; domainEventId: string };
+  /** One attempt at delivering one message to one endpoint. */
+  'webhooks.deliver': { tenantId: string; deliveryId: string };
+}
+
+export type JobName = keyof JobPayloads;
+export type JobOf<N extends JobName> = JobPayloads[N];
+
+export const QUEUE_NAMES = ['detect', 'ingest', 'webhooks'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** Which queue each job runs on; a new job name fails to compile until it is placed. */
+export const QUEUE_OF: { [N in JobName]: QueueName } = {
+  'detect.batch': 'detect',
+  'ingest.schedule': 'ingest',
+  'ingest.poll': 'ingest',
+  'ingest.s3': 'ingest',
+  'ingest.posture': 'ingest',
+  'webhooks.relay': 'webhooks',
+  'webhooks.fanout': 'webhooks',
+  'webhooks.deliver': 'webhooks',
+};
+
+/** Hash-tagged prefix: every key of every queue lands in one Redis Cluster slot. */
+export const QUEUE_PREFIX = '{trailguard}';

@@ -101,10 +101,11 @@ export async function handleAwsRequest(store: SimStore, req: IncomingMessage, re
     if (!auth) throw authErrorFor(service, 'missing-auth');
     const credential = store.credentials.get(auth.accessKeyId);
     if (!credential) throw authErrorFor(service, 'unknown-key');
+    // Known key: attribute even failed requests (expired token, bad signature) to its account.
+    entry.accountId = credential.accountId;
     const token = req.headers['x-amz-security-token'];
     checkSessionToken(service, credential, Array.isArray(token) ? token[0] : token, Date.now());
     await verifySignature(service, auth, credential, { method, rawPath, query, headers: req.headers, body }, Date.now());
-    entry.accountId = credential.accountId;
     const failure = store.faults.find((f) => f.kind === 'server-error' && f.action === action && f.remaining > 0);
     if (failure && failure.kind === 'server-error') {
       failure.remaining--;

@@ -11,9 +11,11 @@ import { RateLimitGuard } from './common/rate-limit.guard';
 import { REDIS, redisProvider } from './common/redis.provider';
 import { RUNTIME, type Runtime } from './common/runtime';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
+import { AwsAccountsModule } from './modules/aws-accounts/aws-accounts.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
+import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
 @Injectable()
 class ConnectionsLifecycle implements OnApplicationShutdown {
@@ -67,6 +69,8 @@ export class AppModule {
         MetricsModule,
         TenantsModule,
         ApiKeysModule,
+        AwsAccountsModule,
+        WebhooksModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
+import { JobQueue } from '@trailguard/queues';
 import { JobRunner } from './job-runner';
 import { WorkerModule } from './worker.module';
 import type { WorkerRuntime } from './worker-runtime';
@@ -10,6 +11,6 @@ export async function startWorkers(runtime: WorkerRuntime): Promise<INestApplica
   const ctx = await NestFactory.createApplicationContext(WorkerModule.forRoot(runtime), {
     logger: runtime.config.LOG_LEVEL === 'silent' ? false : ['error', 'warn', 'log'],
   });
-  ctx.get(JobRunner).start();
+  await ctx.get(JobRunner).start(ctx.get(JobQueue));
   return ctx;
 }

@@ -4,6 +4,8 @@ import type { JobName, JobOf } from '@trailguard/queues';
 /** One handler per job name; the runner refuses to start if any name has none. */
 export interface JobHandler<N extends JobName = JobName> {
   readonly jobName: N;
+  /** Periodic jobs: the runner registers a BullMQ job scheduler with this interval. */
+  readonly repeatEveryMs?: number;
   handle(data: JobOf<N>, job: Job<JobOf<N>>): Promise<void>;
 }
 

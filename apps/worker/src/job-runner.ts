@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
-import { QUEUE_NAMES, QUEUE_OF, QUEUE_PREFIX, redisConnection, type JobName, type QueueName } from '@trailguard/queues';
+import { JOB_OPTIONS, JobQueue, QUEUE_NAMES, QUEUE_OF, QUEUE_PREFIX, redisConnection, type JobName, type QueueName } from '@trailguard/queues';
 import { JOB_HANDLERS, type JobHandler } from './job-handler';
 import { WORKER_RUNTIME, type WorkerRuntime } from './worker-runtime';
 
@@ -30,7 +30,15 @@ export class JobRunner implements OnApplicationShutdown {
     if (missing.length > 0) throw new Error(`no handler for job(s): ${missing.join(', ')}`);
   }
 
-  start(): void {
+  async start(queue: JobQueue): Promise<void> {
+    for (const handler of this.handlers.values()) {
+      if (handler.repeatEveryMs === undefined) continue;
+      await queue.queue(QUEUE_OF[handler.jobName]).upsertJobScheduler(
+        handler.jobName,
+        { every: handler.repeatEveryMs },
+        { name: handler.jobName, data: {}, opts: JOB_OPTIONS[handler.jobName] },
+      );
+    }
     const connection = redisConnection(this.runtime.redisUrl);
     this.workers = QUEUE_NAMES.map(
       (queue) =>

@@ -5,6 +5,7 @@ export { prepareDatabase, deriveAppUrl, APP_ROLE } from './bootstrap';
 export * from './pagination';
 export { TenantsRepository } from './repositories/tenants.repository';
 export { ApiKeysRepository, type ApiKeyAuth } from './repositories/api-keys.repository';
+export { DomainEventsRepository, type DomainEventType } from './repositories/domain-events.repository';
 export { Prisma } from './generated/client';
 export type * from './generated/client';
 export * from './generated/enums';

@@ -1,12 +1,16 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
 import { JOB_OPTIONS } from './job-options';
 import { QUEUE_NAMES, QUEUE_OF, QUEUE_PREFIX, type JobName, type JobOf, type QueueName } from './jobs';
 
 /** Producer side: one BullMQ Queue per queue name, typed enqueue by job name. */
 export class JobQueue {
   private readonly queues: Map<QueueName, Queue>;
+  /** For the small counters that go with queueing (e.g. per-tenant pending batches). */
+  readonly redis: Redis;
 
   constructor(connection: ConnectionOptions) {
+    this.redis = new Redis(connection as RedisOptions);
     this.queues = new Map(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix: QUEUE_PREFIX })]));
   }
 
@@ -36,6 +40,7 @@ export class JobQueue {
 
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.redis.quit().catch(() => undefined);
   }
 }
 

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { encodeRecords } from './batch-codec';
+import type { JobQueue } from './job-queue';
+import type { IngestPath } from './jobs';
+
+export const DETECT_BATCH_SIZE = 1000;
+const MAX_PRIORITY = 2_097_151; // BullMQ's largest priority (lowest urgency)
+
+/**
+ * Queues records for detection in batches. Fairness across tenants: a batch's priority is the
+ * number of batches its tenant already has waiting, so a tenant with a deep backlog cannot starve
+ * another tenant's first batch (BullMQ runs lower numbers first).
+ * `batchKey` makes re-enqueueing idempotent (e.g. `poll:<account>:<region>:<checkpoint>`); each
+ * chunk's job id derives from it. Without one, every call is a new batch.
+ */
+export async function enqueueDetectBatches(
+  queue: JobQueue,
+  input: { tenantId: string; accountId: string; source: IngestPath; records: readonly object[]; batchKey?: string },
+): Promise<{ batches: number; batchIds: string[] }> {
+  const key = input.batchKey ?? randomUUID();
+  const chunks: object[][] = [];
+  for (let i = 0; i < input.records.length; i += DETECT_BATCH_SIZE) chunks.push(input.records.slice(i, i + DETECT_BATCH_SIZE));
+  if (chunks.length === 0) return { batches: 0, batchIds: [] };
+  const pendingBefore = (await queue.redis.incrby(pendingBatchesKey(input.tenantId), chunks.length)) - chunks.length;
+  const batchIds = chunks.map((_, i) => `${input.source}:${key}:${i}`);
+  await queue.addBulk(
+    'detect.batch',
+    chunks.map((records, i) => ({
+      data: {
+        tenantId: input.tenantId,
+        accountId: input.accountId,
+        source: input.source,
+        batchId: batchIds[i]!,
+        recordsGz: encodeRecords(records),
+        count: records.length,
+      },
+      options: { jobId: `detect:${input.tenantId}:${batchIds[i]}`, priority: Math.min(MAX_PRIORITY, 1 + pendingBefore + i) },
+    })),
+  );
+  return { batches: chunks.length, batchIds };
+}
+
+/** Redis counter of a tenant's batches not yet evaluated; the detect processor decrements it. */
+export function pendingBatchesKey(tenantId: string): string {
+  return `{trailguard}:detect:pending:${tenantId}`;
+}

@@ -108,7 +108,7 @@ export function buildProgram(onExitCode: (code: number) => void): Command {
   program
     .command('scan')
     .description('Evaluate Sigma rules against CloudTrail files (log-file JSON, NDJSON, .gz, folders)')
-    .argument('<paths...>', 'files or folders to scan')
+    .argument('<paths...>', 'files or folders to scan (- reads standard input)')
     .option('--rules <path>', 'Sigma rule file or folder (.yml/.yaml, several documents per file); repeatable. Default: the built-in rules', collect, [])
     .option('--filter <file>', 'Sigma filter documents to apply; repeatable', collect, [])
     .addOption(new Option('--format <format>', 'output format (default: table on a terminal, ndjson otherwise)').choices(OUTPUT_FORMATS))

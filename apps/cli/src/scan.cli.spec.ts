@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +19,19 @@ function trailguard(args: string[]): Promise<Run> {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       done({ code, stdout, stderr });
     });
+  });
+}
+
+function trailguardWithInput(args: string[], input: Buffer): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input);
   });
 }
 
@@ -237,6 +250,14 @@ describe('trailguard scan', () => {
     expect(run.stderr).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:8:\\d+: `));
   });
 
+  it('rejects a correlation naming an unknown rule with the position the engine gives', async () => {
+    const bad = write('bad-correlation.yml', RULES.replace('        - test_failed_login', '        - no_such_rule'));
+    const run = await trailguard(['scan', '--rules', bad, events]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+: .*no_such_rule`, 'm'));
+  });
+
   it('exits 2 on an unreadable input but still evaluates the readable ones', async () => {
     const missing = join(dir, 'missing.ndjson');
     const corrupt = write('corrupt.json.gz', gzipSync('{"eventName":"X","eventSource":"y"}\n').subarray(0, 20));
@@ -267,5 +288,39 @@ describe('trailguard scan', () => {
     expect(matches.map((m) => m['level'])).toEqual(expect.arrayContaining(['medium', 'high']));
     expect(matches[0]).toMatchObject({ source: join(sub, 'log.json.gz'), line: 1, pointer: 'Records[0]' });
     expect(ndjsonLines(run.stdout).some((o) => o['eventId'] === 'ev-builtin-describe')).toBe(false);
+  });
+
+  it('reads standard input for "-", gzipped or not', async () => {
+    const body = gzipSync(JSON.stringify({ Records: [event('ev-stdin', 'StopLogging', 'cloudtrail.amazonaws.com', 'bob', 9)] }));
+    const run = await trailguardWithInput(['scan', '--rules', rules, '--format', 'ids', '-'], body);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('ev-stdin\n');
+    expect(run.stderr).toMatch(/Scanned 1 events/);
+  });
+
+  it('resolves %placeholders% of |expand from --expand', async () => {
+    const rule = write(
+      'expand.yml',
+      `title: Trail change by a non-admin
+id: 6a3e1c51-0f6c-4b83-9a51-3a8d3c1b0a07
+status: test
+logsource:
+    product: aws
+    service: cloudtrail
+detection:
+    selection:
+        eventName: UpdateTrail
+    admins:
+        userIdentity.arn|expand: '%Administrators%'
+    condition: selection and not admins
+level: medium
+`,
+    );
+    const run = await trailguard([
+      'scan', '--rules', rule, '--format', 'ids', '--no-summary',
+      '--expand', 'Administrators=arn:aws:iam::111122223333:user/alice', events,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('ev-update-carol\n');
   });
 });

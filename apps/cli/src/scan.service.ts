@@ -1,7 +1,9 @@
 import type { Writable } from 'node:stream';
 import {
+  CloudTrailReadError,
   readPaths,
-  type CloudTrailReadError,
+  readStream,
+  type ReadOptions,
   type MalformedRecord,
   type RecordBatch,
 } from '@trailguard/cloudtrail';
@@ -39,8 +41,30 @@ export interface ScanRequest {
   ruleSet: RuleSet;
   format: OutputFormat;
   out: Writable;
+  /** Read for the path `-` (default: process.stdin). */
+  stdin?: NodeJS.ReadableStream;
   /** Called with raw bytes read and events so far, for a progress bar. */
   onProgress?: (bytes: number, events: number) => void;
+}
+
+/** `-` reads standard input (NDJSON or a log file, gzipped or not); anything else is a file or folder. */
+async function* readInputs(
+  paths: readonly string[],
+  options: ReadOptions,
+  stdin: NodeJS.ReadableStream,
+): AsyncGenerator<RecordBatch> {
+  for (const path of paths) {
+    if (path !== '-') {
+      yield* readPaths([path], options);
+      continue;
+    }
+    try {
+      yield* readStream(stdin as AsyncIterable<Buffer>, '<stdin>', options);
+    } catch (error) {
+      if (!(error instanceof CloudTrailReadError)) throw error;
+      options.onReadError?.(error);
+    }
+  }
 }
 
 export async function scan(request: ScanRequest): Promise<ScanResult> {
@@ -98,11 +122,11 @@ export async function scan(request: ScanRequest): Promise<ScanResult> {
     request.onProgress?.(bytes, result.events);
   };
 
-  const batches = readPaths(request.paths, {
+  const options: ReadOptions = {
     onReadError: (error) => result.readErrors.push(error),
     ...(onBytes ? { onBytes } : {}),
-  });
-  for await (const batch of batches) await handleBatch(batch);
+  };
+  for await (const batch of readInputs(request.paths, options, request.stdin ?? process.stdin)) await handleBatch(batch);
   await writer.flush();
   result.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
   return result;

@@ -159,6 +159,49 @@ describe('AwsSimulator with the real AWS SDK', () => {
     expect(await codeOf(s3.send(new ListObjectsV2Command({ Bucket: 'missing-bucket' })))).toBe('NoSuchBucket');
   });
 
+  it('verifies the signature for real: a body or signed header changed after signing is rejected', async () => {
+    const keys = await assume();
+    type Req = { body: string; headers: Record<string, string> };
+    const tamper = (edit: (req: Req) => void) => {
+      const client = cloudtrail(keys);
+      client.middlewareStack.addRelativeTo(
+        ((next: (args: unknown) => Promise<unknown>) => async (args: { request: { body: unknown; headers: Record<string, string> } }) => {
+          const req: Req = { body: new TextDecoder().decode(args.request.body as Uint8Array), headers: args.request.headers };
+          edit(req);
+          args.request.body = req.body;
+          return next(args);
+        }) as never,
+        { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamper' } as never,
+      );
+      return client;
+    };
+    const body = tamper((r) => {
+      r.body = r.body.replace('"MaxResults":1', '"MaxResults":2');
+    });
+    expect(await codeOf(body.send(new LookupEventsCommand({ MaxResults: 1 })))).toBe('InvalidSignatureException');
+    const noHash = tamper((r) => {
+      delete r.headers['x-amz-content-sha256'];
+      r.body = r.body.replace('"MaxResults":1', '"MaxResults":2');
+    });
+    expect(await codeOf(noHash.send(new LookupEventsCommand({ MaxResults: 1 })))).toBe('InvalidSignatureException');
+    const target = tamper((r) => {
+      r.headers['x-amz-target'] = 'CloudTrail_20131101.DescribeTrails';
+    });
+    expect(await codeOf(target.send(new LookupEventsCommand({ MaxResults: 1 })))).toBe('InvalidSignatureException');
+    const skewed = new CloudTrailClient({ credentials: keys, maxAttempts: 1, systemClockOffset: -3_600_000 });
+    expect(await codeOf(skewed.send(new DescribeTrailsCommand({})))).toBe('InvalidSignatureException');
+    expect(sim.requests({ service: 'cloudtrail' }).every((e) => e.status === 400)).toBe(true);
+  });
+
+  it('throttles every Nth LookupEvents during a storm', async () => {
+    sim.setLookupEventsRateLimit(null);
+    sim.throttleStorm({ every: 3 });
+    const client = cloudtrail(await assume());
+    const results: string[] = [];
+    for (let i = 0; i < 6; i++) results.push(await codeOf(client.send(new LookupEventsCommand({ MaxResults: 1 }))));
+    expect(results).toEqual(['ok', 'ok', 'ThrottlingException', 'ok', 'ok', 'ThrottlingException']);
+  });
+
   it('injects 5xx faults and exposes everything through the HTTP control API', async () => {
     const post = async (path: string, body: unknown, method = 'POST') => {
       const res = await fetch(`${sim.endpoint}${path}`, { method, body: JSON.stringify(body) });

@@ -1,4 +1,7 @@
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { prepareDatabase } from '@trailguard/db';
 import { startEmbeddedPostgres, startRedisChild, type RedisChildHandle } from '@trailguard/runtime';
@@ -6,20 +9,25 @@ import { startEmbeddedPostgres, startRedisChild, type RedisChildHandle } from '@
 /**
  * One database and one Redis for the whole run, migrated once. DATABASE_URL / REDIS_URL (as
  * CI sets them) point at existing servers; unset, the embedded default is started, exactly
- * as `npm start` would. The test database is created fresh each run.
+ * as `npm start` would, in a data directory of this run's own. Each run gets its own fresh
+ * database, so runs side by side do not disturb each other.
  */
 export default async function globalSetup(): Promise<void> {
   const handles: Array<() => Promise<void>> = [];
+  const runDir = join(tmpdir(), `trailguard-test-${process.pid}`);
+  handles.push(async () => rm(runDir, { recursive: true, force: true }));
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const pg = await startEmbeddedPostgres({ dataDir: '.data/test', password: 'trailguard-test', database: 'postgres' });
+    const pg = await startEmbeddedPostgres({ dataDir: runDir, password: 'trailguard-test', database: 'postgres' });
     handles.push(pg.stop);
     serverUrl = pg.url;
   }
-  const ownerUrl = await freshDatabase(serverUrl, 'trailguard_test');
+  const dbName = `trailguard_test_${process.pid}`;
+  const ownerUrl = await freshDatabase(serverUrl, dbName);
+  handles.push(() => dropDatabase(serverUrl, dbName));
   let redisUrl = process.env.REDIS_URL;
   if (!redisUrl) {
-    const redis: RedisChildHandle = await startRedisChild({ dataDir: '.data/test' });
+    const redis: RedisChildHandle = await startRedisChild({ dataDir: runDir });
     handles.push(redis.stop);
     redisUrl = redis.url;
   }
@@ -34,17 +42,25 @@ export default async function globalSetup(): Promise<void> {
   if (!existsSync('node_modules')) throw new Error('run from the repository root');
 }
 
-async function freshDatabase(serverUrl: string, name: string): Promise<string> {
+async function onServer(serverUrl: string, sql: string): Promise<void> {
   const admin = new URL(serverUrl);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
+    await client.query(sql);
   } finally {
     await client.end();
   }
+}
+
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  await onServer(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}
+
+async function freshDatabase(serverUrl: string, name: string): Promise<string> {
+  await dropDatabase(serverUrl, name);
+  await onServer(serverUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();

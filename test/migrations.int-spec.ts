@@ -40,8 +40,8 @@ async function freshDatabase(name: string): Promise<string> {
 
 describe('migrations', () => {
   it('produce exactly the schema that schema.prisma describes', async () => {
-    const expectedUrl = await freshDatabase('tg_schema_expected');
-    const migratedUrl = await freshDatabase('tg_schema_migrated');
+    const expectedUrl = await freshDatabase(`tg_schema_expected_${process.pid}`);
+    const migratedUrl = await freshDatabase(`tg_schema_migrated_${process.pid}`);
     const expectedSql = schemaSql(expectedUrl);
     expect(expectedSql).toContain('CREATE TABLE "findings"');
     const direct = new Client({ connectionString: expectedUrl });
@@ -57,7 +57,7 @@ describe('migrations', () => {
   }, 60_000);
 
   it('are recorded once and re-running applies nothing', async () => {
-    const url = await freshDatabase('tg_schema_rerun');
+    const url = await freshDatabase(`tg_schema_rerun_${process.pid}`);
     const first = await migrate(url);
     const second = await migrate(url);
     expect(second.applied).toEqual([]);

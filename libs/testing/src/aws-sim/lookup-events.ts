@@ -96,14 +96,20 @@ function decodeCursor(token: string): Cursor {
   throw new SimAwsError('InvalidNextTokenException', 'Invalid NextToken', 400);
 }
 
-/** Newest first; ties broken by eventID so keyset paging is stable while events are appended. */
-function newerFirst(a: StoredEvent, b: StoredEvent): number {
-  if (a.timeMs !== b.timeMs) return b.timeMs - a.timeMs;
-  return a.record.eventID < b.record.eventID ? 1 : a.record.eventID > b.record.eventID ? -1 : 0;
-}
-
 function afterCursor(e: StoredEvent, c: Cursor): boolean {
   return e.timeMs < c.t || (e.timeMs === c.t && e.record.eventID < c.id);
+}
+
+/** First index whose event comes after the cursor / at or before `end` in newest-first order. */
+function firstIndex(list: StoredEvent[], accept: (e: StoredEvent) => boolean): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (accept(list[mid]!)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 export function lookupEvents(ctx: SimContext, input: LookupInput): Record<string, unknown> {
@@ -126,16 +132,24 @@ export function lookupEvents(ctx: SimContext, input: LookupInput): Record<string
   }
   const cursor = input.NextToken ? decodeCursor(input.NextToken) : null;
   const all = ctx.store.accounts.get(ctx.credential.accountId)?.events.get(ctx.region) ?? [];
-  const matching = all
-    .filter(
-      (e) =>
-        (start === null || e.timeMs >= start) &&
-        (end === null || e.timeMs <= end) &&
-        (!attr || attributeOf(e.record, attr.AttributeKey as AttributeKey).includes(attr.AttributeValue ?? '')) &&
-        (!cursor || afterCursor(e, cursor)),
-    )
-    .sort(newerFirst);
-  const page = matching.slice(0, max);
+  let i = cursor
+    ? firstIndex(all, (e) => afterCursor(e, cursor))
+    : end !== null
+      ? firstIndex(all, (e) => e.timeMs <= end)
+      : 0;
+  const page: StoredEvent[] = [];
+  let more = false;
+  for (; i < all.length; i++) {
+    const e = all[i]!;
+    if (start !== null && e.timeMs < start) break;
+    if (end !== null && e.timeMs > end) continue;
+    if (attr && !attributeOf(e.record, attr.AttributeKey as AttributeKey).includes(attr.AttributeValue ?? '')) continue;
+    if (page.length === max) {
+      more = true;
+      break;
+    }
+    page.push(e);
+  }
   const last = page[page.length - 1];
   const result: Record<string, unknown> = {
     Events: page.map((e) => ({
@@ -150,6 +164,6 @@ export function lookupEvents(ctx: SimContext, input: LookupInput): Record<string
       CloudTrailEvent: JSON.stringify(e.record),
     })),
   };
-  if (matching.length > max && last) result.NextToken = encodeCursor({ t: last.timeMs, id: last.record.eventID });
+  if (more && last) result.NextToken = encodeCursor({ t: last.timeMs, id: last.record.eventID });
   return result;
 }

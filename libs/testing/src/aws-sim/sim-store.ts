@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { newAccessKeyId, newAccountId, newSecretAccessKey, newSessionToken, newUniqueId } from './sim-ids';
 import type {
+  StoredEvent,
   CloudTrailRecord,
   RequestLogEntry,
   SimAccount,
@@ -200,6 +201,8 @@ export class SimStore {
       if (Number.isNaN(timeMs)) throw new Error(`record ${record.eventID} has an invalid eventTime`);
       list.push({ timeMs, record });
     }
+    // Kept in LookupEvents order (newest first) so a page is a binary search and a short scan.
+    list.sort(newerFirst);
   }
 
   createBucket(name: string, ownerAccountId: string): SimBucket {
@@ -248,4 +251,10 @@ export class SimStore {
     this.lookupWindows.set(key, window);
     return admitted;
   }
+}
+
+/** Newest first; ties broken by eventID (descending) so keyset paging is stable. */
+export function newerFirst(a: StoredEvent, b: StoredEvent): number {
+  if (a.timeMs !== b.timeMs) return b.timeMs - a.timeMs;
+  return a.record.eventID < b.record.eventID ? 1 : a.record.eventID > b.record.eventID ? -1 : 0;
 }

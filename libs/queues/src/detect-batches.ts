@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { encodeRecords } from './batch-codec';
 import type { JobQueue } from './job-queue';
 import type { IngestPath } from './jobs';
@@ -34,10 +34,18 @@ export async function enqueueDetectBatches(
         recordsGz: encodeRecords(records),
         count: records.length,
       },
-      options: { jobId: `detect:${input.tenantId}:${batchIds[i]}`, priority: Math.min(MAX_PRIORITY, 1 + pendingBefore + i) },
+      options: { jobId: detectJobId(input.tenantId, batchIds[i]!), priority: Math.min(MAX_PRIORITY, 1 + pendingBefore + i) },
     })),
   );
   return { batches: chunks.length, batchIds };
+}
+
+/**
+ * BullMQ refuses custom ids with a ':' unless they have exactly three ':'-separated parts, and
+ * batch ids contain ':' (and S3 keys anything): the third part is a digest of the batch id.
+ */
+function detectJobId(tenantId: string, batchId: string): string {
+  return `detect:${tenantId}:${createHash('sha256').update(batchId).digest('base64url')}`;
 }
 
 /** Redis counter of a tenant's batches not yet evaluated; the detect processor decrements it. */

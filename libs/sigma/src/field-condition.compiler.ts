@@ -2,6 +2,7 @@ import ipaddr from 'ipaddr.js';
 import { RE2JS } from 're2js';
 import { collectLeaves, makeGetter, numericForm, stringForm, type FieldGetter } from './field-access';
 import { parseCidr, POSITION_MODIFIERS, regexFlags, TIME_MODIFIERS, valueKind, type Fail, type NumericOp, type TimePart } from './modifiers';
+import { requiredLiteral } from './regex-prefilter';
 import { hasWildcards, plainText, type SigmaStringValue } from './sigma-string';
 import type { FieldCondition, ModifierName } from './sigma.types';
 import { compileStringTest, type StringTest } from './string-matcher';
@@ -60,7 +61,10 @@ export function compileFieldCondition(cond: FieldCondition, env: CompileEnv): Ev
       const flags = regexFlags(mods);
       groups = cond.values.map((v) => {
         const re = RE2JS.compile(String(v), flags);
-        return stringElementTest((s) => re.test(s));
+        // A literal every match must contain lets most events skip the regex; with `i` it would need
+        // lower-casing, which costs about what it saves.
+        const lit = mods.includes('i') ? undefined : requiredLiteral(String(v));
+        return stringElementTest(lit ? (s) => s.includes(lit) && re.test(s) : (s) => re.test(s));
       });
       break;
     }

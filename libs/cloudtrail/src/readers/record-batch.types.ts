@@ -41,8 +41,8 @@ export interface ReadOptions {
   onReadError?: (error: CloudTrailReadError) => void;
   /** Content is NDJSON whatever the first line looks like (set from a .jsonl/.ndjson name). */
   ndjson?: boolean;
-  /** Largest whole JSON document (log file) held in memory, in UTF-16 code units (default 512 Mi). */
-  maxDocumentChars?: number;
+  /** Largest multi-line JSON document (log file) held in memory, in bytes (default 512 MiB). */
+  maxDocumentBytes?: number;
 }
 
 export function formatPosition(source: string, position: RecordPosition): string {

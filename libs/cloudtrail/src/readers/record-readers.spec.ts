@@ -99,6 +99,33 @@ describe('NDJSON', () => {
     expect(out.malformed.map((m) => [m.line, m.code])).toEqual([[1, 'invalid_json']]);
   });
 
+  it('goes back to streaming lines when a would-be document outgrows maxDocumentBytes', async () => {
+    const many = Array.from({ length: 300 }, (_, i) => rec(i));
+    let produced = 0;
+    async function* slow(): AsyncGenerator<Buffer> {
+      yield Buffer.from('{"eventName": \r\n');
+      for (const r of many) {
+        produced++;
+        yield Buffer.from(`${JSON.stringify(r)}\r\n`);
+      }
+    }
+    let producedAtFirstBatch = -1;
+    const batches = readStream(slow(), 'big', { maxDocumentBytes: 4096, batchSize: 50 });
+    async function* watch(): AsyncGenerator<RecordBatch> {
+      for await (const batch of batches) {
+        if (producedAtFirstBatch < 0) producedAtFirstBatch = produced;
+        yield batch;
+      }
+    }
+    const out = await collect(watch());
+    // Streaming resumed long before the input ended: memory stays bounded.
+    expect(producedAtFirstBatch).toBeLessThan(150);
+    expect(out.records).toHaveLength(300);
+    expect(out.positions[0]).toBe('big:2');
+    expect(out.positions[299]).toBe('big:301');
+    expect(out.malformed.map((m) => [m.line, m.code])).toEqual([[1, 'invalid_json']]);
+  });
+
   it('expands a one-line {"Records":[...]} log file inside NDJSON', async () => {
     const text = ndjson(rec(1), { Records: [rec(2), 'oops', rec(4)] }, rec(5));
     const out = await collect(readBuffer(text, { name: 'upload' }));

@@ -1,16 +1,33 @@
-import { StringDecoder } from 'node:string_decoder';
+import { isAscii } from 'node:buffer';
 import { BatchBuilder } from './batch-builder';
 import type { ReadOptions, RecordBatch } from './record-batch.types';
 
-const DEFAULT_MAX_DOCUMENT_CHARS = 512 * 1024 * 1024;
+const DEFAULT_MAX_DOCUMENT_BYTES = 512 * 1024 * 1024;
+const LF = 0x0a;
+const CR = 0x0d;
 
 type Mode = 'detect' | 'ndjson' | 'document';
+
+/**
+ * Lines are split on bytes and decoded one by one: an all-ASCII line becomes a one-byte string
+ * even when a neighbour holds a non-ASCII character, which keeps JSON.parse and every later
+ * string comparison on the fast path (decoding whole chunks made most of them two-byte).
+ */
+const decodeLine = (bytes: Buffer): string => (isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8'));
+
+const isBlank = (bytes: Buffer): boolean => {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b !== 0x20 && b !== 0x09 && b !== CR && b !== LF) return false;
+  }
+  return true;
+};
 
 /**
  * Turns decompressed bytes into record batches. The format is detected from the first non-empty
  * line: if it parses as JSON on its own the input is NDJSON (a line may itself be a whole
  * `{"Records":[...]}` log file, as CloudTrail writes them on one line); otherwise the input is one
- * pretty-printed JSON document, held whole in memory (up to `maxDocumentChars`) and parsed once.
+ * pretty-printed JSON document, held whole in memory (up to `maxDocumentBytes`) and parsed once.
  * NDJSON is processed line by line in constant memory.
  */
 export async function* parseRecordChunks(
@@ -19,28 +36,27 @@ export async function* parseRecordChunks(
   options: ReadOptions = {},
 ): AsyncGenerator<RecordBatch> {
   const builder = new BatchBuilder(source, options);
-  const maxDocumentChars = options.maxDocumentChars ?? DEFAULT_MAX_DOCUMENT_CHARS;
-  const decoder = new StringDecoder('utf8');
+  const maxDocumentBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
   let mode: Mode = options.ndjson ? 'ndjson' : 'detect';
-  let partial: string[] = [];
+  let partial: Buffer[] = [];
   let lineNo = 0;
-  let doc: string[] = [];
-  let docChars = 0;
-  let first = true;
+  let doc: Buffer[] = [];
+  let docBytes = 0;
 
-  const handleLine = (raw: string): void => {
+  const handleLine = (raw: Buffer): void => {
     lineNo++;
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim().length === 0)) return;
+    let bytes = raw.length > 0 && raw[raw.length - 1] === CR ? raw.subarray(0, raw.length - 1) : raw;
+    if (lineNo === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    if (bytes.length === 0 || (bytes[0]! <= 0x20 && isBlank(bytes))) return;
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = JSON.parse(decodeLine(bytes));
     } catch (error) {
       if (mode === 'detect') {
         // Not a JSON value on its own: the start of a multi-line document.
         mode = 'document';
-        doc = [line, '\n'];
-        docChars = line.length + 1;
+        doc = [bytes, Buffer.from('\n')];
+        docBytes = bytes.length + 1;
         return;
       }
       builder.reject({ line: lineNo }, 'invalid_json', (error as Error).message);
@@ -52,42 +68,55 @@ export async function* parseRecordChunks(
 
   // A document that does not parse as a whole is reread as lines, so one bad record in an
   // otherwise good NDJSON stream (with a bad first line) still loses only that record.
-  const finishDocument = (text: string): void => {
+  const finishDocument = (bytes: Buffer): void => {
+    const text = bytes.toString('utf8');
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      const probe = new BatchBuilder(source, { batchSize: Number.MAX_SAFE_INTEGER });
-      let parsedLines = 0;
-      for (const line of text.split('\n')) {
-        const trimmed = line.trim();
-        if (trimmed.length === 0) continue;
+      const anyLineParses = text.split('\n').some((line) => {
         try {
-          probe.addValue(JSON.parse(trimmed), undefined);
-          parsedLines++;
+          JSON.parse(line);
+          return line.trim().length > 0;
         } catch {
-          // counted below
+          return false;
         }
-      }
-      if (parsedLines === 0) {
+      });
+      if (!anyLineParses) {
         builder.reject({ line: 1 }, 'invalid_json', `not valid JSON: ${(error as Error).message}`);
         return;
       }
       mode = 'ndjson';
       lineNo = 0;
-      for (const line of text.split('\n')) handleLine(line);
+      splitLines(bytes, true);
       return;
     }
     builder.addValue(value, undefined);
   };
 
-  const feed = function* (text: string): Generator<RecordBatch> {
+  /** Feeds complete lines of `chunk` to handleLine; returns the offset where unconsumed bytes start. */
+  const splitLines = (chunk: Buffer, final: boolean): number => {
+    let start = 0;
+    let nl = chunk.indexOf(LF, start);
+    while (nl !== -1) {
+      handleLine(chunk.subarray(start, nl));
+      start = nl + 1;
+      nl = chunk.indexOf(LF, start);
+    }
+    if (final && start < chunk.length) {
+      handleLine(chunk.subarray(start));
+      start = chunk.length;
+    }
+    return start;
+  };
+
+  const feed = function* (chunk: Buffer): Generator<RecordBatch> {
     if (mode === 'document') {
-      doc.push(text);
-      docChars += text.length;
-      if (docChars > maxDocumentChars) {
+      doc.push(chunk);
+      docBytes += chunk.length;
+      if (docBytes > maxDocumentBytes) {
         // Too big to be one log file: treat what we hold as NDJSON and go on streaming.
-        const held = doc.join('');
+        const held = Buffer.concat(doc);
         doc = [];
         mode = 'ndjson';
         lineNo = 0;
@@ -96,48 +125,41 @@ export async function* parseRecordChunks(
       return;
     }
     let start = 0;
-    let nl = text.indexOf('\n');
+    let nl = chunk.indexOf(LF);
     if (nl === -1) {
-      partial.push(text);
+      partial.push(chunk);
       return;
     }
     while (nl !== -1) {
-      let line = text.slice(start, nl);
+      let line = chunk.subarray(start, nl);
       if (partial.length > 0) {
         partial.push(line);
-        line = partial.join('');
+        line = Buffer.concat(partial);
         partial = [];
       }
       handleLine(line);
       start = nl + 1;
       while (builder.full) yield builder.take();
       if ((mode as Mode) === 'document') {
-        yield* feed(text.slice(start));
+        if (start < chunk.length) yield* feed(chunk.subarray(start));
         return;
       }
-      nl = text.indexOf('\n', start);
+      nl = chunk.indexOf(LF, start);
     }
-    if (start < text.length) partial.push(text.slice(start));
+    if (start < chunk.length) partial.push(chunk.subarray(start));
   };
 
-  for await (const chunk of chunks) {
-    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
-    if (first && text.length > 0) {
-      first = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
-    yield* feed(text);
+  for await (const piece of chunks) {
+    yield* feed(typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece);
   }
-  const tail = decoder.end();
-  if (tail.length > 0) yield* feed(tail);
   if ((mode as Mode) === 'document') {
-    finishDocument(doc.join(''));
+    finishDocument(Buffer.concat(doc));
     doc = [];
   } else if (partial.length > 0) {
-    const last = partial.join('');
+    const last = Buffer.concat(partial);
     partial = [];
     handleLine(last);
-    if ((mode as Mode) === 'document') finishDocument(doc.join(''));
+    if ((mode as Mode) === 'document') finishDocument(Buffer.concat(doc));
   }
   while (builder.full) yield builder.take();
   if (!builder.isEmpty) yield builder.take();

@@ -5,6 +5,8 @@ import { JOB_HANDLERS, type JobHandler } from './job-handler';
 import { JobRunner } from './job-runner';
 import { WORKER_RUNTIME, type WorkerRuntime } from './worker-runtime';
 import { PROCESSORS } from './processors';
+import { AwsIngestClients } from './ingest/aws-ingest-clients';
+import { detectionProviders } from './detection/detection.providers';
 
 @Injectable()
 class WorkerConnections implements OnApplicationShutdown {
@@ -30,6 +32,8 @@ export class WorkerModule {
         { provide: Database, useFactory: () => new Database({ url: runtime.appDatabaseUrl }) },
         { provide: JobQueue, useFactory: () => new JobQueue(redisConnection(runtime.redisUrl)) },
         WorkerConnections,
+        AwsIngestClients,
+        ...detectionProviders,
         ...processors,
         { provide: JOB_HANDLERS, inject: processors, useFactory: (...handlers: JobHandler[]) => handlers },
         JobRunner,

@@ -6,6 +6,29 @@ export * from './pagination';
 export { TenantsRepository } from './repositories/tenants.repository';
 export { ApiKeysRepository, type ApiKeyAuth } from './repositories/api-keys.repository';
 export { DomainEventsRepository, type DomainEventType } from './repositories/domain-events.repository';
+export {
+  AwsAccountsRepository,
+  type AccountRef,
+  type AwsAccountChanges,
+  type AwsAccountCreate,
+  type IngestAccountAuth,
+} from './repositories/aws-accounts.repository';
+export {
+  IngestCheckpointsRepository,
+  type CheckpointKey,
+  type CheckpointProgress,
+} from './repositories/ingest-checkpoints.repository';
+export { WebhooksRepository, type WebhookDeliveryWithAttempts, type WebhookEndpointWithSecrets } from './repositories/webhooks.repository';
+export { IngestedEventsRepository, type IncomingEvent } from './repositories/ingested-events.repository';
+export { RulesRepository } from './repositories/rules.repository';
+export { AllowlistRepository } from './repositories/allowlist.repository';
+export {
+  FindingsRepository,
+  EVIDENCE_RECORDS,
+  type FindingFilters,
+  type FindingGroup,
+  type GroupOutcome,
+} from './repositories/findings.repository';
 export { Prisma } from './generated/client';
 export type * from './generated/client';
 export * from './generated/enums';

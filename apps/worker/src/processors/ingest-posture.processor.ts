@@ -1,13 +1,66 @@
 import { Injectable } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import { readTrailPosture, toAwsIngestError, type TrailPosture } from '@trailguard/aws';
+import { AwsAccountsRepository, Database, DomainEventsRepository, asTenantId, type Prisma } from '@trailguard/db';
 import type { JobOf } from '@trailguard/queues';
+import { AwsIngestClients } from '../ingest/aws-ingest-clients';
+import { markAccountError } from '../ingest/account-health';
+import { ingestMetrics } from '../ingest/ingest-metrics';
 import type { JobHandler } from '../job-handler';
 
-// PLACEHOLDER: replaced by the real processor before this lands.
+function hadLoggingTrail(posture: unknown): boolean | null {
+  const value = (posture as { hasLoggingMultiRegionTrail?: unknown } | null)?.hasLoggingMultiRegionTrail;
+  return typeof value === 'boolean' ? value : null;
+}
+
+/**
+ * Reads the account's trails (DescribeTrails / GetTrailStatus / GetEventSelectors) and stores the
+ * posture. Losing the last logging multi-region trail is announced as `posture.changed`; the
+ * detection side turns that into a finding (and links it to the UpdateTrail that caused it).
+ */
 @Injectable()
 export class IngestPostureProcessor implements JobHandler<'ingest.posture'> {
   readonly jobName = 'ingest.posture' as const;
+  private readonly accounts = new AwsAccountsRepository();
+  private readonly events = new DomainEventsRepository();
 
-  async handle(_data: JobOf<'ingest.posture'>): Promise<void> {
-    throw new Error('ingest.posture is not implemented yet');
+  constructor(
+    private readonly db: Database,
+    private readonly aws: AwsIngestClients,
+  ) {}
+
+  async handle(data: JobOf<'ingest.posture'>): Promise<void> {
+    const tenantId = asTenantId(data.tenantId);
+    const account = await this.db.forTenant(tenantId, (scope) => this.accounts.get(scope, data.accountId));
+    const target = account ? this.aws.target(account) : null;
+    if (!account || !target || account.status !== 'active' || !account.awsAccountId) return;
+
+    let posture: TrailPosture;
+    try {
+      posture = await readTrailPosture(this.aws.clients, target, account.awsAccountId, account.regions[0] ?? 'us-east-1');
+    } catch (err) {
+      const e = toAwsIngestError(err, 'cloudtrail:DescribeTrails');
+      ingestMetrics.error(e.code);
+      if (e.code === 'access_denied') {
+        await markAccountError(this.db, tenantId, account.id, `reading trail posture was denied: ${e.message}`);
+        throw new UnrecoverableError(e.message);
+      }
+      throw e;
+    }
+    const stored = JSON.parse(JSON.stringify(posture)) as Prisma.InputJsonObject;
+    await this.db.forTenant(tenantId, async (scope) => {
+      const current = await this.accounts.getForUpdate(scope, account.id);
+      if (!current) return;
+      await this.accounts.update(scope, account.id, { posture: stored, postureAt: new Date(posture.checkedAt) });
+      const before = hadLoggingTrail(current.posture);
+      if (before !== false && !posture.hasLoggingMultiRegionTrail) {
+        await this.events.record(scope, 'posture.changed', {
+          accountId: account.id,
+          awsAccountId: account.awsAccountId,
+          posture: stored,
+          previous: (current.posture ?? null) as Prisma.InputJsonValue,
+        });
+      }
+    });
   }
 }

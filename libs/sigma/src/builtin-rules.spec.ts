@@ -126,3 +126,33 @@ describe('SigmaHQ placeholder rule', () => {
     expect(rs.match(login('BR', '198.51.100.20'))).toHaveLength(0);
   });
 });
+
+describe('SigmaHQ rules against Stratus Red Team detonation logs', () => {
+  const labelled = readFileSync('/work/shared/datasets/stratus-red-team/labeled.jsonl', 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { source_technique: string; event: object });
+  const firedFor = (technique: string): Set<string> =>
+    new Set(labelled.filter((r) => r.source_technique === technique).flatMap((r) => matchedIds(r.event)));
+
+  // Technique -> the SigmaHQ rule written for that behaviour (id prefix), which must fire on its log.
+  it.each([
+    ['aws.defense-evasion.cloudtrail-stop', SIGMAHQ_IMPORTANT_CHANGE],
+    ['aws.defense-evasion.cloudtrail-delete', SIGMAHQ_IMPORTANT_CHANGE],
+    ['aws.defense-evasion.vpc-remove-flow-logs', 'e386b9b5'],
+    ['aws.exfiltration.ec2-security-group-open-port-22-ingress', '6fb77778'],
+    ['aws.exfiltration.ec2-share-ebs-snapshot', 'abae8fec'],
+    ['aws.initial-access.console-login-without-mfa', '77caf516'],
+    ['aws.persistence.iam-backdoor-user', '0a5177f4'],
+    ['aws.persistence.lambda-layer-extension', '97fbabf8'],
+    ['aws.privilege-escalation.iam-update-user-login-profile', '055fb148'],
+    ['aws.execution.ssm-send-command', '38e7f511'],
+  ])('%s fires %s', (technique, idPrefix) => {
+    expect([...firedFor(technique)].some((id) => id.startsWith(idPrefix))).toBe(true);
+  });
+
+  it('CloudTrail rules stay quiet on unrelated techniques', () => {
+    expect(firedFor('aws.credential-access.secretsmanager-retrieve-secrets').has(SIGMAHQ_IMPORTANT_CHANGE)).toBe(false);
+    expect(firedFor('aws.impact.bedrock-invoke-model').has(SIGMAHQ_IMPORTANT_CHANGE)).toBe(false);
+  });
+});

@@ -29,7 +29,12 @@ export interface JobPayloads {
   /** One domain event -> one delivery per matching endpoint. */
   'webhooks.fanout': { tenantId: string; domainEventId: string };
   /** One attempt at delivering one message to one endpoint. */
-  'webhooks.deliver': { tenantId: string; deliveryId: string };
+  'webhooks.deliver': {
+    tenantId: string;
+    deliveryId: string;
+    /** Attempt number at which this attempt series began (a redelivery starts a new one); absent: 1. */
+    seriesStart?: number;
+  };
 }
 
 export type JobName = keyof JobPayloads;

@@ -1,13 +1,189 @@
-import { Injectable } from '@nestjs/common';
-import type { JobOf } from '@trailguard/queues';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { asTenantId, Database, WebhooksRepository, type TenantId, type TenantScope, type WebhookDelivery } from '@trailguard/db';
+import { JobQueue, type JobOf } from '@trailguard/queues';
+import {
+  DEFAULT_RETRY_SCHEDULE,
+  nextAttempt,
+  parseRetrySchedule,
+  sendWebhook,
+  shouldAutoDisable,
+  signPayload,
+  SsrfSafeAgent,
+  type RetryDecision,
+  type SecretBox,
+  type SendResult,
+} from '@trailguard/webhooks';
 import type { JobHandler } from '../job-handler';
+import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
+import { attemptOfJobId, enqueueDeliver, webhookSecretBox } from '../webhooks/deliver-jobs';
+import { attemptDuration, countOutcome, type DeliveryOutcome } from '../webhooks/webhook-metrics';
 
-// PLACEHOLDER: replaced by the real processor before this lands.
+type Prepared =
+  | { kind: 'nothing' }
+  | { kind: 'recorded'; delivery: WebhookDelivery; jobAttempt: number }
+  | { kind: 'send'; delivery: WebhookDelivery; url: string; secrets: string[]; attempt: number };
+
+/**
+ * One attempt at one delivery: sign the stored body with every active secret (the message id
+ * never changes), send it through the process's SSRF-safe agent, record the attempt, and let the
+ * retry policy decide what follows. Idempotent per attempt number (from the job id): a job that
+ * re-runs after its worker died sees the attempt already counted and only makes sure the next
+ * step was scheduled; two runners racing on one attempt serialise on the delivery row and the
+ * loser records nothing (the receiver dedupes the duplicate send by webhook-id).
+ */
 @Injectable()
-export class WebhooksDeliverProcessor implements JobHandler<'webhooks.deliver'> {
+export class WebhooksDeliverProcessor implements JobHandler<'webhooks.deliver'>, OnApplicationShutdown {
   readonly jobName = 'webhooks.deliver' as const;
+  private readonly logger = new Logger('WebhooksDeliver');
+  private readonly repo = new WebhooksRepository();
+  private readonly agent: SsrfSafeAgent;
+  private readonly box: SecretBox;
+  private readonly schedule: readonly number[];
 
-  async handle(_data: JobOf<'webhooks.deliver'>): Promise<void> {
-    throw new Error('webhooks.deliver is not implemented yet');
+  constructor(
+    private readonly db: Database,
+    @Inject(JobQueue) private readonly queue: JobQueue,
+    @Inject(WORKER_RUNTIME) runtime: WorkerRuntime,
+  ) {
+    const allow = runtime.config.WEBHOOK_ALLOW_PRIVATE_TARGETS;
+    // One agent per process: its keep-alive pool is shared by every delivery.
+    this.agent = new SsrfSafeAgent({ allowPrivate: allow, allowHttp: allow });
+    this.box = webhookSecretBox(runtime.secretsKey);
+    const text = runtime.config.WEBHOOK_RETRY_SCHEDULE;
+    this.schedule = text ? parseRetrySchedule(text) : DEFAULT_RETRY_SCHEDULE;
   }
+
+  async handle(data: JobOf<'webhooks.deliver'>, job: Job<JobOf<'webhooks.deliver'>>): Promise<void> {
+    const tenantId = asTenantId(data.tenantId);
+    const prepared = await this.db.forTenant(tenantId, (scope) => this.prepare(scope, data.deliveryId, attemptOfJobId(job.id)));
+    switch (prepared.kind) {
+      case 'nothing':
+        return;
+      case 'recorded':
+        return this.resumeAfterRecorded(tenantId, prepared.delivery, prepared.jobAttempt, data.seriesStart ?? 1);
+      case 'send':
+        return this.attempt(tenantId, prepared, data.seriesStart ?? 1);
+    }
+  }
+
+  private async prepare(scope: TenantScope, deliveryId: string, jobAttempt: number | undefined): Promise<Prepared> {
+    const delivery = await this.repo.getDelivery(scope, deliveryId);
+    if (!delivery) return { kind: 'nothing' };
+    const attempt = delivery.attemptCount + 1;
+    if (jobAttempt !== undefined && jobAttempt < attempt) return { kind: 'recorded', delivery, jobAttempt };
+    if (delivery.status !== 'pending') return { kind: 'nothing' };
+    const endpoint = await this.repo.getEndpoint(scope, delivery.endpointId);
+    if (!endpoint) return { kind: 'nothing' };
+    if (!endpoint.enabled) {
+      // Ends the series so the delivery can be redelivered once the endpoint is enabled again.
+      await this.repo.updateDelivery(scope, delivery.id, { status: 'failed', nextAttemptAt: null });
+      countOutcome('skipped');
+      return { kind: 'nothing' };
+    }
+    const secrets = endpoint.secrets.map((s) => this.box.decrypt(s.ciphertext, endpoint.id));
+    return { kind: 'send', delivery, url: endpoint.url, secrets, attempt };
+  }
+
+  /** The attempt was recorded but its runner died before scheduling the next one. */
+  private async resumeAfterRecorded(tenantId: TenantId, d: WebhookDelivery, jobAttempt: number, seriesStart: number): Promise<void> {
+    if (d.status !== 'pending' || d.attemptCount !== jobAttempt || !d.nextAttemptAt) return;
+    const delayMs = d.nextAttemptAt.getTime() - Date.now();
+    await enqueueDeliver(this.queue, [{ tenantId, deliveryId: d.id, attempt: jobAttempt + 1, seriesStart, delayMs }]);
+  }
+
+  private async attempt(tenantId: TenantId, p: Extract<Prepared, { kind: 'send' }>, seriesStart: number): Promise<void> {
+    const { delivery, attempt } = p;
+    const startedAt = new Date();
+    const headers = signPayload({ msgId: delivery.messageId, timestamp: startedAt, body: delivery.body, secrets: p.secrets });
+    const result = await sendWebhook({ url: p.url, body: delivery.body, headers, dispatcher: this.agent });
+    attemptDuration.observe(result.latencyMs / 1000);
+    const decision = nextAttempt({ attempt: Math.max(1, attempt - seriesStart + 1), outcome: result, schedule: this.schedule });
+
+    const outcome = await this.db.forTenant(tenantId, (scope) => this.record(scope, delivery, attempt, result, decision));
+    if (outcome === undefined) return;
+    countOutcome(outcome);
+    if (outcome === 'retry' && decision.action === 'retry') {
+      await enqueueDeliver(this.queue, [{ tenantId, deliveryId: delivery.id, attempt: attempt + 1, seriesStart, delayMs: decision.delayMs }]);
+    }
+    if (!result.ok) {
+      this.logger.log(
+        { deliveryId: delivery.id, attempt, status: result.status, error: result.errorCode, next: outcome },
+        'webhook attempt failed',
+      );
+    }
+  }
+
+  /** Records the attempt and applies the decision; undefined when another runner already did. */
+  private async record(
+    scope: TenantScope,
+    delivery: WebhookDelivery,
+    attempt: number,
+    result: SendResult,
+    decision: RetryDecision,
+  ): Promise<DeliveryOutcome | undefined> {
+    const locked = await this.repo.lockDelivery(scope, delivery.id);
+    if (!locked || locked.attemptCount !== attempt - 1) return undefined;
+    await this.repo.addAttempt(scope, {
+      deliveryId: delivery.id,
+      attempt,
+      statusCode: result.status ?? null,
+      latencyMs: Math.round(result.latencyMs),
+      responseSnippet: clean(result.responseSnippet),
+      error: result.ok ? null : clean(`${result.errorCode ?? 'error'}: ${result.errorMessage ?? `HTTP ${result.status ?? '?'}`}`),
+    });
+    const endpoint = await this.repo.getEndpoint(scope, delivery.endpointId);
+    const now = new Date();
+    const finish = (status: 'succeeded' | 'failed') =>
+      this.repo.updateDelivery(scope, delivery.id, { status, attemptCount: attempt, nextAttemptAt: null });
+
+    if (decision.action === 'succeeded') {
+      await finish('succeeded');
+      if (endpoint?.failingSince) await this.repo.updateEndpoint(scope, endpoint.id, { failingSince: null });
+      return 'succeeded';
+    }
+    if (decision.action === 'disable_endpoint') {
+      await finish('failed');
+      if (endpoint?.enabled) await this.disable(scope, endpoint.id, 'gone: the receiver answered 410 Gone', { deliveryId: delivery.id });
+      return 'endpoint_disabled';
+    }
+    // A failure: the endpoint's run of failures starts now unless it already had.
+    const failingSince = endpoint?.failingSince ?? now;
+    if (endpoint && !endpoint.failingSince) await this.repo.updateEndpoint(scope, endpoint.id, { failingSince });
+    if (endpoint?.enabled && shouldAutoDisable({ firstFailureAt: failingSince, lastSuccessAt: null, now })) {
+      await finish('failed');
+      await this.disable(scope, endpoint.id, `failing since ${failingSince.toISOString()} without a success`, {
+        deliveryId: delivery.id,
+        failingSince: failingSince.toISOString(),
+      });
+      return 'endpoint_disabled';
+    }
+    if (decision.action === 'failed') {
+      await finish('failed');
+      return 'failed';
+    }
+    await this.repo.updateDelivery(scope, delivery.id, { status: 'pending', attemptCount: attempt, nextAttemptAt: decision.at });
+    return 'retry';
+  }
+
+  private async disable(scope: TenantScope, endpointId: string, reason: string, data: Record<string, string>): Promise<void> {
+    await this.repo.updateEndpoint(scope, endpointId, { enabled: false, disabledReason: reason });
+    await this.repo.recordAudit(scope, {
+      action: 'endpoint.disabled',
+      targetType: 'webhook_endpoint',
+      targetId: endpointId,
+      actor: 'system',
+      data: { reason, ...data },
+    });
+    this.logger.warn({ tenantId: scope.tenantId, endpointId, reason }, 'webhook endpoint disabled');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+/** Postgres text cannot hold NUL; receivers' answers are arbitrary bytes. */
+function clean(text: string | undefined): string | null {
+  return text === undefined ? null : text.replace(/\u0000/g, '');
 }

@@ -1,0 +1,33 @@
+import { Counter, Histogram, register } from 'prom-client';
+
+/** Outcome of one delivery attempt, as the retry policy decided it (or why none was made). */
+export type DeliveryOutcome = 'succeeded' | 'retry' | 'failed' | 'endpoint_disabled' | 'skipped';
+
+// A process may build the worker module more than once (tests restart it): define each metric once.
+function once<T>(name: string, make: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+export const deliveriesTotal = once(
+  'trailguard_webhook_deliveries_total',
+  () =>
+    new Counter({
+      name: 'trailguard_webhook_deliveries_total',
+      help: 'Webhook delivery attempts by outcome (succeeded, retry, failed, endpoint_disabled, skipped)',
+      labelNames: ['outcome'] as const,
+    }),
+);
+
+export const attemptDuration = once(
+  'trailguard_webhook_attempt_duration_seconds',
+  () =>
+    new Histogram({
+      name: 'trailguard_webhook_attempt_duration_seconds',
+      help: 'Duration of one webhook HTTP attempt, connect to response',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30],
+    }),
+);
+
+export function countOutcome(outcome: DeliveryOutcome): void {
+  deliveriesTotal.inc({ outcome });
+}

@@ -10,10 +10,14 @@ import { ErrorFilter } from './common/error.filter';
 import { RateLimitGuard } from './common/rate-limit.guard';
 import { REDIS, redisProvider } from './common/redis.provider';
 import { RUNTIME, type Runtime } from './common/runtime';
+import { AllowlistModule } from './modules/allowlist/allowlist.module';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { AwsAccountsModule } from './modules/aws-accounts/aws-accounts.module';
+import { FindingsModule } from './modules/findings/findings.module';
 import { HealthModule } from './modules/health/health.module';
+import { IngestModule } from './modules/ingest/ingest.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
+import { RulesModule } from './modules/rules/rules.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
@@ -69,7 +73,11 @@ export class AppModule {
         MetricsModule,
         TenantsModule,
         ApiKeysModule,
+        RulesModule,
+        AllowlistModule,
+        FindingsModule,
         AwsAccountsModule,
+        IngestModule,
         WebhooksModule,
       ],
       providers: [

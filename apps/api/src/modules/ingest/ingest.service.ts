@@ -1,0 +1,159 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { isGzipMagic, readBuffer, type CloudTrailRecord } from '@trailguard/cloudtrail';
+import { AwsAccountsRepository, Database, IngestCheckpointsRepository, isUuid, type TenantId } from '@trailguard/db';
+import { enqueueDetectBatches, JobQueue } from '@trailguard/queues';
+import { hashSecret } from '../../common/auth';
+import { DomainError, notFound } from '../../common/domain-error';
+import { RUNTIME, type Runtime } from '../../common/runtime';
+import { MAX_LISTED_ERRORS, type IngestError, type IngestResult } from './ingest.dto';
+import { countIngested } from './ingest-metrics';
+
+const gunzipAsync = promisify(gunzip);
+const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const unauthorized = () => new DomainError('unauthorized', 'unknown account or invalid ingest token', HttpStatus.UNAUTHORIZED);
+
+class Collector {
+  readonly records: CloudTrailRecord[] = [];
+  readonly errors: IngestError[] = [];
+  rejected = 0;
+
+  reject(e: IngestError): void {
+    this.rejected++;
+    if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push(e);
+  }
+
+  /** Records without an eventID cannot be de-duplicated across paths: they are refused. */
+  accept(record: CloudTrailRecord, position: Omit<IngestError, 'code' | 'message'>): void {
+    if (typeof record.eventID !== 'string' || record.eventID.length === 0) {
+      this.reject({ ...position, code: 'missing_event_id', message: 'the record has no eventID' });
+      return;
+    }
+    this.records.push(record);
+  }
+}
+
+@Injectable()
+export class IngestService {
+  private readonly accounts = new AwsAccountsRepository();
+  private readonly checkpoints = new IngestCheckpointsRepository();
+
+  constructor(
+    private readonly db: Database,
+    private readonly queue: JobQueue,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+  ) {}
+
+  /** An upload: log-file JSON (already parsed by the JSON body parser) or raw NDJSON / gzip bytes. */
+  async upload(tenantId: TenantId, accountId: string, body: unknown, contentType: 'json' | 'raw', declaredGzip = false): Promise<IngestResult> {
+    const account = await this.db.forTenant(tenantId, (scope) => this.accounts.get(scope, accountId));
+    if (!account) throw notFound('aws account', accountId);
+    if (account.status === 'disabled') throw new DomainError('account_disabled', 'the account is disabled', HttpStatus.CONFLICT);
+    const bytes = contentType === 'json' ? Buffer.from(JSON.stringify(body ?? null)) : await this.unpack(body as Buffer, declaredGzip);
+    const collected = new Collector();
+    try {
+      for await (const batch of readBuffer(bytes, { name: 'upload' })) {
+        for (const m of batch.malformed) {
+          collected.reject({ position: m.line ?? m.pointer ?? 0, line: m.line, pointer: m.pointer, code: m.code, message: m.message });
+        }
+        batch.records.forEach((record, i) => {
+          const p = batch.positions[i] ?? {};
+          collected.accept(record, { position: p.line ?? p.pointer ?? i, line: p.line, pointer: p.pointer });
+        });
+      }
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'corrupt_gzip') throw new DomainError('corrupt_gzip', 'the body is not valid gzip', HttpStatus.BAD_REQUEST);
+      throw err;
+    }
+    const digest = createHash('sha256').update(bytes).digest('base64url');
+    return this.enqueue(tenantId, accountId, 'upload', collected, `${accountId}:${digest}`);
+  }
+
+  /** EventBridge API destination: one event or an array, authenticated by the account's ingest token. */
+  async eventBridge(accountId: string, token: string | undefined, body: unknown, isJson = true): Promise<IngestResult> {
+    const auth = isUuid(accountId) ? await this.accounts.ingestAuth(this.db, accountId.toLowerCase()) : null;
+    // Compare hashes in constant time; an unknown account costs the same and answers the same.
+    const expected = Buffer.from(auth?.ingestTokenHash ?? hashSecret('no account'), 'hex');
+    const given = Buffer.from(hashSecret(token ?? ''), 'hex');
+    const valid = timingSafeEqual(expected, given) && auth?.ingestTokenHash != null && token !== undefined;
+    if (!auth || !valid) throw unauthorized();
+    if (auth.status === 'disabled') throw new DomainError('account_disabled', 'the account is disabled', HttpStatus.CONFLICT);
+    // Checked after authentication, so an unauthenticated caller learns nothing at all.
+    if (!isJson) throw new DomainError('unsupported_media_type', 'send the events as application/json', HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+
+    const events = Array.isArray(body) ? body : [body];
+    const collected = new Collector();
+    events.forEach((event, position) => {
+      if (!isObject(event)) return collected.reject({ position, code: 'not_an_event', message: 'expected an EventBridge event object' });
+      const detailType = event['detail-type'];
+      if (detailType !== CLOUDTRAIL_API_CALL) {
+        return collected.reject({
+          position,
+          code: 'unsupported_detail_type',
+          message: `detail-type ${JSON.stringify(detailType ?? null)} is not "${CLOUDTRAIL_API_CALL}"`,
+        });
+      }
+      const detail = event.detail;
+      if (!isObject(detail)) return collected.reject({ position, code: 'missing_detail', message: 'the event has no detail object' });
+      collected.accept(detail as CloudTrailRecord, { position });
+    });
+    const ids = collected.records.map((r) => r.eventID).sort();
+    const digest = createHash('sha256').update(ids.join('\n')).digest('base64url');
+    return this.enqueue(auth.tenantId, accountId.toLowerCase(), 'eventbridge', collected, `${accountId.toLowerCase()}:${digest}`);
+  }
+
+  private async unpack(body: Buffer, declaredGzip: boolean): Promise<Buffer> {
+    if (!Buffer.isBuffer(body) || body.length === 0) throw new DomainError('empty_body', 'the request body is empty', HttpStatus.BAD_REQUEST);
+    if (!isGzipMagic(body)) {
+      if (declaredGzip) throw new DomainError('corrupt_gzip', 'the body is declared gzip but is not', HttpStatus.BAD_REQUEST);
+      return body;
+    }
+    try {
+      return await gunzipAsync(body, { maxOutputLength: this.runtime.config.MAX_BODY_BYTES * 10 });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new DomainError('payload_too_large', 'the decompressed body is larger than the limit', HttpStatus.PAYLOAD_TOO_LARGE);
+      }
+      throw new DomainError('corrupt_gzip', `the body is not valid gzip: ${(err as Error).message}`, HttpStatus.BAD_REQUEST);
+    }
+  }
+
+  private async enqueue(
+    tenantId: TenantId,
+    accountId: string,
+    source: 'upload' | 'eventbridge',
+    collected: Collector,
+    batchKey: string,
+  ): Promise<IngestResult> {
+    const { batches } = await enqueueDetectBatches(this.queue, { tenantId, accountId, source, records: collected.records, batchKey });
+    const now = new Date();
+    await this.db.forTenant(tenantId, (scope) =>
+      this.checkpoints.record(
+        scope,
+        { accountId, region: 'all', source },
+        { lastPollAt: now, ...(collected.records.length > 0 ? { lastSuccessAt: now, lastEventTime: newestEventTime(collected.records) } : {}), eventsAdded: collected.records.length },
+      ),
+    );
+    countIngested(source, collected.records.length);
+    return {
+      accepted: collected.records.length,
+      rejected: collected.rejected,
+      errors: collected.errors,
+      ...(collected.rejected > collected.errors.length ? { errorsTruncated: true } : {}),
+      batches,
+    };
+  }
+}
+
+function newestEventTime(records: CloudTrailRecord[]): Date | null {
+  let newest = NaN;
+  for (const r of records) {
+    const t = typeof r.eventTime === 'string' ? Date.parse(r.eventTime) : NaN;
+    if (!Number.isNaN(t) && !(t <= newest)) newest = t;
+  }
+  return Number.isNaN(newest) ? null : new Date(newest);
+}

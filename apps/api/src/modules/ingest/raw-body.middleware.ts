@@ -1,0 +1,42 @@
+import type { NextFunction, Request, Response } from 'express';
+
+/** Upload bodies the global JSON parser leaves alone; application/json arrives already parsed. */
+export const RAW_UPLOAD_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/gzip', 'application/x-gzip'];
+
+/**
+ * Reads the body of raw upload types as bytes, unchanged: gzip (as a type or a Content-Encoding)
+ * is unpacked later with a bound on the decompressed size.
+ */
+export function rawUploadBody(limit: number) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if ((req as { _body?: boolean })._body || !req.is(RAW_UPLOAD_TYPES)) return next();
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity' && encoding !== 'gzip') {
+      res.status(415).json({ error: { code: 'unsupported_encoding', message: `content encoding ${encoding} is not supported; use gzip or none` } });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const fail = (status: number, code: string, message: string) => {
+      if (done) return;
+      done = true;
+      req.unpipe?.();
+      req.resume();
+      res.status(status).json({ error: { code, message } });
+    };
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) return fail(413, 'payload_too_large', `request body is larger than ${limit} bytes`);
+      if (!done) chunks.push(chunk);
+    });
+    req.on('error', (err) => fail(400, 'bad_request', `request body could not be read: ${err.message}`));
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      req.body = Buffer.concat(chunks);
+      (req as { _body?: boolean })._body = true;
+      next();
+    });
+  };
+}

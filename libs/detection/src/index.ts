@@ -1,3 +1,6 @@
 export { findAllowlistEntry, principalPatternRegExp, type AllowlistRule } from './allowlist';
 export { actorKey, eventTimeOf, severityOf, windowStartOf, SEVERITY_RANK, type Severity } from './finding-key';
 export { buildTenantRuleSet, type RuleSetting, type TenantRuleSet, type TenantRuleSetInput } from './tenant-rule-set';
+export { RedisCorrelationStore, correlationPrefix } from './redis-correlation.store';
+export { TenantRulesLoader, builtinRules, rulesVersionKey, type LoadedTenantRules } from './tenant-rules.loader';
+export { findingView, type FindingView } from './finding-view';

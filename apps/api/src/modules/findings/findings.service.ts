@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { Database, DomainEventsRepository, FindingsRepository, type PageRequest, type Prisma, type TenantId } from '@trailguard/db';
+import { findingView } from '@trailguard/detection';
+import { notFound } from '../../common/domain-error';
+import type { Principal } from '../../common/auth';
+import type { ListFindingsQuery, PatchFindingBody } from './findings.dto';
+
+@Injectable()
+export class FindingsService {
+  private readonly findings = new FindingsRepository();
+  private readonly events = new DomainEventsRepository();
+
+  constructor(private readonly db: Database) {}
+
+  async list(tenantId: TenantId, q: ListFindingsQuery) {
+    const page = await this.db.forTenant(tenantId, (scope) =>
+      this.findings.list(
+        scope,
+        {
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.severity ? { severity: q.severity } : {}),
+          ...(q.ruleId ? { ruleId: q.ruleId } : {}),
+          ...(q.accountId ? { accountId: q.accountId } : {}),
+          ...(q.actor ? { actor: q.actor } : {}),
+          ...(q.kind ? { kind: q.kind } : {}),
+          ...(q.from ? { from: new Date(q.from) } : {}),
+          ...(q.to ? { to: new Date(q.to) } : {}),
+        },
+        { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) },
+      ),
+    );
+    return { data: page.data.map(findingView), nextCursor: page.nextCursor };
+  }
+
+  async get(tenantId: TenantId, id: string) {
+    return this.db.forTenant(tenantId, async (scope) => {
+      const finding = await this.findings.get(scope, id);
+      if (!finding) throw notFound('finding', id);
+      const evidence = await this.findings.evidence(scope, id);
+      return {
+        ...findingView(finding),
+        evidence: evidence.map((e) => ({ eventId: e.eventId, eventTime: e.eventTime, record: e.record })),
+      };
+    });
+  }
+
+  /** Status, assignee and comments; each change is one activity entry, status changes a webhook event. */
+  async update(tenantId: TenantId, id: string, body: PatchFindingBody, by: Principal) {
+    return this.db.forTenant(tenantId, async (scope) => {
+      const before = await this.findings.get(scope, id);
+      if (!before) throw notFound('finding', id);
+      const actor = `api-key:${by.keyId}`;
+      const data: { status?: typeof body.status; assignee?: string | null } = {};
+      if (body.status !== undefined && body.status !== before.status) data.status = body.status;
+      if (body.assignee !== undefined && body.assignee !== before.assignee) data.assignee = body.assignee;
+      const after = Object.keys(data).length > 0 ? await this.findings.update(scope, id, data) : before;
+      if (data.status) {
+        await this.findings.addActivity(scope, id, 'status_changed', actor, { from: before.status, to: data.status });
+        await this.events.record(scope, 'finding.updated', {
+          reason: 'status_changed',
+          from: before.status,
+          to: data.status,
+          finding: findingView(after) as unknown as Prisma.InputJsonObject,
+        });
+      }
+      if (data.assignee !== undefined) {
+        await this.findings.addActivity(scope, id, 'assigned', actor, { from: before.assignee, to: data.assignee });
+      }
+      if (body.comment) await this.findings.addActivity(scope, id, 'commented', actor, { comment: body.comment });
+      return findingView(after);
+    });
+  }
+
+  async activity(tenantId: TenantId, id: string, page: PageRequest) {
+    return this.db.forTenant(tenantId, async (scope) => {
+      if (!(await this.findings.get(scope, id))) throw notFound('finding', id);
+      const result = await this.findings.activity(scope, id, page);
+      return {
+        data: result.data.map((a) => ({ id: a.id, type: a.type, actor: a.actor, data: a.data, createdAt: a.createdAt })),
+        nextCursor: result.nextCursor,
+      };
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+export const severity = z.enum(['informational', 'low', 'medium', 'high', 'critical']);
+
+/** A rule as JSON; the same rule may be sent as the raw YAML with Content-Type application/yaml. */
+export const ruleYamlBody = z.strictObject({
+  yaml: z.string().min(1).max(200_000),
+  enabled: z.boolean().optional(),
+});
+
+export const patchRuleBody = z
+  .strictObject({
+    enabled: z.boolean().optional(),
+    /** null removes the override. */
+    level: severity.nullable().optional(),
+  })
+  .refine((b) => b.enabled !== undefined || b.level !== undefined, 'give enabled and/or level');
+
+export const listRulesQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().min(1).max(500).optional(),
+  source: z.enum(['builtin', 'custom']).optional(),
+  enabled: z.enum(['true', 'false']).optional(),
+});
+
+export const testRuleBody = z
+  .strictObject({
+    yaml: z.string().min(1).max(200_000).optional(),
+    ruleId: z.string().min(1).max(200).optional(),
+    events: z.array(z.record(z.string(), z.unknown())).min(1).max(1000),
+  })
+  .refine((b) => (b.yaml === undefined) !== (b.ruleId === undefined), 'give exactly one of yaml or ruleId');
+
+export type PatchRuleBody = z.infer<typeof patchRuleBody>;
+export type ListRulesQuery = z.infer<typeof listRulesQuery>;
+export type TestRuleBody = z.infer<typeof testRuleBody>;

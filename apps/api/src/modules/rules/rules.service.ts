@@ -1,0 +1,219 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { OCSF_FIELD_ALIASES } from '@trailguard/cloudtrail';
+import { Database, RulesRepository, type TenantId } from '@trailguard/db';
+import { builtinRules, severityOf, TenantRulesLoader, type Severity } from '@trailguard/detection';
+import {
+  BUILTIN_RULES_DIR,
+  compileRuleSet,
+  InMemoryCorrelationStore,
+  parseSigma,
+  SigmaError,
+  type RuleInfo,
+  type SigmaCorrelation,
+  type SigmaDocument,
+  type SigmaRule,
+} from '@trailguard/sigma';
+import { DomainError, notFound } from '../../common/domain-error';
+import { REDIS } from '../../common/redis.provider';
+import type { RuleInput } from './rule-body.decorator';
+import type { ListRulesQuery, PatchRuleBody, TestRuleBody } from './rules.dto';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function invalidRule(error: SigmaError): DomainError {
+  const where = error.line !== undefined ? ` at line ${error.line}, column ${error.column ?? 1}` : '';
+  return new DomainError('invalid_rule', `${error.message}${where}`, 400, {
+    reason: error.code,
+    line: error.line,
+    column: error.column,
+  });
+}
+
+@Injectable()
+export class RulesService {
+  private readonly rules = new RulesRepository();
+
+  constructor(
+    private readonly db: Database,
+    private readonly loader: TenantRulesLoader,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async list(tenantId: TenantId, q: ListRulesQuery) {
+    const views = await this.views(tenantId);
+    const filtered = views
+      .filter((v) => (q.source ? v.source === q.source : true))
+      .filter((v) => (q.enabled ? String(v.enabled) === q.enabled : true))
+      .sort((a, b) => a.id.localeCompare(b.id));
+    const after = q.cursor ? Buffer.from(q.cursor, 'base64url').toString('utf8') : '';
+    const rest = filtered.filter((v) => v.id > after);
+    const data = rest.slice(0, q.limit);
+    const last = data[data.length - 1];
+    return { data, nextCursor: rest.length > q.limit && last ? Buffer.from(last.id).toString('base64url') : null };
+  }
+
+  async get(tenantId: TenantId, id: string) {
+    const view = (await this.views(tenantId)).find((v) => v.id === id);
+    if (!view) throw notFound('rule', id);
+    return { ...view, yaml: await this.yamlOf(tenantId, view) };
+  }
+
+  async create(tenantId: TenantId, input: RuleInput, createdBy: string) {
+    const doc = this.parseOne(input.yaml);
+    const loaded = await this.loader.get(tenantId);
+    if (loaded.rules.some((r) => r.id === doc.id)) {
+      throw new DomainError('rule_exists', `a rule with id ${doc.id} already exists; use PUT /v1/rules/${doc.id} to replace a custom rule`, 409);
+    }
+    await this.checkCompiles(tenantId, doc);
+    await this.db.forTenant(tenantId, async (scope) => {
+      await this.rules.createCustom(scope, { ruleId: doc.id!, title: doc.title, level: doc.level ?? null, yaml: input.yaml, createdBy });
+      if (input.enabled === false) await this.rules.upsertSetting(scope, doc.id!, { enabled: false });
+    });
+    await TenantRulesLoader.bump(this.redis, tenantId);
+    return this.get(tenantId, doc.id!);
+  }
+
+  async replace(tenantId: TenantId, id: string, input: RuleInput) {
+    const doc = this.parseOne(input.yaml);
+    if (doc.id !== id) throw new DomainError('id_mismatch', `the YAML's id (${doc.id}) differs from the path (${id})`, 400);
+    const existing = await this.db.forTenant(tenantId, (scope) => this.rules.getCustom(scope, id));
+    if (!existing) {
+      if (builtinRules().some((d) => d.id === id)) throw builtinReadOnly(id);
+      throw notFound('rule', id);
+    }
+    await this.checkCompiles(tenantId, doc);
+    await this.db.forTenant(tenantId, async (scope) => {
+      await this.rules.updateCustom(scope, id, { title: doc.title, level: doc.level ?? null, yaml: input.yaml });
+      if (input.enabled !== undefined) await this.rules.upsertSetting(scope, id, { enabled: input.enabled });
+    });
+    await TenantRulesLoader.bump(this.redis, tenantId);
+    return this.get(tenantId, id);
+  }
+
+  async patch(tenantId: TenantId, id: string, body: PatchRuleBody) {
+    await this.get(tenantId, id);
+    await this.db.forTenant(tenantId, (scope) =>
+      this.rules.upsertSetting(scope, id, {
+        ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+        ...(body.level !== undefined ? { levelOverride: body.level } : {}),
+      }),
+    );
+    await TenantRulesLoader.bump(this.redis, tenantId);
+    return this.get(tenantId, id);
+  }
+
+  async remove(tenantId: TenantId, id: string) {
+    const deleted = await this.db.forTenant(tenantId, (scope) => this.rules.deleteCustom(scope, id));
+    if (!deleted) {
+      if (builtinRules().some((d) => d.id === id)) throw builtinReadOnly(id);
+      throw notFound('rule', id);
+    }
+    await TenantRulesLoader.bump(this.redis, tenantId);
+    return { id, deleted: true };
+  }
+
+  /** Runs one rule (given as YAML, or an existing rule by id) over sample events. */
+  async test(tenantId: TenantId, body: TestRuleBody) {
+    let docs: SigmaDocument[];
+    if (body.yaml !== undefined) {
+      docs = this.parse(body.yaml);
+    } else {
+      const rule = await this.get(tenantId, body.ruleId!);
+      docs = this.parse(rule.yaml);
+    }
+    const loaded = await this.loader.get(tenantId);
+    let ruleSet;
+    try {
+      ruleSet = compileRuleSet(docs, {
+        fieldAliases: OCSF_FIELD_ALIASES,
+        expand: (p) => (p.toLowerCase() === '%administrators%' ? loaded.allowlist.map((e) => e.principalPattern) : []),
+        correlationStore: new InMemoryCorrelationStore(),
+      });
+    } catch (error) {
+      if (error instanceof SigmaError) throw invalidRule(error);
+      throw error;
+    }
+    const matches: Array<Record<string, unknown>> = [];
+    for (const [index, event] of body.events.entries()) {
+      const found = ruleSet.match(event);
+      for (const m of found.filter((x) => x.report)) {
+        matches.push({ index, eventId: event.eventID ?? null, ruleId: m.ruleId, ruleTitle: m.ruleTitle, level: m.level });
+      }
+      if (ruleSet.hasCorrelations && found.length > 0) {
+        for (const a of await ruleSet.correlate(event, found)) {
+          matches.push({ index, ruleId: a.ruleId, ruleTitle: a.ruleTitle, level: a.level, type: a.type, group: a.group, eventIds: a.eventIds });
+        }
+      }
+    }
+    return { evaluated: body.events.length, matched: matches.length, matches };
+  }
+
+  private parse(yaml: string): SigmaDocument[] {
+    try {
+      return parseSigma(yaml, 'request');
+    } catch (error) {
+      if (error instanceof SigmaError) throw invalidRule(error);
+      throw error;
+    }
+  }
+
+  private parseOne(yaml: string): (SigmaRule | SigmaCorrelation) & { id: string } {
+    const docs = this.parse(yaml);
+    const doc = docs[0];
+    if (docs.length !== 1 || !doc) throw new DomainError('invalid_rule', `a custom rule is one YAML document; got ${docs.length}`, 400);
+    if (doc.kind === 'filter') throw new DomainError('invalid_rule', 'filters are not custom rules; send a detection or correlation rule', 400);
+    if (!doc.id || !UUID.test(doc.id)) throw new DomainError('invalid_rule', 'a custom rule needs an `id` that is a UUID', 400, { field: 'id' });
+    return doc as (SigmaRule | SigmaCorrelation) & { id: string };
+  }
+
+  /** A new rule must compile together with the tenant's others (a correlation may name them). */
+  private async checkCompiles(tenantId: TenantId, doc: SigmaDocument): Promise<void> {
+    const custom = await this.db.forTenant(tenantId, (scope) => this.rules.listCustom(scope));
+    const others = custom.filter((c) => c.ruleId !== doc.id).flatMap((c) => parseSigma(c.yaml, `custom:${c.ruleId}`));
+    try {
+      compileRuleSet([...builtinRules(), ...others, doc], { expand: () => [] });
+    } catch (error) {
+      if (error instanceof SigmaError) throw invalidRule(error);
+      throw error;
+    }
+  }
+
+  private async views(tenantId: TenantId) {
+    const loaded = await this.loader.get(tenantId);
+    return loaded.rules.map((r) => view(r, loaded.customIds.has(r.id), loaded.isEnabled(r.id), loaded.levelOverride(r.id)));
+  }
+
+  private async yamlOf(tenantId: TenantId, v: ReturnType<typeof view>): Promise<string> {
+    if (v.source === 'custom') {
+      const row = await this.db.forTenant(tenantId, (scope) => this.rules.getCustom(scope, v.id));
+      return row?.yaml ?? '';
+    }
+    return v.file ? readFileSync(join(BUILTIN_RULES_DIR, v.file), 'utf8') : '';
+  }
+}
+
+function view(r: RuleInfo, custom: boolean, enabled: boolean, override: Severity | null) {
+  return {
+    id: r.id,
+    title: r.title,
+    kind: r.kind,
+    source: custom ? ('custom' as const) : ('builtin' as const),
+    file: custom ? undefined : r.source,
+    level: r.level,
+    severity: severityOf(r.level, override),
+    levelOverride: override,
+    enabled,
+    status: r.status ?? null,
+    tags: r.tags,
+    author: r.author ?? null,
+    description: r.description ?? null,
+    references: r.references ?? [],
+  };
+}
+
+function builtinReadOnly(id: string): DomainError {
+  return new DomainError('builtin_rule', `rule ${id} is built in: disable it or override its level with PATCH; it cannot be replaced or deleted`, 400);
+}

@@ -1,0 +1,175 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { actorOf, type CloudTrailRecord } from '@trailguard/cloudtrail';
+import {
+  Database,
+  DomainEventsRepository,
+  FindingsRepository,
+  IngestedEventsRepository,
+  asTenantId,
+  type FindingGroup,
+  type Prisma,
+  type TenantScope,
+} from '@trailguard/db';
+import {
+  actorKey,
+  eventTimeOf,
+  findAllowlistEntry,
+  findingView,
+  severityOf,
+  windowStartOf,
+  type LoadedTenantRules,
+  TenantRulesLoader,
+} from '@trailguard/detection';
+import { decodeRecords, pendingBatchesKey, type JobOf } from '@trailguard/queues';
+import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
+import { DETECTION_REDIS } from './detection.tokens';
+import { eventsDuplicate, eventsEvaluated, findingsCreated, findingsSuppressed, ruleMatches } from './detection.metrics';
+
+interface Candidate {
+  eventId: string;
+  eventTime: Date;
+  record: CloudTrailRecord;
+}
+
+/**
+ * Batches in, findings out. Each event is claimed once per tenant (by eventID, whatever path
+ * brought it), evaluated with the tenant's rules, and folded into findings; domain events for
+ * webhooks are written in the same transaction as the findings they describe.
+ */
+@Injectable()
+export class DetectionService {
+  private readonly ingested = new IngestedEventsRepository();
+  private readonly findings = new FindingsRepository();
+  private readonly events = new DomainEventsRepository();
+
+  constructor(
+    private readonly db: Database,
+    private readonly rules: TenantRulesLoader,
+    @Inject(DETECTION_REDIS) private readonly redis: Redis,
+    @Inject(WORKER_RUNTIME) private readonly runtime: WorkerRuntime,
+  ) {}
+
+  async evaluateBatch(job: JobOf<'detect.batch'>): Promise<{ evaluated: number; findings: number }> {
+    const tenantId = asTenantId(job.tenantId);
+    const now = new Date();
+    const candidates = decodeRecords(job.recordsGz).map((r) => candidate(r as CloudTrailRecord, now));
+    const rules = await this.rules.get(tenantId);
+    const owned = await this.db.forTenant(tenantId, (scope) =>
+      this.ingested.claim(
+        scope,
+        { batchId: job.batchId, accountId: job.accountId, source: job.source },
+        candidates.map((c) => ({ eventId: c.eventId, eventTime: c.eventTime })),
+      ),
+    );
+    const mine = candidates.filter((c) => owned.has(c.eventId));
+    eventsDuplicate.inc(candidates.length - mine.length);
+    const groups = await this.group(mine, rules, job.accountId);
+    let touched = 0;
+    if (groups.length > 0) {
+      touched = await this.db.forTenant(tenantId, async (scope) => {
+        let n = 0;
+        for (const g of groups) n += (await this.fold(scope, g)) ? 1 : 0;
+        return n;
+      });
+    }
+    eventsEvaluated.inc(mine.length);
+    await this.redis.decr(pendingBatchesKey(job.tenantId));
+    return { evaluated: mine.length, findings: touched };
+  }
+
+  private async group(events: Candidate[], rules: LoadedTenantRules, accountId: string): Promise<FindingGroup[]> {
+    const windowSeconds = this.runtime.config.FINDING_WINDOW_SECONDS;
+    const groups = new Map<string, FindingGroup>();
+    const add = (key: string, make: () => FindingGroup, c: Candidate) => {
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = make()));
+      if (!g.events.some((e) => e.eventId === c.eventId)) {
+        g.events.push({ eventId: c.eventId, eventTime: c.eventTime, record: c.record as Prisma.InputJsonObject });
+      }
+    };
+    for (const c of events) {
+      const all = rules.ruleSet.match(c.record);
+      const alerts = rules.ruleSet.hasCorrelations && all.length > 0 ? await rules.ruleSet.correlate(c.record, all) : [];
+      const reported = [
+        ...all.filter((m) => m.report).map((m) => ({ ...m, kind: 'detection' as const, details: undefined })),
+        ...alerts.map((a) => ({ ...a, report: true, kind: 'correlation' as const, details: { type: a.type, group: a.group, eventIds: a.eventIds } })),
+      ];
+      if (reported.length === 0) continue;
+      const actor = actorKey(c.record);
+      const identity = actorOf(c.record);
+      const windowStart = windowStartOf(c.eventTime, windowSeconds);
+      for (const m of reported) {
+        if (!rules.isEnabled(m.ruleId)) continue;
+        ruleMatches.inc({ rule_id: m.ruleId });
+        const entry = findAllowlistEntry(rules.allowlist, identity, m.ruleId, c.eventTime);
+        const key = [m.ruleId, actor, windowStart.getTime(), entry?.id ?? ''].join('|');
+        add(
+          key,
+          () => ({
+            kind: m.kind,
+            ruleId: m.ruleId,
+            ruleTitle: m.ruleTitle,
+            severity: severityOf(m.level, rules.levelOverride(m.ruleId)),
+            accountId,
+            actor,
+            windowStart,
+            tags: m.tags,
+            region: str(c.record.awsRegion),
+            sourceIp: str(c.record.sourceIPAddress),
+            userAgent: str(c.record.userAgent),
+            ...(entry ? { allowlistEntryId: entry.id } : {}),
+            ...(m.details ? { details: m.details as Prisma.InputJsonObject } : {}),
+            events: [],
+          }),
+          c,
+        );
+      }
+    }
+    return [...groups.values()];
+  }
+
+  /** Folds one group and records what happened; true when the finding changed. */
+  private async fold(scope: TenantScope, g: FindingGroup): Promise<boolean> {
+    const outcome = await this.findings.foldGroup(scope, g);
+    const view = findingView(outcome.finding) as unknown as Prisma.InputJsonObject;
+    switch (outcome.kind) {
+      case 'created':
+        findingsCreated.inc({ severity: outcome.finding.severity });
+        await this.findings.addActivity(scope, outcome.finding.id, 'created', 'trailguard', {
+          eventCount: outcome.finding.eventCount,
+          suppressed: outcome.finding.status === 'suppressed',
+          allowlistEntryId: outcome.finding.allowlistEntryId,
+        });
+        if (outcome.finding.status === 'suppressed') findingsSuppressed.inc();
+        else await this.events.record(scope, 'finding.created', view);
+        return true;
+      case 'unsuppressed':
+        await this.findings.addActivity(scope, outcome.finding.id, 'allowlist_no_longer_applies', 'trailguard', { added: outcome.added });
+        await this.events.record(scope, 'finding.created', view);
+        return true;
+      case 'events_added':
+        await this.findings.addActivity(scope, outcome.finding.id, 'events_added', 'trailguard', { added: outcome.added });
+        if (outcome.finding.status !== 'suppressed') {
+          await this.events.record(scope, 'finding.updated', { reason: 'events_added', added: outcome.added, finding: view });
+        }
+        return true;
+      case 'unchanged':
+        return false;
+    }
+  }
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/** Records without an eventID get a content hash, so duplicates of them still dedupe. */
+function candidate(record: CloudTrailRecord, now: Date): Candidate {
+  const eventId =
+    typeof record.eventID === 'string' && record.eventID.length > 0
+      ? record.eventID
+      : `sha256:${createHash('sha256').update(JSON.stringify(record)).digest('hex')}`;
+  return { eventId, eventTime: eventTimeOf(record, now), record };
+}

@@ -1,0 +1,1 @@
+export const DETECTION_REDIS = Symbol('DETECTION_REDIS');

@@ -1,0 +1,41 @@
+import type { Redis } from 'ioredis';
+import type { CorrelationEntry, CorrelationStore } from '@trailguard/sigma';
+
+// Adds an entry (member = JSON, score = event time), trims what fell out of the window behind
+// the newest time seen, refreshes expiry, returns the rest oldest first. One round trip, atomic.
+const APPEND = `
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+local newest = tonumber(redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (newest - tonumber(ARGV[3])))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return redis.call('ZRANGE', KEYS[1], 0, -1)
+`;
+
+/** Correlation state shared by every worker process, per tenant. */
+export class RedisCorrelationStore implements CorrelationStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  async append(key: string, entry: CorrelationEntry, windowMs: number): Promise<CorrelationEntry[]> {
+    const members = (await this.redis.eval(
+      APPEND,
+      1,
+      `${this.prefix}${key}`,
+      String(entry.ts),
+      JSON.stringify(entry),
+      String(Math.max(1, windowMs)),
+    )) as string[];
+    return members.map((m) => JSON.parse(m) as CorrelationEntry);
+  }
+
+  async clear(key: string): Promise<void> {
+    await this.redis.del(`${this.prefix}${key}`);
+  }
+}
+
+/** Keys of one tenant share a hash tag with the queues, so Redis Cluster keeps them together. */
+export function correlationPrefix(tenantId: string): string {
+  return `{trailguard}:corr:${tenantId}:`;
+}

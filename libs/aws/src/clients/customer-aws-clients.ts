@@ -52,7 +52,11 @@ export class CustomerAwsClients {
         ...(this.options.maxAttempts !== undefined ? { maxAttempts: this.options.maxAttempts } : {}),
       });
       const gate = this.options.lookupEventsGate;
-      if (gate) addLookupEventsGate(client, gate, lookupEventsKey(accountIdOfRole(target.roleArn), region));
+      if (gate) {
+        addLookupEventsGate(client, gate, lookupEventsKey(accountIdOfRole(target.roleArn), region), () =>
+          this.credentials.get(target),
+        );
+      }
       this.cloudTrailClients.set(key, client);
     }
     return client;
@@ -102,15 +106,26 @@ export class CustomerAwsClients {
 const GATE_MIDDLEWARE = 'trailguardLookupEventsGate';
 
 /**
- * Placed after the retry middleware, so each attempt — not just each command — takes a slot:
- * the account-region limit counts HTTP requests, retries included.
+ * Placed after the retry middleware, so each attempt — not just each command — takes a slot (the
+ * account-region limit counts HTTP requests, retries included), and before signing, so a request
+ * is signed with fresh credentials and date after waiting. `beforeAcquire` resolves credentials
+ * first: a refresh (an AssumeRole round trip) must not sit between taking the slot and sending,
+ * or the spacing the limiter created would shrink on the way to AWS.
  */
-export function addLookupEventsGate(client: CloudTrailClient, gate: LookupEventsGate, key: string): void {
+export function addLookupEventsGate(
+  client: CloudTrailClient,
+  gate: LookupEventsGate,
+  key: string,
+  beforeAcquire?: () => Promise<unknown>,
+): void {
   const middleware =
     <Output extends object>(next: FinalizeHandler<object, Output>): FinalizeHandler<object, Output> =>
     async (args: FinalizeHandlerArguments<object>) => {
       const request = args.request as { headers?: Record<string, string> };
-      if (request.headers?.['x-amz-target']?.endsWith('.LookupEvents')) await gate.acquire(key);
+      if (request.headers?.['x-amz-target']?.endsWith('.LookupEvents')) {
+        if (beforeAcquire) await beforeAcquire();
+        await gate.acquire(key);
+      }
       return next(args);
     };
   const options: FinalizeRequestHandlerOptions & { relation: 'after'; toMiddleware: string } = {

@@ -34,6 +34,7 @@ export interface RedisRateLimiterOptions {
   /**
    * Added to the window: the time between a slot being granted and AWS receiving the request
    * varies, and without slack two requests a window apart here can land closer together there.
+   * Default 150 ms (2 requests per 1.15 s).
    */
   safetyMarginMs?: number;
   /** Key prefix, e.g. "trailguard:" (a hash tag keeps every key of one limiter key on one slot). */
@@ -59,7 +60,7 @@ export class RedisRateLimiter implements LookupEventsGate {
     options: RedisRateLimiterOptions = {},
   ) {
     this.limit = options.limit ?? 2;
-    this.windowMs = (options.windowMs ?? 1000) + (options.safetyMarginMs ?? 100);
+    this.windowMs = (options.windowMs ?? 1000) + (options.safetyMarginMs ?? 150);
     this.prefix = options.prefix ?? 'trailguard:';
     if (!Number.isInteger(this.limit) || this.limit < 1) throw new Error('limit must be a positive integer');
     if (typeof (redis as unknown as Partial<WithSlidingWindow>).trailguardSlidingWindow !== 'function') {

@@ -73,14 +73,13 @@ function findTrail(ctx: SimContext, nameOrArn: unknown, forWrite: boolean): SimT
 function lookupEventsGate(ctx: SimContext): void {
   const store = ctx.store;
   const decidedAt = ctx.now();
-  ctx.markDecisionTime(decidedAt);
   for (const fault of store.faults) {
     if (fault.kind !== 'throttle' || fault.action !== 'LookupEvents') continue;
     if (fault.until !== null && fault.until <= decidedAt) continue;
     fault.seen++;
     if (fault.seen % fault.every === 0) throw new SimAwsError('ThrottlingException', 'Rate exceeded', 400);
   }
-  if (!store.admitLookupEvents(ctx.credential.accountId, ctx.region, decidedAt)) {
+  if (!store.admitLookupEvents(ctx.credential.accountId, ctx.region, ctx.arrival)) {
     throw new SimAwsError('ThrottlingException', 'Rate exceeded', 400);
   }
 }

@@ -10,9 +10,9 @@ export interface SimContext {
   requestId: string;
   sourceIp: string;
   userAgent: string;
+  /** ms since epoch when the request reached the server: what rate limits and the log use. */
+  arrival: number;
   now(): number;
-  /** Moves the request-log time to when a rate decision was made (keeps the log in decision order). */
-  markDecisionTime(time: number): void;
 }
 
 export interface SimResponse {

@@ -119,10 +119,8 @@ export async function handleAwsRequest(store: SimStore, req: IncomingMessage, re
       requestId,
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       userAgent: String(req.headers['user-agent'] ?? ''),
+      arrival,
       now: () => Date.now(),
-      markDecisionTime: (t) => {
-        entry.time = t;
-      },
     };
     switch (service) {
       case 'sts':

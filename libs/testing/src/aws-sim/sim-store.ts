@@ -240,17 +240,29 @@ export class SimStore {
     return key;
   }
 
-  /** Sliding one-second window: admit iff fewer than N admitted in (now - 1000, now]. */
-  admitLookupEvents(accountId: string, region: string, now: number): boolean {
+  /**
+   * Exact sliding window over arrival times: admit iff, with this request added, no window
+   * [t, t + 1000) holds more than N admitted requests. Arrival order and decision order can differ
+   * (bodies and signatures take different times), so the check looks at both sides of t.
+   */
+  admitLookupEvents(accountId: string, region: string, arrival: number): boolean {
     const limit = this.settings.lookupEventsPerSecond;
     if (limit === null) return true;
     const key = `${accountId}/${region}`;
-    const window = (this.lookupWindows.get(key) ?? []).filter((t) => t > now - 1000);
-    const admitted = window.length < limit;
-    if (admitted) window.push(now);
-    this.lookupWindows.set(key, window);
-    return admitted;
+    const times = (this.lookupWindows.get(key) ?? []).filter((t) => t > arrival - 60_000);
+    let i = times.findIndex((t) => t > arrival);
+    if (i < 0) i = times.length;
+    const withNew = [...times.slice(0, i), arrival, ...times.slice(i)];
+    for (let j = Math.max(0, i - limit); j <= i && j + limit < withNew.length; j++) {
+      if (withNew[j + limit]! - withNew[j]! < 1000) {
+        this.lookupWindows.set(key, times);
+        return false;
+      }
+    }
+    this.lookupWindows.set(key, withNew);
+    return true;
   }
+
 }
 
 /** Newest first; ties broken by eventID (descending) so keyset paging is stable. */

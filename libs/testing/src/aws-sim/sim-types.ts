@@ -11,7 +11,7 @@ export type CloudTrailRecord = {
 export type SimService = 'sts' | 'cloudtrail' | 's3';
 
 export interface RequestLogEntry {
-  /** ms since epoch when the simulator decided the request (arrival for most, rate check for LookupEvents). */
+  /** ms since epoch when the request reached the simulator (the time the rate limit judges). */
   time: number;
   service: SimService | 'unknown';
   action: string;

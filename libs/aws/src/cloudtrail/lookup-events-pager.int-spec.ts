@@ -1,10 +1,11 @@
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tests only: the AWS simulator fixture
 import { makeCloudTrailRecord, maxInAnyWindow, type CloudTrailRecord } from '@trailguard/testing';
 import { AwsIngestError } from '../aws.errors';
 import { CustomerAwsClients } from '../clients/customer-aws-clients';
 import { AssumedCredentialsCache } from '../credentials/assumed-credentials-cache';
 import { RedisRateLimiter } from '../rate-limit/redis-rate-limiter';
-import { redisFixture, type RedisFixture } from '../testing/redis-fixture';
-import { PLATFORM_ACCOUNT_ID, startSimFixture, type SimFixture } from '../testing/sim-fixture';
+import { redisFixture, type RedisFixture } from '../testing/redis-fixture.test-helper';
+import { PLATFORM_ACCOUNT_ID, startSimFixture, type SimFixture } from '../testing/sim-fixture.test-helper';
 import { LookupEventsPager, type PollTarget } from './lookup-events-pager';
 
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];

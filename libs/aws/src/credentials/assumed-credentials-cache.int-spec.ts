@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { AwsIngestError } from '../aws.errors';
 import { getPlatformAccountId } from '../clients/platform-identity';
-import { PLATFORM_ACCOUNT_ID, startSimFixture, type SimFixture } from '../testing/sim-fixture';
+import { PLATFORM_ACCOUNT_ID, startSimFixture, type SimFixture } from '../testing/sim-fixture.test-helper';
 import { AssumedCredentialsCache } from './assumed-credentials-cache';
 
 describe('AssumedCredentialsCache against the simulator', () => {

@@ -1,4 +1,4 @@
-import { PLATFORM_ACCOUNT_ID, startSimFixture, type SimFixture } from '../testing/sim-fixture';
+import { PLATFORM_ACCOUNT_ID, startSimFixture, type SimFixture } from '../testing/sim-fixture.test-helper';
 import { getPlatformAccountId } from '../clients/platform-identity';
 import { buildCloudFormationTemplate, requiredPermissions, type OnboardingModes } from './cloudformation-template';
 import { verifyRolePermissions } from './verify-role-permissions';

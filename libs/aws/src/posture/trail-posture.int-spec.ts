@@ -1,7 +1,7 @@
 import { CloudTrailClient, StopLoggingCommand, UpdateTrailCommand } from '@aws-sdk/client-cloudtrail';
 import { CustomerAwsClients } from '../clients/customer-aws-clients';
 import { AssumedCredentialsCache } from '../credentials/assumed-credentials-cache';
-import { PLATFORM_ACCOUNT_ID, startSimFixture, type SimFixture } from '../testing/sim-fixture';
+import { PLATFORM_ACCOUNT_ID, startSimFixture, type SimFixture } from '../testing/sim-fixture.test-helper';
 import { readTrailPosture } from './trail-posture';
 
 describe('readTrailPosture', () => {

@@ -1,8 +1,9 @@
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tests only: the AWS simulator fixture
 import { maxInAnyWindow } from '@trailguard/testing';
 import { AssumedCredentialsCache } from '../credentials/assumed-credentials-cache';
-import { redisFixture, type RedisFixture } from '../testing/redis-fixture';
-import { PLATFORM_ACCOUNT_ID, startSimFixture, type SimFixture } from '../testing/sim-fixture';
+import { redisFixture, type RedisFixture } from '../testing/redis-fixture.test-helper';
+import { PLATFORM_ACCOUNT_ID, startSimFixture, type SimFixture } from '../testing/sim-fixture.test-helper';
 import { RedisRateLimiter } from './redis-rate-limiter';
 
 describe('RedisRateLimiter', () => {

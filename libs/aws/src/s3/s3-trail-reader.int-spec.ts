@@ -1,8 +1,9 @@
 import { gzipSync } from 'node:zlib';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tests only: the AWS simulator fixture
 import { makeCloudTrailRecord } from '@trailguard/testing';
 import { CustomerAwsClients } from '../clients/customer-aws-clients';
 import { AssumedCredentialsCache } from '../credentials/assumed-credentials-cache';
-import { PLATFORM_ACCOUNT_ID, startSimFixture, type SimFixture } from '../testing/sim-fixture';
+import { PLATFORM_ACCOUNT_ID, startSimFixture, type SimFixture } from '../testing/sim-fixture.test-helper';
 import { S3TrailReader, trailLogPrefix, type TrailLogLocation } from './s3-trail-reader';
 
 describe('S3TrailReader', () => {

@@ -123,6 +123,15 @@ describe('LookupEventsPager', () => {
     clients.destroy();
   });
 
+  it('reports 5xx that outlast the SDK retries as code "unavailable"', async () => {
+    const { clients, pager } = setup({ maxAttempts: 2 });
+    fx.sim.failNext('LookupEvents', 2, 503);
+    await expect(pager.fetchSince(target('us-east-1'), null)).rejects.toMatchObject({ code: 'unavailable', awsCode: 'InternalFailure' });
+    // The next poll goes through.
+    await expect(pager.fetchSince(target('us-east-1'), null)).resolves.toMatchObject({ pages: 1 });
+    clients.destroy();
+  });
+
   it('reports a revoked permission as code "access_denied"', async () => {
     const { clients, pager } = setup();
     fx.sim.revokePermission(roleArn, 'cloudtrail:LookupEvents');

@@ -193,6 +193,19 @@ describe('AwsSimulator with the real AWS SDK', () => {
     expect(sim.requests({ service: 'cloudtrail' }).every((e) => e.status === 400)).toBe(true);
   });
 
+  it('is reached through the per-service endpoint settings alone', async () => {
+    const general = process.env.AWS_ENDPOINT_URL;
+    delete process.env.AWS_ENDPOINT_URL;
+    try {
+      const keys = await assume();
+      expect(await codeOf(cloudtrail(keys).send(new DescribeTrailsCommand({})))).toBe('ok');
+      sim.createBucket('per-service', customer.accountId);
+      expect(await codeOf(new S3Client({ credentials: keys }).send(new ListObjectsV2Command({ Bucket: 'per-service' })))).toBe('ok');
+    } finally {
+      process.env.AWS_ENDPOINT_URL = general;
+    }
+  });
+
   it('throttles every Nth LookupEvents during a storm', async () => {
     sim.setLookupEventsRateLimit(null);
     sim.throttleStorm({ every: 3 });

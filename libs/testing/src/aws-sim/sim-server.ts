@@ -66,6 +66,17 @@ const FAULT_ERRORS: Record<SimService, [string, string]> = {
   s3: ['InternalError', 'We encountered an internal error. Please try again.'],
 };
 
+function parseJsonBody(body: Buffer): Record<string, unknown> {
+  if (!body.length) return {};
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // answered below as AWS does
+  }
+  throw new SimAwsError('SerializationException', 'Start of structure or map found where not expected.', 400);
+}
+
 /** Handles one AWS API request: auth, faults, the service handler, and a request-log entry. */
 export async function handleAwsRequest(store: SimStore, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const arrival = Date.now();
@@ -127,7 +138,7 @@ export async function handleAwsRequest(store: SimStore, req: IncomingMessage, re
         response = handleSts(ctx, action, formParams);
         break;
       case 'cloudtrail':
-        response = handleCloudTrail(ctx, action, body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {});
+        response = handleCloudTrail(ctx, action, parseJsonBody(body));
         break;
       case 's3':
         response = handleS3(ctx, method, target, action, query);

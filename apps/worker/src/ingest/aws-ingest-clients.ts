@@ -27,6 +27,7 @@ export class AwsIngestClients implements BeforeApplicationShutdown, OnApplicatio
   readonly pager: LookupEventsPager;
   readonly s3Reader: S3TrailReader;
   private readonly shutdown = new AbortController();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(@Inject(WORKER_RUNTIME) runtime: WorkerRuntime) {
     this.redis = new Redis(runtime.redisUrl, { maxRetriesPerRequest: 3 });
@@ -49,11 +50,23 @@ export class AwsIngestClients implements BeforeApplicationShutdown, OnApplicatio
     return account.roleArn ? { roleArn: account.roleArn, externalId: account.externalId } : null;
   }
 
+  /** Runs an ingestion job's work so shutdown can wait for it (its lock release needs Redis). */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const p = work();
+    this.inFlight.add(p);
+    try {
+      return await p;
+    } finally {
+      this.inFlight.delete(p);
+    }
+  }
+
   beforeApplicationShutdown(): void {
     this.shutdown.abort();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
     this.clients.destroy();
     await this.redis.quit().catch(() => undefined);
   }

@@ -26,7 +26,3 @@ export async function tryLock(redis: Redis, name: string, ttlMs: number): Promis
     },
   };
 }
-
-export class IngestBusyError extends Error {
-  readonly code = 'ingest_busy';
-}

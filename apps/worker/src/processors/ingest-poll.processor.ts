@@ -6,7 +6,7 @@ import { AwsAccountsRepository, Database, IngestCheckpointsRepository, asTenantI
 import { enqueueDetectBatches, JobQueue, type JobOf } from '@trailguard/queues';
 import { AwsIngestClients, POLL_OVERLAP_MS } from '../ingest/aws-ingest-clients';
 import { markAccountError, recordRunError } from '../ingest/account-health';
-import { IngestBusyError, tryLock } from '../ingest/ingest-lock';
+import { tryLock } from '../ingest/ingest-lock';
 import { ingestMetrics } from '../ingest/ingest-metrics';
 import { SeenEvents } from '../ingest/seen-events';
 import type { JobHandler } from '../job-handler';
@@ -40,7 +40,11 @@ export class IngestPollProcessor implements JobHandler<'ingest.poll'> {
     this.seen = new SeenEvents(aws.redis, POLL_OVERLAP_MS * 2);
   }
 
-  async handle(data: JobOf<'ingest.poll'>): Promise<void> {
+  handle(data: JobOf<'ingest.poll'>): Promise<void> {
+    return this.aws.run(() => this.ingest(data));
+  }
+
+  private async ingest(data: JobOf<'ingest.poll'>): Promise<void> {
     const tenantId = asTenantId(data.tenantId);
     const { accountId, region } = data;
     const account = await this.db.forTenant(tenantId, (scope) => this.accounts.get(scope, accountId));
@@ -49,7 +53,8 @@ export class IngestPollProcessor implements JobHandler<'ingest.poll'> {
     if (!account || !target || account.status !== 'active' || !account.pollingEnabled || !account.regions.includes(region)) return;
 
     const lock = await tryLock(this.aws.redis, `poll:${accountId}:${region}`, LOCK_TTL_MS);
-    if (!lock) throw new IngestBusyError(`a poll of ${accountId}/${region} is already running`);
+    // Another run of this account-region is under way and will cover what this one would read.
+    if (!lock) return;
     const key: CheckpointKey = { accountId, region, source: 'polling' };
     try {
       const startedAt = new Date();

@@ -29,7 +29,11 @@ export class IngestPostureProcessor implements JobHandler<'ingest.posture'> {
     private readonly aws: AwsIngestClients,
   ) {}
 
-  async handle(data: JobOf<'ingest.posture'>): Promise<void> {
+  handle(data: JobOf<'ingest.posture'>): Promise<void> {
+    return this.aws.run(() => this.check(data));
+  }
+
+  private async check(data: JobOf<'ingest.posture'>): Promise<void> {
     const tenantId = asTenantId(data.tenantId);
     const account = await this.db.forTenant(tenantId, (scope) => this.accounts.get(scope, data.accountId));
     const target = account ? this.aws.target(account) : null;

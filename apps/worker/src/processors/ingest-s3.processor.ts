@@ -6,7 +6,7 @@ import { AwsAccountsRepository, Database, IngestCheckpointsRepository, asTenantI
 import { enqueueDetectBatches, JobQueue, type JobOf } from '@trailguard/queues';
 import { AwsIngestClients } from '../ingest/aws-ingest-clients';
 import { markAccountError, recordRunError } from '../ingest/account-health';
-import { IngestBusyError, tryLock } from '../ingest/ingest-lock';
+import { tryLock } from '../ingest/ingest-lock';
 import { ingestMetrics } from '../ingest/ingest-metrics';
 import type { JobHandler } from '../job-handler';
 
@@ -26,7 +26,11 @@ export class IngestS3Processor implements JobHandler<'ingest.s3'> {
     private readonly aws: AwsIngestClients,
   ) {}
 
-  async handle(data: JobOf<'ingest.s3'>): Promise<void> {
+  handle(data: JobOf<'ingest.s3'>): Promise<void> {
+    return this.aws.run(() => this.ingest(data));
+  }
+
+  private async ingest(data: JobOf<'ingest.s3'>): Promise<void> {
     const tenantId = asTenantId(data.tenantId);
     const { accountId, region } = data;
     const account = await this.db.forTenant(tenantId, (scope) => this.accounts.get(scope, accountId));
@@ -35,7 +39,8 @@ export class IngestS3Processor implements JobHandler<'ingest.s3'> {
     if (!account.regions.includes(region)) return;
 
     const lock = await tryLock(this.aws.redis, `s3:${accountId}:${region}`, 120_000);
-    if (!lock) throw new IngestBusyError(`an S3 read of ${accountId}/${region} is already running`);
+    // Another run of this account-region is under way and will cover what this one would read.
+    if (!lock) return;
     const key: CheckpointKey = { accountId, region, source: 's3' };
     try {
       const startedAt = new Date();

@@ -4,7 +4,9 @@ import {
   accountIdOfRole,
   buildCloudFormationTemplate,
   getPlatformAccountId,
+  lookupEventsKey,
   quickCreateUrl,
+  RedisRateLimiter,
   verifyRolePermissions,
   type OnboardingModes,
   type RoleVerification,
@@ -24,6 +26,8 @@ import {
 import { JobQueue } from '@trailguard/queues';
 import { hashSecret } from '../../common/auth';
 import { DomainError, notFound } from '../../common/domain-error';
+import type { Redis } from 'ioredis';
+import { REDIS } from '../../common/redis.provider';
 import { RUNTIME, type Runtime } from '../../common/runtime';
 import { toAccountView, toHealthView, type CreateAccountBody, type UpdateAccountBody, type VerifyBody } from './aws-accounts.dto';
 
@@ -38,12 +42,17 @@ export class AwsAccountsService {
   private readonly accounts = new AwsAccountsRepository();
   private readonly checkpoints = new IngestCheckpointsRepository();
   private readonly events = new DomainEventsRepository();
+  /** The workers' LookupEvents limiter: verification's one call counts against the same 2 rps. */
+  private readonly lookupLimiter: RedisRateLimiter;
 
   constructor(
     private readonly db: Database,
     private readonly queue: JobQueue,
     @Inject(RUNTIME) private readonly runtime: Runtime,
-  ) {}
+    @Inject(REDIS) redis: Redis,
+  ) {
+    this.lookupLimiter = new RedisRateLimiter(redis, { limit: 2, windowMs: 1000, prefix: '{trailguard}:' });
+  }
 
   private async platformAccountId(): Promise<string> {
     try {
@@ -93,10 +102,19 @@ export class AwsAccountsService {
     const account = await this.db.forTenant(tenantId, (scope) => this.require(scope, id));
     const roleArn = body.roleArn ?? account.roleArn;
     if (!roleArn) throw new DomainError('role_arn_required', 'send { "roleArn": "arn:aws:iam::<account>:role/<name>" }', 400);
-    const result = await verifyRolePermissions({ roleArn, externalId: account.externalId, region: account.regions[0] ?? 'us-east-1', modes: modesOf(account) });
-    // Our own credentials or AWS being unreachable says nothing about the customer's role.
-    if (!result.assumeRole.ok && result.assumeRole.error?.code === 'unavailable') {
-      throw new DomainError('aws_unavailable', `AWS STS could not be reached: ${result.assumeRole.error.message}`, HttpStatus.SERVICE_UNAVAILABLE);
+    const region = account.regions[0] ?? 'us-east-1';
+    if (account.pollingEnabled) await this.lookupLimiter.acquire(lookupEventsKey(accountIdOfRole(roleArn), region));
+    const result = await verifyRolePermissions({ roleArn, externalId: account.externalId, region, modes: modesOf(account) });
+    // Only a denial says something about the customer's role; throttling, 5xx or our own
+    // credentials failing leave the account as it was.
+    const inconclusive = [result.assumeRole, ...result.permissions].find((c) => !c.ok && c.error?.code !== 'access_denied');
+    if (inconclusive) {
+      throw new DomainError(
+        'verification_inconclusive',
+        `could not complete verification (${inconclusive.permission}: ${inconclusive.error?.code}); retry shortly`,
+        HttpStatus.SERVICE_UNAVAILABLE,
+        { check: inconclusive },
+      );
     }
     const status: AwsAccountStatus = result.ok ? 'active' : 'error';
     const verification = { ...result, roleArn, checkedAt: new Date().toISOString() } as unknown as Prisma.InputJsonObject;

@@ -1,4 +1,4 @@
 export { ensureInfrastructure, type Infrastructure } from './infrastructure';
 export { startEmbeddedPostgres, createDatabaseIfMissing } from './embedded-postgres';
-export { startRedisChild, hasRedisServer, RedisUnavailableError } from './redis-child';
+export { startRedisChild, hasRedisServer, RedisUnavailableError, type RedisChildHandle } from './redis-child';
 export { freePort } from './free-port';

@@ -7,6 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { createApiApp } from '@trailguard/api-app';
 import { startWorkers } from '@trailguard/worker-app';
 import { asTenantId, Database, DomainEventsRepository, type DomainEventType } from '@trailguard/db';
+import { JobQueue, redisConnection } from '@trailguard/queues';
 import type { TestApp } from './support/test-app';
 import { TenantSession } from './support/tenant-session';
 import { testConfig, testEnv } from './support/test-env';
@@ -51,7 +52,7 @@ class Receiver {
     return self;
   }
 
-  headersOf(i: number): Record<string, string> {
+  headersOf(i: number): { 'webhook-id': string; 'webhook-timestamp': string; 'webhook-signature': string } {
     const h = this.received[i]!.headers;
     return { 'webhook-id': String(h['webhook-id']), 'webhook-timestamp': String(h['webhook-timestamp']), 'webhook-signature': String(h['webhook-signature']) };
   }
@@ -247,6 +248,30 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
     expect(enabled.body).toMatchObject({ enabled: true, disabledReason: null, failingSince: null });
   });
 
+  it('auto-disables an endpoint that keeps failing after days without a success, with an audit record', async () => {
+    const r = await startReceiver();
+    r.reply = () => ({ status: 500 });
+    const { id } = await createEndpoint(r.url);
+    const sixDaysAgo = new Date(Date.now() - 6 * 24 * 3600 * 1000);
+    await db.forTenant(asTenantId(a.tenantId), (scope) =>
+      scope.tx.webhookEndpoint.update({ where: { tenantId_id: { tenantId: a.tenantId, id } }, data: { failingSince: sixDaysAgo } }),
+    );
+    const eventId = await recordEvent('finding.created', finding('high'));
+    const d = await deliveryWhen(id, `msg_${eventId}`, (x) => x.status === 'failed');
+    expect(d.attemptCount).toBe(1); // no retries once the endpoint is disabled
+    const endpoint = await t.http.get(`/v1/webhooks/${id}`).set(a.auth()).expect(200);
+    expect(endpoint.body).toMatchObject({ enabled: false, disabledReason: expect.stringContaining('auto-disabled') });
+    const audit = await db.forTenant(asTenantId(a.tenantId), (scope) =>
+      scope.tx.auditLogEntry.findMany({ where: { targetId: id, action: 'endpoint.disabled' } }),
+    );
+    expect(audit).toEqual([expect.objectContaining({ actor: 'system', targetType: 'webhook_endpoint' })]);
+    // Fan-out skips a disabled endpoint: a later event creates no delivery for it.
+    const other = await createEndpoint(rx.url);
+    const later = await recordEvent('finding.created', finding('critical'));
+    await deliveryWhen(other.id, `msg_${later}`, () => true);
+    expect((await deliveries(id)).map((x) => x.messageId)).toEqual([`msg_${eventId}`]);
+  });
+
   it('signs with the new and the old secret during a rotation grace period, and only the new one after it', async () => {
     const r = await startReceiver();
     const { id, secret: oldSecret } = await createEndpoint(r.url);
@@ -366,6 +391,49 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
     const d = await deliveryWhen(id, `msg_${eventId}`, (x) => x.status === 'succeeded');
     expect(d.attempts.map((x: { attempt: number }) => x.attempt)).toEqual([1, 2, 3]);
     expect(new Set(r.received.map((_, i) => r.headersOf(i)['webhook-id']))).toEqual(new Set([`msg_${eventId}`]));
+  });
+
+  describe('a deliver job that runs again (its worker died after the attempt)', () => {
+    let queue: JobQueue;
+    beforeAll(() => {
+      queue = new JobQueue(redisConnection(testEnv().redisUrl));
+    });
+    afterAll(() => queue.close());
+
+    async function runJob(tenantId: string, deliveryId: string, attempt: number): Promise<void> {
+      const jobId = `deliver:${deliveryId}:${attempt}-r${Date.now()}`;
+      await queue.add('webhooks.deliver', { tenantId, deliveryId, seriesStart: 1 }, { jobId });
+      await eventually(async () => ((await (await queue.queue('webhooks').getJob(jobId))?.getState()) === 'completed' ? true : undefined), `job ${jobId}`);
+    }
+
+    it('sends nothing and records no second attempt when the attempt already completed', async () => {
+      const r = await startReceiver();
+      const { id } = await createEndpoint(r.url);
+      const eventId = await recordEvent('finding.created', finding('high'));
+      const d = await deliveryWhen(id, `msg_${eventId}`, (x) => x.status === 'succeeded');
+      await runJob(a.tenantId, d.id, 1);
+      const after = await deliveryWhen(id, `msg_${eventId}`, () => true);
+      expect(after.attempts).toHaveLength(1);
+      expect(r.received).toHaveLength(1);
+    });
+
+    it('schedules the next attempt when the runner died between recording one and scheduling the next', async () => {
+      const r = await startReceiver();
+      r.reply = () => ({ status: 500 });
+      const { id } = await createEndpoint(r.url);
+      const eventId = await recordEvent('finding.created', finding('high'));
+      const d = await deliveryWhen(id, `msg_${eventId}`, (x) => x.status === 'failed');
+      r.reply = () => ({ status: 200 });
+      // The state a crash leaves: attempt 4 recorded with a retry decided, its job never queued.
+      await db.forTenant(asTenantId(a.tenantId), (scope) =>
+        scope.tx.webhookDelivery.update({ where: { tenantId_id: { tenantId: a.tenantId, id: d.id } }, data: { status: 'pending', nextAttemptAt: new Date() } }),
+      );
+      await runJob(a.tenantId, d.id, 4);
+      const ok = await deliveryWhen(id, `msg_${eventId}`, (x) => x.status === 'succeeded');
+      expect(ok.attempts.map((x: { attempt: number; statusCode: number }) => [x.attempt, x.statusCode])).toEqual([
+        [1, 500], [2, 500], [3, 500], [4, 500], [5, 200],
+      ]);
+    });
   });
 
   it('exposes delivery metrics and the webhooks queue depth', async () => {

@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { asTenantId, Database, WebhooksRepository, type TenantId, type TenantScope, type WebhookDelivery } from '@trailguard/db';
+import { asTenantId, Database, WebhooksRepository, type AttemptContext, type TenantId, type TenantScope } from '@trailguard/db';
 import { JobQueue, type JobOf } from '@trailguard/queues';
 import {
   DEFAULT_RETRY_SCHEDULE,
   nextAttempt,
   parseRetrySchedule,
   sendWebhook,
-  shouldAutoDisable,
   signPayload,
   SsrfSafeAgent,
   type RetryDecision,
@@ -17,12 +16,13 @@ import {
 import type { JobHandler } from '../job-handler';
 import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
 import { attemptOfJobId, enqueueDeliver, webhookSecretBox } from '../webhooks/deliver-jobs';
+import { planOutcome } from '../webhooks/outcome-plan';
 import { attemptDuration, countOutcome, type DeliveryOutcome } from '../webhooks/webhook-metrics';
 
 type Prepared =
   | { kind: 'nothing' }
-  | { kind: 'recorded'; delivery: WebhookDelivery; jobAttempt: number }
-  | { kind: 'send'; delivery: WebhookDelivery; url: string; secrets: string[]; attempt: number };
+  | { kind: 'recorded'; delivery: AttemptContext; jobAttempt: number }
+  | { kind: 'send'; delivery: AttemptContext; secrets: string[]; attempt: number };
 
 /**
  * One attempt at one delivery: sign the stored body with every active secret (the message id
@@ -68,25 +68,23 @@ export class WebhooksDeliverProcessor implements JobHandler<'webhooks.deliver'>,
   }
 
   private async prepare(scope: TenantScope, deliveryId: string, jobAttempt: number | undefined): Promise<Prepared> {
-    const delivery = await this.repo.getDelivery(scope, deliveryId);
+    const delivery = await this.repo.attemptContext(scope, deliveryId);
     if (!delivery) return { kind: 'nothing' };
     const attempt = delivery.attemptCount + 1;
     if (jobAttempt !== undefined && jobAttempt < attempt) return { kind: 'recorded', delivery, jobAttempt };
     if (delivery.status !== 'pending') return { kind: 'nothing' };
-    const endpoint = await this.repo.getEndpoint(scope, delivery.endpointId);
-    if (!endpoint) return { kind: 'nothing' };
-    if (!endpoint.enabled) {
+    if (!delivery.endpointEnabled) {
       // Ends the series so the delivery can be redelivered once the endpoint is enabled again.
       await this.repo.updateDelivery(scope, delivery.id, { status: 'failed', nextAttemptAt: null });
       countOutcome('skipped');
       return { kind: 'nothing' };
     }
-    const secrets = endpoint.secrets.map((s) => this.box.decrypt(s.ciphertext, endpoint.id));
-    return { kind: 'send', delivery, url: endpoint.url, secrets, attempt };
+    const secrets = delivery.secretCiphertexts.map((c) => this.box.decrypt(c, delivery.endpointId));
+    return { kind: 'send', delivery, secrets, attempt };
   }
 
   /** The attempt was recorded but its runner died before scheduling the next one. */
-  private async resumeAfterRecorded(tenantId: TenantId, d: WebhookDelivery, jobAttempt: number, seriesStart: number): Promise<void> {
+  private async resumeAfterRecorded(tenantId: TenantId, d: AttemptContext, jobAttempt: number, seriesStart: number): Promise<void> {
     if (d.status !== 'pending' || d.attemptCount !== jobAttempt || !d.nextAttemptAt) return;
     const delayMs = d.nextAttemptAt.getTime() - Date.now();
     await enqueueDeliver(this.queue, [{ tenantId, deliveryId: d.id, attempt: jobAttempt + 1, seriesStart, delayMs }]);
@@ -96,7 +94,7 @@ export class WebhooksDeliverProcessor implements JobHandler<'webhooks.deliver'>,
     const { delivery, attempt } = p;
     const startedAt = new Date();
     const headers = signPayload({ msgId: delivery.messageId, timestamp: startedAt, body: delivery.body, secrets: p.secrets });
-    const result = await sendWebhook({ url: p.url, body: delivery.body, headers, dispatcher: this.agent });
+    const result = await sendWebhook({ url: delivery.url, body: delivery.body, headers, dispatcher: this.agent });
     attemptDuration.observe(result.latencyMs / 1000);
     const decision = nextAttempt({ attempt: Math.max(1, attempt - seriesStart + 1), outcome: result, schedule: this.schedule });
 
@@ -117,57 +115,36 @@ export class WebhooksDeliverProcessor implements JobHandler<'webhooks.deliver'>,
   /** Records the attempt and applies the decision; undefined when another runner already did. */
   private async record(
     scope: TenantScope,
-    delivery: WebhookDelivery,
+    ctx: AttemptContext,
     attempt: number,
     result: SendResult,
     decision: RetryDecision,
   ): Promise<DeliveryOutcome | undefined> {
-    const locked = await this.repo.lockDelivery(scope, delivery.id);
-    if (!locked || locked.attemptCount !== attempt - 1) return undefined;
-    await this.repo.addAttempt(scope, {
-      deliveryId: delivery.id,
+    const now = new Date();
+    const plan = planOutcome(ctx, decision, now);
+    const recorded = await this.repo.recordAttempt(scope, {
+      deliveryId: ctx.id,
       attempt,
       statusCode: result.status ?? null,
       latencyMs: Math.round(result.latencyMs),
       responseSnippet: clean(result.responseSnippet),
       error: result.ok ? null : clean(`${result.errorCode ?? 'error'}: ${result.errorMessage ?? `HTTP ${result.status ?? '?'}`}`),
+      status: plan.status,
+      nextAttemptAt: plan.nextAttemptAt,
     });
-    const endpoint = await this.repo.getEndpoint(scope, delivery.endpointId);
-    const now = new Date();
-    const finish = (status: 'succeeded' | 'failed') =>
-      this.repo.updateDelivery(scope, delivery.id, { status, attemptCount: attempt, nextAttemptAt: null });
-
-    if (decision.action === 'succeeded') {
-      await finish('succeeded');
-      if (endpoint?.failingSince) await this.repo.updateEndpoint(scope, endpoint.id, { failingSince: null });
-      return 'succeeded';
+    if (!recorded) return undefined;
+    if (plan.outcome === 'succeeded') {
+      if (ctx.failingSince) await this.repo.clearFailing(scope, ctx.endpointId);
+    } else {
+      // Only when the endpoint had no run of failures yet; markFailing keeps an existing start.
+      await this.repo.markFailing(scope, ctx.endpointId, ctx.failingSince, now);
     }
-    if (decision.action === 'disable_endpoint') {
-      await finish('failed');
-      if (endpoint?.enabled) await this.disable(scope, endpoint.id, 'gone: the receiver answered 410 Gone', { deliveryId: delivery.id });
-      return 'endpoint_disabled';
-    }
-    // A failure: the endpoint's run of failures starts now unless it already had.
-    const failingSince = endpoint?.failingSince ?? now;
-    if (endpoint && !endpoint.failingSince) await this.repo.updateEndpoint(scope, endpoint.id, { failingSince });
-    if (endpoint?.enabled && shouldAutoDisable({ firstFailureAt: failingSince, lastSuccessAt: null, now })) {
-      await finish('failed');
-      await this.disable(scope, endpoint.id, `failing since ${failingSince.toISOString()} without a success`, {
-        deliveryId: delivery.id,
-        failingSince: failingSince.toISOString(),
-      });
-      return 'endpoint_disabled';
-    }
-    if (decision.action === 'failed') {
-      await finish('failed');
-      return 'failed';
-    }
-    await this.repo.updateDelivery(scope, delivery.id, { status: 'pending', attemptCount: attempt, nextAttemptAt: decision.at });
-    return 'retry';
+    if (plan.disableReason) await this.disable(scope, ctx.endpointId, plan.disableReason, { deliveryId: ctx.id });
+    return plan.outcome;
   }
 
   private async disable(scope: TenantScope, endpointId: string, reason: string, data: Record<string, string>): Promise<void> {
-    await this.repo.updateEndpoint(scope, endpointId, { enabled: false, disabledReason: reason });
+    if (!(await this.repo.disableEndpoint(scope, endpointId, reason))) return;
     await this.repo.recordAudit(scope, {
       action: 'endpoint.disabled',
       targetType: 'webhook_endpoint',
@@ -187,3 +164,4 @@ export class WebhooksDeliverProcessor implements JobHandler<'webhooks.deliver'>,
 function clean(text: string | undefined): string | null {
   return text === undefined ? null : text.replace(/\u0000/g, '');
 }
+

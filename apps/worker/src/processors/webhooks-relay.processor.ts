@@ -33,7 +33,12 @@ export class WebhooksRelayProcessor implements JobHandler<'webhooks.relay'> {
       await this.queue.addBulk(
         'webhooks.fanout',
         // BullMQ allows a ':' in a custom id only as exactly three parts, hence the tenant in it.
-        events.map((e) => ({ data: { tenantId: e.tenantId, domainEventId: e.id }, options: { jobId: `fanout:${e.tenantId}:${e.id}` } })),
+        // A priority puts fan-out behind deliveries (BullMQ runs unprioritised jobs first): in a
+        // burst, messages already fanned out reach receivers instead of queueing behind the rest.
+        events.map((e) => ({
+          data: { tenantId: e.tenantId, domainEventId: e.id },
+          options: { jobId: `fanout:${e.tenantId}:${e.id}`, priority: 1 },
+        })),
       );
       const byTenant = new Map<TenantId, string[]>();
       for (const e of events) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e.id]);

@@ -48,6 +48,34 @@ export interface WebhookAttemptInput {
   error?: string | null;
 }
 
+export interface AttemptContext {
+  id: string;
+  endpointId: string;
+  messageId: string;
+  body: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  nextAttemptAt: Date | null;
+  url: string;
+  endpointEnabled: boolean;
+  failingSince: Date | null;
+  secretCiphertexts: string[];
+}
+
+interface AttemptContextRow {
+  id: string;
+  endpoint_id: string;
+  message_id: string;
+  body: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  next_attempt_at: Date | null;
+  url: string;
+  enabled: boolean;
+  failing_since: Date | null;
+  secrets: string[];
+}
+
 export interface UnpublishedDomainEvent {
   tenantId: TenantId;
   id: string;
@@ -124,16 +152,102 @@ export class WebhooksRepository {
     });
   }
 
-  /** Idempotent: a (endpoint, message) pair that already has a delivery keeps it. */
+  /**
+   * Idempotent: a (endpoint, message) pair that already has a delivery keeps it. Returns the
+   * delivery of every given pair, whether created now or by an earlier run.
+   */
   async createDeliveries(scope: TenantScope, rows: NewWebhookDelivery[]): Promise<WebhookDelivery[]> {
     if (rows.length === 0) return [];
-    await scope.tx.webhookDelivery.createMany({
+    const created = await scope.tx.webhookDelivery.createManyAndReturn({
       data: rows.map((r) => ({ ...r, tenantId: scope.tenantId })),
       skipDuplicates: true,
     });
-    const messageIds = [...new Set(rows.map((r) => r.messageId))];
+    if (created.length === rows.length) return created;
     return scope.tx.webhookDelivery.findMany({
-      where: { tenantId: scope.tenantId, messageId: { in: messageIds }, endpointId: { in: rows.map((r) => r.endpointId) } },
+      where: {
+        tenantId: scope.tenantId,
+        OR: rows.map((r) => ({ endpointId: r.endpointId, messageId: r.messageId })),
+      },
+    });
+  }
+
+  /**
+   * Everything one attempt needs in one round trip: the delivery, its endpoint's URL and state,
+   * and the ciphertexts of the secrets that still sign (newest first).
+   */
+  async attemptContext(scope: TenantScope, deliveryId: string): Promise<AttemptContext | null> {
+    const rows = await scope.tx.$queryRaw<AttemptContextRow[]>`
+      SELECT d.id, d.endpoint_id, d.message_id, d.body, d.status::text AS status, d.attempt_count, d.next_attempt_at,
+             e.url, e.enabled, e.failing_since,
+             COALESCE(array_agg(s.ciphertext ORDER BY s.created_at DESC) FILTER (WHERE s.id IS NOT NULL), '{}') AS secrets
+        FROM webhook_deliveries d
+        JOIN webhook_endpoints e ON e.tenant_id = d.tenant_id AND e.id = d.endpoint_id
+        LEFT JOIN webhook_secrets s ON s.tenant_id = d.tenant_id AND s.endpoint_id = d.endpoint_id
+             AND (s.expires_at IS NULL OR s.expires_at > clock_timestamp())
+       WHERE d.tenant_id = ${scope.tenantId}::uuid AND d.id = ${deliveryId}::uuid
+       GROUP BY d.id, e.id`;
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      endpointId: r.endpoint_id,
+      messageId: r.message_id,
+      body: r.body,
+      status: r.status,
+      attemptCount: r.attempt_count,
+      nextAttemptAt: r.next_attempt_at,
+      url: r.url,
+      endpointEnabled: r.enabled,
+      failingSince: r.failing_since,
+      secretCiphertexts: r.secrets,
+    };
+  }
+
+  /**
+   * Records attempt `attempt` and the delivery's new state in one statement, only if the delivery
+   * has exactly `attempt - 1` attempts: of two runners of the same attempt (a stalled job re-run
+   * while the first is still sending) the second waits on the row lock, finds the count moved
+   * on, and records nothing. Returns whether this call recorded it.
+   */
+  async recordAttempt(
+    scope: TenantScope,
+    input: WebhookAttemptInput & { status: DeliveryStatus; nextAttemptAt: Date | null },
+  ): Promise<boolean> {
+    const rows = await scope.tx.$queryRaw<Array<{ id: string }>>`
+      WITH d AS (
+        UPDATE webhook_deliveries
+           SET status = ${input.status}::"DeliveryStatus", attempt_count = ${input.attempt}::int,
+               next_attempt_at = ${input.nextAttemptAt}::timestamptz, updated_at = now()
+         WHERE tenant_id = ${scope.tenantId}::uuid AND id = ${input.deliveryId}::uuid AND attempt_count = ${input.attempt - 1}::int
+         RETURNING id)
+      INSERT INTO webhook_attempts (id, tenant_id, delivery_id, attempt, status_code, latency_ms, response_snippet, error)
+      SELECT gen_random_uuid(), ${scope.tenantId}::uuid, d.id, ${input.attempt}::int, ${input.statusCode ?? null}::int,
+             ${input.latencyMs}::int, ${input.responseSnippet ?? null}::text, ${input.error ?? null}::text
+        FROM d
+      RETURNING id`;
+    return rows.length > 0;
+  }
+
+  /** Disables an enabled endpoint; false when it already was disabled. */
+  async disableEndpoint(scope: TenantScope, id: string, reason: string): Promise<boolean> {
+    const { count } = await scope.tx.webhookEndpoint.updateMany({
+      where: { tenantId: scope.tenantId, id, enabled: true },
+      data: { enabled: false, disabledReason: reason },
+    });
+    return count > 0;
+  }
+
+  /** Starts the endpoint's run of failures unless one is already running; returns its start. */
+  async markFailing(scope: TenantScope, endpointId: string, current: Date | null, at: Date): Promise<Date> {
+    if (current) return current;
+    await scope.tx.webhookEndpoint.updateMany({ where: { tenantId: scope.tenantId, id: endpointId, failingSince: null }, data: { failingSince: at } });
+    return at;
+  }
+
+  async clearFailing(scope: TenantScope, endpointId: string): Promise<void> {
+    await scope.tx.webhookEndpoint.updateMany({
+      where: { tenantId: scope.tenantId, id: endpointId, failingSince: { not: null } },
+      data: { failingSince: null },
     });
   }
 

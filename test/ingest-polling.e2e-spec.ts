@@ -68,6 +68,7 @@ describe('LookupEvents polling into detect batches', () => {
     expect(batches.every((b) => b.source === 'polling' && b.batchId.startsWith('polling:poll:'))).toBe(true);
     for (const r of regions) {
       const times = lookupTimes(acct, r);
+      if (maxInAnyWindow(times, 1000) > 2) console.log(r, JSON.stringify(h.sim.requests({ action: 'LookupEvents', accountId: acct, region: r }).map((q) => [q.time - started, q.accessKeyId?.slice(0, 8), q.status, q.errorCode])));
       expect(maxInAnyWindow(times, 1000)).toBeLessThanOrEqual(2);
     }
 
@@ -106,6 +107,7 @@ describe('LookupEvents polling into detect batches', () => {
     h.sim.appendEvents(acct, 'us-east-1', eventsFor(acct, 'us-east-1', 20, 0.5, 0));
     await waitFor('40 after expiry', async () => (await distinct(id)).unique.size === 40);
     const expired = h.sim.requests({ action: 'LookupEvents', accountId: acct }).filter((r) => r.errorCode === 'ExpiredTokenException');
+    if (!expired.length) console.log(JSON.stringify(h.sim.requests({ accountId: acct }).map((q) => [q.action, q.time % 100000, q.accessKeyId?.slice(0, 8), q.status, q.errorCode])));
     expect(expired.length).toBeGreaterThan(0);
     expect(h.sim.requests({ action: 'AssumeRole' }).length).toBeGreaterThan(assumesBefore);
     const account = await h.t.http.get(`/v1/aws-accounts/${id}`).set(h.a.auth()).expect(200);

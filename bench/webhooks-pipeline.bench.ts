@@ -5,7 +5,12 @@
  * last receipt, and the per-message latency from outbox insert to receipt.
  *
  *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/9 \
- *     node -r @swc-node/register bench/webhooks-pipeline.bench.ts [--events 2000] [--endpoints 1] [--timeout 120]
+ *     node -r @swc-node/register bench/webhooks-pipeline.bench.ts [--events 2000] [--endpoints 1] [--mode drain|live] [--timeout 120]
+ *
+ * --mode drain (default): the outbox rows are written first, then the workers start; the clock runs
+ * from worker start to the last receipt (pipeline throughput from a backlog).
+ * --mode live: the workers run while the rows are written (in this same process, in transactions
+ * of 100); the clock runs from the first row, and latency is per message from its insert.
  *
  * A fresh database `trailguard_bench_webhooks` is created on the DATABASE_URL server and the Redis
  * db given is flushed first (use one nobody else uses). Bounded by --events x --endpoints deliveries
@@ -102,13 +107,14 @@ async function main(): Promise<void> {
   });
 
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_RETRY_SCHEDULE: '1,1,1' });
-  const workers = await startWorkers({ config, appDatabaseUrl: appUrl, redisUrl, secretsKey });
+  const mode = arg('mode', 'drain');
+  let workers = mode === 'live' ? await startWorkers({ config, appDatabaseUrl: appUrl, redisUrl, secretsKey }) : undefined;
 
   // Outbox rows in transactions of 100, as a busy detection pipeline would write them.
   const insertedAt = new Map<string, number>();
   const outbox = new DomainEventsRepository();
-  const started = Date.now();
-  const cpuBefore = process.cpuUsage();
+  let started = Date.now();
+  let cpuBefore = process.cpuUsage();
   for (let i = 0; i < events; i += 100) {
     const ids = await db.forTenant(tenantId, async (scope) => {
       const out: string[] = [];
@@ -121,6 +127,12 @@ async function main(): Promise<void> {
     for (const id of ids) insertedAt.set(`msg_${id}`, now);
   }
   const insertSeconds = (Date.now() - started) / 1000;
+  if (!workers) {
+    started = Date.now();
+    cpuBefore = process.cpuUsage();
+    for (const key of insertedAt.keys()) insertedAt.set(key, started);
+    workers = await startWorkers({ config, appDatabaseUrl: appUrl, redisUrl, secretsKey });
+  }
 
   const expected = events * endpoints;
   while (arrivals.size < expected && Date.now() - started < timeoutMs) await new Promise((r) => setTimeout(r, 50));
@@ -136,6 +148,7 @@ async function main(): Promise<void> {
   const result = {
     date: new Date().toISOString().slice(0, 10),
     machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    mode,
     events,
     endpoints,
     delivered: arrivals.size,

@@ -5,7 +5,7 @@
  * last receipt, and the per-message latency from outbox insert to receipt.
  *
  *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/9 \
- *     node -r @swc-node/register bench/webhooks-pipeline.bench.ts [--events 2000] [--endpoints 1] [--mode drain|live] [--timeout 120]
+ *     node -r @swc-node/register bench/webhooks-pipeline.bench.ts [--events 2000] [--endpoints 1] [--mode drain|live] [--rate N] [--timeout 120]
  *
  * --mode drain (default): the outbox rows are written first, then the workers start; the clock runs
  * from worker start to the last receipt (pipeline throughput from a backlog).
@@ -115,10 +115,14 @@ async function main(): Promise<void> {
   const outbox = new DomainEventsRepository();
   let started = Date.now();
   let cpuBefore = process.cpuUsage();
-  for (let i = 0; i < events; i += 100) {
+  // --rate N (live mode): N events a second in 10 transactions a second, to see latency below saturation.
+  const rate = Number(arg('rate', '0'));
+  const chunk = rate > 0 ? Math.max(1, Math.round(rate / 10)) : 100;
+  for (let i = 0; i < events; i += chunk) {
+    if (rate > 0) await new Promise((r) => setTimeout(r, Math.max(0, started + (i / rate) * 1000 - Date.now())));
     const ids = await db.forTenant(tenantId, async (scope) => {
       const out: string[] = [];
-      for (let j = i; j < Math.min(events, i + 100); j++) {
+      for (let j = i; j < Math.min(events, i + chunk); j++) {
         out.push(await outbox.record(scope, 'finding.created', { id: randomUUID(), ruleId: 'bench', severity: 'high', seq: j }));
       }
       return out;
@@ -149,6 +153,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString().slice(0, 10),
     machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     mode,
+    rate: rate || 'unlimited',
     events,
     endpoints,
     delivered: arrivals.size,

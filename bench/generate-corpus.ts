@@ -19,7 +19,20 @@ import type { Writable } from 'node:stream';
 import { classifyRecord } from '@trailguard/cloudtrail';
 
 const SOURCE_DEFAULT = '/work/shared/datasets/combined/records.ndjson';
-const REGIONS = ['us-east-1', 'us-east-1', 'us-east-1', 'us-west-2', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1', 'ca-central-1', 'eu-north-1'];
+const REGIONS = [
+  'us-east-1',
+  'us-east-1',
+  'us-east-1',
+  'us-west-2',
+  'us-west-2',
+  'eu-west-1',
+  'eu-central-1',
+  'ap-southeast-2',
+  'ap-northeast-1',
+  'sa-east-1',
+  'ca-central-1',
+  'eu-north-1',
+];
 const TOKEN = (name: string): string => `@@TG_${name}@@`;
 const TOKEN_SPLIT = /@@TG_([A-Z0-9]+)@@/;
 
@@ -103,7 +116,11 @@ async function main(): Promise<void> {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const accounts = Array.from({ length: Number(values.accounts) }, () => String(100000000000 + Math.floor(random() * 899999999999)));
   const principals = Array.from({ length: Number(values.principals) }, (_, i) => `${pick(['svc', 'dev', 'ops', 'ci', 'analyst'])}-${i}`);
-  const ips = Array.from({ length: Number(values.ips) }, () => `${pick([3, 18, 34, 52, 54, 81, 93, 145, 185, 198])}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${1 + Math.floor(random() * 254)}`);
+  const ips = Array.from(
+    { length: Number(values.ips) },
+    () =>
+      `${pick([3, 18, 34, 52, 54, 81, 93, 145, 185, 198])}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${1 + Math.floor(random() * 254)}`,
+  );
   const start = Date.parse(values.start);
   const stepMs = (Number(values['window-hours']) * 3600_000) / Math.max(1, count);
 
@@ -133,14 +150,29 @@ async function main(): Promise<void> {
     let line = template[0] ?? '';
     for (let t = 1; t < template.length; t += 2) {
       switch (template[t]) {
-        case 'ID': line += randomUUID(); break;
-        case 'TIME': line += time; break;
-        case 'REGION': line += region; break;
-        case 'IP': line += ip; break;
-        case 'USER': line += user; break;
-        case 'ACCT0': line += acct0; break;
-        case 'ACCT1': line += acct1; break;
-        default: line += TOKEN(template[t] ?? '');
+        case 'ID':
+          line += randomUUID();
+          break;
+        case 'TIME':
+          line += time;
+          break;
+        case 'REGION':
+          line += region;
+          break;
+        case 'IP':
+          line += ip;
+          break;
+        case 'USER':
+          line += user;
+          break;
+        case 'ACCT0':
+          line += acct0;
+          break;
+        case 'ACCT1':
+          line += acct1;
+          break;
+        default:
+          line += TOKEN(template[t] ?? '');
       }
       line += template[t + 1] ?? '';
     }
@@ -152,7 +184,9 @@ async function main(): Promise<void> {
   }
   sink.end(chunk);
   await once(file, 'close');
-  process.stderr.write(`wrote ${count} records from ${templates.length} templates to ${out} in ${((Date.now() - began) / 1000).toFixed(1)}s\n`);
+  process.stderr.write(
+    `wrote ${count} records from ${templates.length} templates to ${out} in ${((Date.now() - began) / 1000).toFixed(1)}s\n`,
+  );
 }
 
 main().catch((error: unknown) => {

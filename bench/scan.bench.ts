@@ -126,7 +126,9 @@ async function main(): Promise<void> {
       add(roundA, pa);
       add(roundB, pb);
     }
-    console.log(`round ${round}: (a) read + parse ${fmt(rate(roundA))} events/s (${roundA.seconds.toFixed(2)} s); (b) + match ${fmt(rate(roundB))} events/s (${roundB.seconds.toFixed(2)} s, ${fmt(roundB.matches ?? 0)} matches); b/a ${(rate(roundB) / rate(roundA)).toFixed(2)}`);
+    console.log(
+      `round ${round}: (a) read + parse ${fmt(rate(roundA))} events/s (${roundA.seconds.toFixed(2)} s); (b) + match ${fmt(rate(roundB))} events/s (${roundB.seconds.toFixed(2)} s, ${fmt(roundB.matches ?? 0)} matches); b/a ${(rate(roundB) / rate(roundA)).toFixed(2)}`,
+    );
     add(a, roundA);
     add(b, roundB);
   }
@@ -137,7 +139,9 @@ async function main(): Promise<void> {
   console.log(`blocks: ${offsets.length - 1} per round, (a) then (b) on each block`);
   console.log(`(a) read + JSON.parse:          ${fmt(rate(a))} events/s (${fmt(a.events)} events)`);
   console.log(`(b) read + JSON.parse + match:  ${fmt(rate(b))} events/s (${fmt(b.matches ?? 0)} rule matches)`);
-  console.log(`ratio b/a: ${ratio.toFixed(2)} (target >= 0.70): ${ratio >= 0.7 ? 'MET' : 'NOT MET'}; per-block ratios min ${sorted[0]?.toFixed(2)} median ${median.toFixed(2)} max ${sorted[sorted.length - 1]?.toFixed(2)}`);
+  console.log(
+    `ratio b/a: ${ratio.toFixed(2)} (target >= 0.70): ${ratio >= 0.7 ? 'MET' : 'NOT MET'}; per-block ratios min ${sorted[0]?.toFixed(2)} median ${median.toFixed(2)} max ${sorted[sorted.length - 1]?.toFixed(2)}`,
+  );
   console.log(`match() alone: ${(((b.seconds - a.seconds) / b.events) * 1e6).toFixed(2)} us/event`);
   console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 }

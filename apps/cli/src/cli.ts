@@ -1,6 +1,13 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { OCSF_FIELD_ALIASES } from '@trailguard/cloudtrail';
-import { compileRuleSet, loadBuiltinRules, type EngineOptions, type RuleSet, type SigmaDocument, type SigmaFilter } from '@trailguard/sigma';
+import {
+  compileRuleSet,
+  loadBuiltinRules,
+  type EngineOptions,
+  type RuleSet,
+  type SigmaDocument,
+  type SigmaFilter,
+} from '@trailguard/sigma';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/scan-output.types';
 import { inputBytes, PROGRESS_MIN_BYTES, startProgress, type Progress } from './progress';
 import { formatProblem, loadDocuments, loadFilters, problemOf, type RuleProblem } from './rule-loader';
@@ -65,7 +72,13 @@ async function buildRuleSet(flags: ScanFlags): Promise<BuiltRules> {
     expand: placeholderResolver(flags.expand),
   };
   try {
-    return { ruleSet: compileRuleSet(documents.filter((d) => d.kind !== 'filter'), options), problems };
+    return {
+      ruleSet: compileRuleSet(
+        documents.filter((d) => d.kind !== 'filter'),
+        options,
+      ),
+      problems,
+    };
   } catch (error) {
     return { problems: [problemOf(error, flags.rules[0] ?? '<built-in rules>')] };
   }
@@ -109,7 +122,12 @@ export function buildProgram(onExitCode: (code: number) => void): Command {
     .command('scan')
     .description('Evaluate Sigma rules against CloudTrail files (log-file JSON, NDJSON, .gz, folders)')
     .argument('<paths...>', 'files or folders to scan (- reads standard input)')
-    .option('--rules <path>', 'Sigma rule file or folder (.yml/.yaml, several documents per file); repeatable. Default: the built-in rules', collect, [])
+    .option(
+      '--rules <path>',
+      'Sigma rule file or folder (.yml/.yaml, several documents per file); repeatable. Default: the built-in rules',
+      collect,
+      [],
+    )
     .option('--filter <file>', 'Sigma filter documents to apply; repeatable', collect, [])
     .addOption(new Option('--format <format>', 'output format (default: table on a terminal, ndjson otherwise)').choices(OUTPUT_FORMATS))
     .option('--expand <name=value>', 'value of a %name% placeholder for the |expand modifier; repeatable', parsePlaceholder, [])

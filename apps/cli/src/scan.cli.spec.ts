@@ -47,7 +47,14 @@ const user = (name: string): Record<string, unknown> => ({
   arn: `arn:aws:iam::111122223333:user/${name}`,
   accountId: '111122223333',
 });
-const event = (id: string, eventName: string, eventSource: string, who: string, minute: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+const event = (
+  id: string,
+  eventName: string,
+  eventSource: string,
+  who: string,
+  minute: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> => ({
   eventVersion: '1.09',
   eventID: id,
   eventTime: at(minute),
@@ -156,7 +163,9 @@ const write = (name: string, content: string | Buffer): string => {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tg-cli-'));
   const lines = [
-    event('ev-update-alice', 'UpdateTrail', 'cloudtrail.amazonaws.com', 'alice', 0, { requestParameters: { name: 'main', isMultiRegionTrail: false } }),
+    event('ev-update-alice', 'UpdateTrail', 'cloudtrail.amazonaws.com', 'alice', 0, {
+      requestParameters: { name: 'main', isMultiRegionTrail: false },
+    }),
     event('ev-update-carol', 'UpdateTrail', 'cloudtrail.amazonaws.com', 'carol', 1),
     event('ev-stop-bob', 'StopLogging', 'cloudtrail.amazonaws.com', 'bob', 2),
     event('ev-describe', 'DescribeInstances', 'ec2.amazonaws.com', 'bob', 3),
@@ -317,8 +326,15 @@ level: medium
 `,
     );
     const run = await trailguard([
-      'scan', '--rules', rule, '--format', 'ids', '--no-summary',
-      '--expand', 'Administrators=arn:aws:iam::111122223333:user/alice', events,
+      'scan',
+      '--rules',
+      rule,
+      '--format',
+      'ids',
+      '--no-summary',
+      '--expand',
+      'Administrators=arn:aws:iam::111122223333:user/alice',
+      events,
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('ev-update-carol\n');

@@ -48,11 +48,7 @@ export interface ScanRequest {
 }
 
 /** `-` reads standard input (NDJSON or a log file, gzipped or not); anything else is a file or folder. */
-async function* readInputs(
-  paths: readonly string[],
-  options: ReadOptions,
-  stdin: NodeJS.ReadableStream,
-): AsyncGenerator<RecordBatch> {
+async function* readInputs(paths: readonly string[], options: ReadOptions, stdin: NodeJS.ReadableStream): AsyncGenerator<RecordBatch> {
   for (const path of paths) {
     if (path !== '-') {
       yield* readPaths([path], options);

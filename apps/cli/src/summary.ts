@@ -11,11 +11,10 @@ export function renderSummary(result: ScanResult, inputs: number): string {
   const seconds = result.durationMs / 1000;
   const rate = seconds > 0 ? Math.round(result.events / seconds) : result.events;
   const lines: string[] = [];
-  lines.push(
-    `Scanned ${n(result.events)} events from ${n(inputs)} input path(s) in ${seconds.toFixed(2)} s (${n(rate)} events/s)`,
-  );
+  lines.push(`Scanned ${n(result.events)} events from ${n(inputs)} input path(s) in ${seconds.toFixed(2)} s (${n(rate)} events/s)`);
   const tallies = [...result.tallies.values()].sort(
-    (a, b) => LEVEL_ORDER.indexOf(a.level) - LEVEL_ORDER.indexOf(b.level) || b.matches - a.matches || a.ruleTitle.localeCompare(b.ruleTitle),
+    (a, b) =>
+      LEVEL_ORDER.indexOf(a.level) - LEVEL_ORDER.indexOf(b.level) || b.matches - a.matches || a.ruleTitle.localeCompare(b.ruleTitle),
   );
   const reported = tallies.reduce((sum, t) => sum + t.reported, 0);
   lines.push(`Matches: ${n(reported)} reported across ${n(tallies.filter((t) => t.reported > 0).length)} rule(s)`);

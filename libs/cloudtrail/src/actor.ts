@@ -7,8 +7,7 @@ export interface Actor {
   roleArn?: string;
 }
 
-const nonEmpty = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.length > 0 ? value : undefined;
+const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
 /**
  * The principal behind a record, for allowlists and aggregation. An assumed-role session ARN

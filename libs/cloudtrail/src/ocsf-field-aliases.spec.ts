@@ -29,11 +29,12 @@ describe('OCSF_FIELD_ALIASES', () => {
     const lines = readFileSync('/work/shared/datasets/combined/records.ndjson', 'utf8').split('\n').filter(Boolean);
     const records = lines.map((line) => JSON.parse(line) as unknown);
     const missing = Object.entries(OCSF_FIELD_ALIASES)
-      .filter(([, path]) =>
-        !records.some((record) => {
-          const value = get(record, path);
-          return value !== undefined && !(Array.isArray(value) && value.every((v) => v === undefined));
-        }),
+      .filter(
+        ([, path]) =>
+          !records.some((record) => {
+            const value = get(record, path);
+            return value !== undefined && !(Array.isArray(value) && value.every((v) => v === undefined));
+          }),
       )
       .map(([alias]) => alias);
     expect(missing).toEqual([]);

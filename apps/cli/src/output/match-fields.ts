@@ -5,8 +5,7 @@ import type { MatchContext } from './scan-output.types';
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 /** The event id as CloudTrail writes it; a few exports spell it `eventId`. */
-export const eventIdOf = (record: Record<string, unknown>): string | null =>
-  str(record['eventID']) ?? str(record['eventId']);
+export const eventIdOf = (record: Record<string, unknown>): string | null => str(record['eventID']) ?? str(record['eventId']);
 
 /** The NDJSON object of a rule match (ruleId, ruleTitle, level, eventId first: the public interface). */
 export function matchObject({ match, record, source, position }: MatchContext): Record<string, unknown> {

@@ -27,7 +27,9 @@ const fit = (text: string, width: number): string => {
 };
 
 const row = (cells: readonly string[]): string =>
-  COLUMNS.map((column, i) => fit(cells[i] ?? '', column.width)).join('  ').trimEnd();
+  COLUMNS.map((column, i) => fit(cells[i] ?? '', column.width))
+    .join('  ')
+    .trimEnd();
 
 export class TableOutput implements ScanOutput {
   header(): string[] {
@@ -56,16 +58,7 @@ export class TableOutput implements ScanOutput {
       .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
       .join(' ');
     return [
-      row([
-        alert.level,
-        alert.ruleTitle,
-        `${alert.type} (${alert.eventIds.length} events)`,
-        '',
-        '',
-        '',
-        group,
-        alert.eventIds.join(','),
-      ]),
+      row([alert.level, alert.ruleTitle, `${alert.type} (${alert.eventIds.length} events)`, '', '', '', group, alert.eventIds.join(',')]),
     ];
   }
 }

@@ -1,8 +1,7 @@
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
-export const isGzipMagic = (head: Uint8Array): boolean =>
-  head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+export const isGzipMagic = (head: Uint8Array): boolean => head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 
 /**
  * Passes chunks through, gunzipping them (streaming, multi-member aware) when the data starts

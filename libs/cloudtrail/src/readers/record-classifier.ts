@@ -2,12 +2,9 @@ import type { CloudTrailRecord } from '../cloudtrail-record.types';
 import { unwrapEventBridge } from '../eventbridge';
 import type { MalformedCode } from './record-batch.types';
 
-export type Classified =
-  | { ok: true; record: CloudTrailRecord }
-  | { ok: false; code: MalformedCode; message: string };
+export type Classified = { ok: true; record: CloudTrailRecord } | { ok: false; code: MalformedCode; message: string };
 
-const describe = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+const describe = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);
 
 /** Accepts a parsed JSON value as a CloudTrail record (unwrapping EventBridge), or says why not. */
 export function classifyRecord(value: unknown): Classified {

@@ -188,7 +188,9 @@ describe('log files and JSON documents', () => {
     const traildiscover = await collect(readFile(`${DATASETS}/traildiscover/records.cloudtrail.json`));
     expect(traildiscover.records.length + traildiscover.malformed.length).toBe(315);
     expect(traildiscover.records.length).toBeGreaterThan(300);
-    const stratus = await collect(readFile(`${DATASETS}/stratus-red-team/original/docs/detonation-logs/aws.defense-evasion.cloudtrail-stop.json`));
+    const stratus = await collect(
+      readFile(`${DATASETS}/stratus-red-team/original/docs/detonation-logs/aws.defense-evasion.cloudtrail-stop.json`),
+    );
     expect(stratus.records.some((r) => r.eventName === 'StopLogging')).toBe(true);
     expect(stratus.positions[0]).toMatch(/ \[0\]$/);
   });

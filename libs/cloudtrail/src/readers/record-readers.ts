@@ -11,10 +11,7 @@ const INPUT_EXTENSIONS = new Set(['.json', '.jsonl', '.ndjson', '.gz']);
 const NDJSON_NAME = /\.(jsonl|ndjson)(\.gz)?$/i;
 const READ_CHUNK_BYTES = 1024 * 1024;
 
-async function* countBytes(
-  chunks: AsyncIterable<Buffer>,
-  onBytes: ((bytes: number) => void) | undefined,
-): AsyncGenerator<Buffer> {
+async function* countBytes(chunks: AsyncIterable<Buffer>, onBytes: ((bytes: number) => void) | undefined): AsyncGenerator<Buffer> {
   for await (const chunk of chunks) {
     onBytes?.(chunk.length);
     yield chunk;
@@ -41,10 +38,7 @@ export function readStream(
 }
 
 /** Records from an in-memory body (an API upload): log-file JSON or NDJSON, gzipped or not. */
-export function readBuffer(
-  data: Buffer | Uint8Array | string,
-  options: ReadOptions & { name?: string } = {},
-): AsyncGenerator<RecordBatch> {
+export function readBuffer(data: Buffer | Uint8Array | string, options: ReadOptions & { name?: string } = {}): AsyncGenerator<RecordBatch> {
   const { name = '<input>', ...rest } = options;
   const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   async function* single(): AsyncGenerator<Buffer> {
@@ -86,10 +80,7 @@ export async function listInputFiles(dir: string): Promise<string[]> {
   return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-async function* guarded(
-  batches: AsyncIterable<RecordBatch>,
-  options: ReadOptions,
-): AsyncGenerator<RecordBatch> {
+async function* guarded(batches: AsyncIterable<RecordBatch>, options: ReadOptions): AsyncGenerator<RecordBatch> {
   try {
     yield* batches;
   } catch (error) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,7 @@ export default async function globalSetup(): Promise<void> {
     TG_TEST_APP_URL: appUrl,
     TG_TEST_REDIS_URL: redisUrl,
     TG_TEST_SERVER_URL: serverUrl,
+    TG_TEST_SECRETS_KEY: randomBytes(32).toString('base64'),
   });
   (globalThis as { __TG_STOP__?: Array<() => Promise<void>> }).__TG_STOP__ = handles;
   if (!existsSync('node_modules')) throw new Error('run from the repository root');

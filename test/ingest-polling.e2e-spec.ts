@@ -106,7 +106,9 @@ describe('LookupEvents polling into detect batches', () => {
     expect(h.sim.expireAllCredentials()).toBeGreaterThan(0);
     h.sim.appendEvents(acct, 'us-east-1', eventsFor(acct, 'us-east-1', 20, 0.5, 0));
     await waitFor('40 after expiry', async () => (await distinct(id)).unique.size === 40);
-    const expired = h.sim.requests({ action: 'LookupEvents', accountId: acct }).filter((r) => r.errorCode === 'ExpiredTokenException');
+    // Whichever call of the account meets the expired session first (polling, or the posture job's
+    // DescribeTrails) refreshes the shared credential cache for both.
+    const expired = h.sim.requests({ accountId: acct }).filter((r) => r.errorCode === 'ExpiredTokenException');
     if (!expired.length) console.log(JSON.stringify(h.sim.requests({ accountId: acct }).map((q) => [q.action, q.time % 100000, q.accessKeyId?.slice(0, 8), q.status, q.errorCode])));
     expect(expired.length).toBeGreaterThan(0);
     expect(h.sim.requests({ action: 'AssumeRole' }).length).toBeGreaterThan(assumesBefore);
@@ -152,6 +154,10 @@ describe('LookupEvents polling into detect batches', () => {
     ct.destroy();
     const changed = await waitFor('posture.changed', async () => (await domainEvents('posture.changed')).find((d) => d.accountId === id));
     expect(changed).toMatchObject({ posture: { hasLoggingMultiRegionTrail: false }, previous: { hasLoggingMultiRegionTrail: true } });
+    // ... and raises a posture finding, the one the event names.
+    const posture = await h.t.http.get(`/v1/findings?kind=posture&accountId=${id}`).set(h.a.auth()).expect(200);
+    expect(posture.body.data).toHaveLength(1);
+    expect(posture.body.data[0]).toMatchObject({ id: changed.findingId, severity: 'high', ruleTitle: 'No multi-region CloudTrail trail is logging' });
     // The UpdateTrail call itself reaches detection through polling.
     await waitFor('UpdateTrail polled', async () => {
       const names = h.sim.events(acct, 'us-east-1').filter((e) => e.eventName === 'UpdateTrail').map((e) => e.eventID);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { enqueueDetectBatches, JobQueue, redisConnection } from '@trailguard/queues';
 import { startWorkers } from '@trailguard/worker-app';
@@ -11,7 +10,7 @@ export async function startPipeline(configOverrides: Record<string, string> = {}
     config: testConfig(configOverrides),
     appDatabaseUrl: env.appUrl,
     redisUrl: env.redisUrl,
-    secretsKey: randomBytes(32),
+    secretsKey: env.secretsKey,
   });
   const queue = new JobQueue(redisConnection(env.redisUrl));
   return {

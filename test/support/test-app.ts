@@ -20,7 +20,7 @@ export async function startTestApp(configOverrides: Record<string, string> = {})
     appDatabaseUrl: env.appUrl,
     redisUrl: env.redisUrl,
     adminToken,
-    secretsKey: randomBytes(32),
+    secretsKey: env.secretsKey,
   });
   await app.listen(0, '127.0.0.1');
   return {

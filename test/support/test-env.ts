@@ -12,6 +12,8 @@ export function testEnv() {
     appUrl: need('TG_TEST_APP_URL'),
     redisUrl: need('TG_TEST_REDIS_URL'),
     serverUrl: need('TG_TEST_SERVER_URL'),
+    /** One key for the whole run: API and workers must agree to read each other's encrypted secrets. */
+    secretsKey: Buffer.from(need('TG_TEST_SECRETS_KEY'), 'base64'),
   };
 }
 

@@ -46,7 +46,8 @@ export class JobRunner implements OnApplicationShutdown {
           connection,
           prefix: QUEUE_PREFIX,
           concurrency: CONCURRENCY[queue],
-          lockDuration: 60_000,
+          lockDuration: this.runtime.config.WORKER_LOCK_SECONDS * 1000,
+          stalledInterval: this.runtime.config.WORKER_LOCK_SECONDS * 1000,
           maxStalledCount: 5,
         }),
     );

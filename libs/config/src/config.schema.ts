@@ -42,6 +42,8 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(1200),
   /** Largest accepted request body, in bytes (uploads included). */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** How long a worker holds a job before others may take it over (a crashed worker's jobs return after this). */
+  WORKER_LOCK_SECONDS: seconds.default(60),
   /** Run the BullMQ workers in the API process (the one-machine default). */
   RUN_WORKERS: bool.default(true),
 });

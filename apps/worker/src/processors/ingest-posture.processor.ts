@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { readTrailPosture, toAwsIngestError, type TrailPosture } from '@trailguard/aws';
 import { AwsAccountsRepository, Database, DomainEventsRepository, asTenantId, type Prisma } from '@trailguard/db';
@@ -6,7 +6,9 @@ import type { JobOf } from '@trailguard/queues';
 import { AwsIngestClients } from '../ingest/aws-ingest-clients';
 import { markAccountError } from '../ingest/account-health';
 import { ingestMetrics } from '../ingest/ingest-metrics';
+import { raisePostureFinding } from '@trailguard/detection';
 import type { JobHandler } from '../job-handler';
+import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
 
 function hadLoggingTrail(posture: unknown): boolean | null {
   const value = (posture as { hasLoggingMultiRegionTrail?: unknown } | null)?.hasLoggingMultiRegionTrail;
@@ -15,8 +17,8 @@ function hadLoggingTrail(posture: unknown): boolean | null {
 
 /**
  * Reads the account's trails (DescribeTrails / GetTrailStatus / GetEventSelectors) and stores the
- * posture. Losing the last logging multi-region trail is announced as `posture.changed`; the
- * detection side turns that into a finding (and links it to the UpdateTrail that caused it).
+ * posture. Losing the last logging multi-region trail raises a posture finding, linked to the
+ * UpdateTrail finding that caused it, and is announced as `posture.changed`.
  */
 @Injectable()
 export class IngestPostureProcessor implements JobHandler<'ingest.posture'> {
@@ -27,6 +29,7 @@ export class IngestPostureProcessor implements JobHandler<'ingest.posture'> {
   constructor(
     private readonly db: Database,
     private readonly aws: AwsIngestClients,
+    @Inject(WORKER_RUNTIME) private readonly runtime: WorkerRuntime,
   ) {}
 
   handle(data: JobOf<'ingest.posture'>): Promise<void> {
@@ -58,11 +61,18 @@ export class IngestPostureProcessor implements JobHandler<'ingest.posture'> {
       await this.accounts.update(scope, account.id, { posture: stored, postureAt: new Date(posture.checkedAt) });
       const before = hadLoggingTrail(current.posture);
       if (before !== false && !posture.hasLoggingMultiRegionTrail) {
+        const finding = await raisePostureFinding(scope, {
+          accountId: account.id,
+          posture: stored,
+          at: new Date(posture.checkedAt),
+          windowSeconds: this.runtime.config.FINDING_WINDOW_SECONDS,
+        });
         await this.events.record(scope, 'posture.changed', {
           accountId: account.id,
           awsAccountId: account.awsAccountId,
           posture: stored,
           previous: (current.posture ?? null) as Prisma.InputJsonValue,
+          findingId: finding.id,
         });
       }
     });

@@ -111,6 +111,42 @@ export class FindingsRepository {
     return { kind: 'events_added', finding, added: inserted.count };
   }
 
+  /**
+   * A finding that is about a state, not events (trail posture): one per (rule, account, actor,
+   * window), created once; `created` says whether this call made it.
+   */
+  async raise(
+    scope: TenantScope,
+    f: Omit<FindingGroup, 'events' | 'allowlistEntryId'> & { relatedFindingId?: string; at: Date },
+  ): Promise<{ finding: Finding; created: boolean }> {
+    const id = randomUUID();
+    await scope.tx.finding.createMany({
+      data: [
+        {
+          id,
+          tenantId: scope.tenantId,
+          kind: f.kind,
+          ruleId: f.ruleId,
+          ruleTitle: f.ruleTitle,
+          severity: f.severity,
+          accountId: f.accountId,
+          actor: f.actor,
+          windowStart: f.windowStart,
+          tags: f.tags,
+          region: f.region ?? null,
+          relatedFindingId: f.relatedFindingId ?? null,
+          details: f.details ?? Prisma.JsonNull,
+          firstSeenAt: f.at,
+          lastSeenAt: f.at,
+        },
+      ],
+      skipDuplicates: true,
+    });
+    const key = { tenantId: scope.tenantId, ruleId: f.ruleId, accountId: f.accountId, actor: f.actor, windowStart: f.windowStart };
+    const finding = await scope.tx.finding.findUniqueOrThrow({ where: { tenantId_ruleId_accountId_actor_windowStart: key } });
+    return { finding, created: finding.id === id };
+  }
+
   async list(scope: TenantScope, f: FindingFilters, page: PageRequest): Promise<Page<Finding>> {
     const where: Prisma.FindingWhereInput = {
       tenantId: scope.tenantId,

@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { bodyErrorHandler } from './common/error.filter';
 import { httpMetrics } from './common/http-metrics';
+import { refuseDeepJson } from './common/json-depth';
 import type { Runtime } from './common/runtime';
 
 /** Builds the HTTP API (not yet listening): used by main, the all-in-one server and the tests. */
@@ -19,7 +20,7 @@ export async function createApiApp(runtime: Runtime): Promise<NestExpressApplica
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(httpMetrics);
-  app.use(json({ limit: runtime.config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
+  app.use(json({ limit: runtime.config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], verify: refuseDeepJson }));
   app.use(bodyErrorHandler);
 
   const openapi = new DocumentBuilder()

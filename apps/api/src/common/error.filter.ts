@@ -13,6 +13,7 @@ const BODY_ERRORS: Record<string, { status: number; code: string; message: strin
   'entity.too.large': { status: 413, code: 'payload_too_large', message: 'request body is larger than the limit' },
   'encoding.unsupported': { status: 415, code: 'unsupported_encoding', message: 'unsupported content encoding' },
   'charset.unsupported': { status: 415, code: 'unsupported_charset', message: 'unsupported charset' },
+  'entity.too.deep': { status: 400, code: 'json_too_deep', message: 'request body nests too deeply' },
 };
 
 /** Coded errors thrown by the libs (not DomainError), and the status each maps to. */

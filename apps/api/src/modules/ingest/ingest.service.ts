@@ -7,6 +7,7 @@ import { AwsAccountsRepository, Database, IngestCheckpointsRepository, isUuid, t
 import { enqueueDetectBatches, JobQueue } from '@trailguard/queues';
 import { hashSecret } from '../../common/auth';
 import { DomainError, notFound } from '../../common/domain-error';
+import { MAX_JSON_DEPTH, valueTooDeep } from '../../common/json-depth';
 import { RUNTIME, type Runtime } from '../../common/runtime';
 import { MAX_LISTED_ERRORS, type IngestError, type IngestResult } from './ingest.dto';
 import { countIngested } from './ingest-metrics';
@@ -30,6 +31,11 @@ class Collector {
   accept(record: CloudTrailRecord, position: Omit<IngestError, 'code' | 'message'>): void {
     if (typeof record.eventID !== 'string' || record.eventID.length === 0) {
       this.reject({ ...position, code: 'missing_event_id', message: 'the record has no eventID' });
+      return;
+    }
+    // NDJSON lines skip the request parser's depth check; such a record would poison its batch.
+    if (valueTooDeep(record, MAX_JSON_DEPTH - 2)) {
+      this.reject({ ...position, code: 'too_deep', message: `the record nests deeper than ${MAX_JSON_DEPTH - 2} levels` });
       return;
     }
     this.records.push(record);

@@ -26,7 +26,14 @@ const CUSTOMER_ACCOUNT = '111122223333';
 /** `npm run demo -- --keep`: keep serving after the story, until Ctrl-C, to try the curl commands. */
 const KEEP = process.argv.includes('--keep');
 const started = Date.now();
-const LABELS: Record<TimelineKind, string> = { setup: 'SETUP', aws: 'AWS', ingest: 'INGESTED', finding: 'FINDING', webhook: 'WEBHOOK', posture: 'POSTURE' };
+const LABELS: Record<TimelineKind, string> = {
+  setup: 'SETUP',
+  aws: 'AWS',
+  ingest: 'INGESTED',
+  finding: 'FINDING',
+  webhook: 'WEBHOOK',
+  posture: 'POSTURE',
+};
 
 function line(kind: TimelineKind, text: string): void {
   const now = new Date();
@@ -40,7 +47,8 @@ const say = (text = '') => process.stdout.write(`${text}\n`);
 /** Only the standard SDK settings point Trailguard at the simulator; anything else from the shell is dropped. */
 function pointSdkAt(sim: AwsSimulator, keys: { accessKeyId: string; secretAccessKey: string }): void {
   for (const name of Object.keys(process.env)) {
-    if (/^AWS_(ENDPOINT_URL\w*|PROFILE|SESSION_TOKEN|DEFAULT_REGION)$/.test(name) || name === 'PLATFORM_AWS_ACCOUNT_ID') delete process.env[name];
+    if (/^AWS_(ENDPOINT_URL\w*|PROFILE|SESSION_TOKEN|DEFAULT_REGION)$/.test(name) || name === 'PLATFORM_AWS_ACCOUNT_ID')
+      delete process.env[name];
   }
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: sim.endpoint,
@@ -82,25 +90,48 @@ async function main(): Promise<number> {
       LOG_LEVEL: process.env.DEMO_LOG_LEVEL ?? 'silent',
     });
     const infra = await ensureInfrastructure(config, (m) => line('setup', m));
-    cleanups.push([infra.embedded.postgres || infra.embedded.redis ? 'embedded Postgres and Redis' : 'database connections', () => infra.stop()]);
-    const runtime = { config, appDatabaseUrl: infra.appUrl, redisUrl: infra.redisUrl, adminToken: infra.adminToken, secretsKey: infra.secretsKey };
+    cleanups.push([
+      infra.embedded.postgres || infra.embedded.redis ? 'embedded Postgres and Redis' : 'database connections',
+      () => infra.stop(),
+    ]);
+    const runtime = {
+      config,
+      appDatabaseUrl: infra.appUrl,
+      redisUrl: infra.redisUrl,
+      adminToken: infra.adminToken,
+      secretsKey: infra.secretsKey,
+    };
     const api: NestExpressApplication = await createApiApp(runtime);
     cleanups.push(['API', () => api.close()]);
     const workers: INestApplicationContext = await startWorkers(runtime);
     cleanups.push(['workers', () => workers.close()]);
     await api.listen(port, '127.0.0.1');
     const apiUrl = `http://127.0.0.1:${port}`;
-    line('setup', `Trailguard API and workers on ${apiUrl} (Postgres: ${infra.embedded.postgres ? 'embedded' : 'DATABASE_URL'}, Redis: ${infra.embedded.redis ? 'redis-server child' : 'REDIS_URL'}; polling every 1 s, posture every 4 s)`);
+    line(
+      'setup',
+      `Trailguard API and workers on ${apiUrl} (Postgres: ${infra.embedded.postgres ? 'embedded' : 'DATABASE_URL'}, Redis: ${infra.embedded.redis ? 'redis-server child' : 'REDIS_URL'}; polling every 1 s, posture every 4 s)`,
+    );
 
     const receiver = await WebhookReceiver.start();
     cleanups.push(['webhook receiver', () => receiver.close()]);
     receiver.onDelivery((w) =>
-      line('webhook', `${w.type.padEnd(15)} webhook-id ${w.webhookId}: ${w.verified ? 'signature verified' : `SIGNATURE REJECTED (${w.error})`}${describeData(w.type, w.data)}`),
+      line(
+        'webhook',
+        `${w.type.padEnd(15)} webhook-id ${w.webhookId}: ${w.verified ? 'signature verified' : `SIGNATURE REJECTED (${w.error})`}${describeData(w.type, w.data)}`,
+      ),
     );
     line('setup', `webhook receiver on ${receiver.url}, verifying with standardwebhooks`);
 
     const result = await runStory(
-      { sim, apiUrl, adminToken: infra.adminToken, mode: 'polling', awsAccountId: CUSTOMER_ACCOUNT, bucket: 'acme-cloudtrail-logs', log: line },
+      {
+        sim,
+        apiUrl,
+        adminToken: infra.adminToken,
+        mode: 'polling',
+        awsAccountId: CUSTOMER_ACCOUNT,
+        bucket: 'acme-cloudtrail-logs',
+        log: line,
+      },
       receiver,
     );
     summary(result, apiUrl, infra.adminToken, KEEP);
@@ -111,7 +142,12 @@ async function main(): Promise<number> {
     }
     return 0;
   } catch (error) {
-    const message = error instanceof DemoError ? `${error.code}: ${error.message}` : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message =
+      error instanceof DemoError
+        ? `${error.code}: ${error.message}`
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
     process.stderr.write(`\ndemo failed: ${message}\n`);
     return 1;
   } finally {
@@ -139,17 +175,28 @@ function summary(r: StoryResult, apiUrl: string, adminToken: string, keep: boole
   say(`Findings of account ${r.accountId} (${r.findings.length}):`);
   for (const f of r.findings) {
     const cause = f.relatedFindingId ? `  <- caused by "${byId.get(f.relatedFindingId)?.ruleTitle ?? f.relatedFindingId}"` : '';
-    say(`  ${f.severity.padEnd(6)} ${f.status.padEnd(10)} ${f.kind.padEnd(9)} ${f.ruleTitle.padEnd(52)} ${f.actor}  events=${f.eventCount}${cause}`);
+    say(
+      `  ${f.severity.padEnd(6)} ${f.status.padEnd(10)} ${f.kind.padEnd(9)} ${f.ruleTitle.padEnd(52)} ${f.actor}  events=${f.eventCount}${cause}`,
+    );
   }
   const posture = r.findings.find((f) => f.kind === 'posture');
   const cause = posture?.relatedFindingId ? byId.get(posture.relatedFindingId) : undefined;
-  if (cause && cause.actor !== r.estate.mallory.arn) say(`  note: the posture finding was linked to ${cause.actor}'s change (the check ran before the attacker's event was detected)`);
+  if (cause && cause.actor !== r.estate.mallory.arn)
+    say(`  note: the posture finding was linked to ${cause.actor}'s change (the check ran before the attacker's event was detected)`);
   say();
-  say(`Webhooks received (${r.webhooks.length}, ${r.webhooks.filter((w) => w.verified).length} with a verified signature); suppressed findings sent none:`);
-  for (const w of r.webhooks) say(`  ${w.receivedAt.toISOString().slice(11, 23)}  ${w.type.padEnd(15)} ${w.webhookId}  ${w.verified ? 'signature verified' : 'REJECTED'}`);
+  say(
+    `Webhooks received (${r.webhooks.length}, ${r.webhooks.filter((w) => w.verified).length} with a verified signature); suppressed findings sent none:`,
+  );
+  for (const w of r.webhooks)
+    say(
+      `  ${w.receivedAt.toISOString().slice(11, 23)}  ${w.type.padEnd(15)} ${w.webhookId}  ${w.verified ? 'signature verified' : 'REJECTED'}`,
+    );
   say();
   say('Ingestion health (GET /v1/aws-accounts/:id):');
-  for (const h of r.account.health) say(`  ${h.source.padEnd(8)} ${h.region.padEnd(10)} ${h.eventsIngested} event(s), lag ${h.lagSeconds ?? '-'} s, last error: ${h.lastError ?? 'none'}`);
+  for (const h of r.account.health)
+    say(
+      `  ${h.source.padEnd(8)} ${h.region.padEnd(10)} ${h.eventsIngested} event(s), lag ${h.lagSeconds ?? '-'} s, last error: ${h.lastError ?? 'none'}`,
+    );
   say();
   say(
     keep
@@ -163,7 +210,9 @@ function summary(r: StoryResult, apiUrl: string, adminToken: string, keep: boole
   say(`  curl -s ${apiUrl}/v1/aws-accounts/${r.accountId} ${auth}`);
   say(`  curl -s ${apiUrl}/v1/webhooks/${r.webhook.id}/deliveries ${auth}`);
   say(`  curl -s ${apiUrl}/v1/allowlist ${auth}`);
-  say(`  curl -s -X POST ${apiUrl}/v1/tenants -H 'X-Admin-Token: ${adminToken}' -H 'Content-Type: application/json' -d '{"name":"another"}'`);
+  say(
+    `  curl -s -X POST ${apiUrl}/v1/tenants -H 'X-Admin-Token: ${adminToken}' -H 'Content-Type: application/json' -d '{"name":"another"}'`,
+  );
   say();
 }
 

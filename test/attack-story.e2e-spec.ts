@@ -8,7 +8,18 @@ import { WebhookReceiver } from '../scripts/demo/webhook-receiver';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testConfig, testEnv } from './support/test-env';
 
-const SDK_VARS = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_CLOUDTRAIL', 'AWS_ENDPOINT_URL_S3', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'PLATFORM_AWS_ACCOUNT_ID'];
+const SDK_VARS = [
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_STS',
+  'AWS_ENDPOINT_URL_CLOUDTRAIL',
+  'AWS_ENDPOINT_URL_S3',
+  'AWS_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'PLATFORM_AWS_ACCOUNT_ID',
+];
 // Polling every second; the scheduled posture check only once (at onboarding): the test runs the
 // next one itself, after detection, so which finding it links to does not depend on timing.
 const CONFIG = { POLL_INTERVAL_SECONDS: '1', POSTURE_INTERVAL_SECONDS: '3600' };
@@ -30,10 +41,20 @@ describe('the attack story (admin change suppressed, trail narrowed, attacker in
     const platform = sim.createPlatformAccount({ accountId: '999988887777' });
     for (const k of SDK_VARS) delete process.env[k];
     // The standard SDK settings only, as an operator would point Trailguard at an emulator.
-    Object.assign(process.env, { AWS_ENDPOINT_URL: sim.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: platform.accessKeyId, AWS_SECRET_ACCESS_KEY: platform.secretAccessKey });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: sim.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: platform.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: platform.secretAccessKey,
+    });
     t = await startTestApp(CONFIG);
     apiUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as { port: number }).port}`;
-    workers = await startWorkers({ config: testConfig(CONFIG), appDatabaseUrl: testEnv().appUrl, redisUrl: testEnv().redisUrl, secretsKey: testEnv().secretsKey });
+    workers = await startWorkers({
+      config: testConfig(CONFIG),
+      appDatabaseUrl: testEnv().appUrl,
+      redisUrl: testEnv().redisUrl,
+      secretsKey: testEnv().secretsKey,
+    });
     queue = new JobQueue(redisConnection(testEnv().redisUrl));
   }, 30_000);
 
@@ -58,7 +79,8 @@ describe('the attack story (admin change suppressed, trail narrowed, attacker in
         bucket: `acme-trail-${awsAccountId}`,
         timeoutMs: 20_000,
         // What the scheduler queues when the check falls due.
-        runPostureCheck: ({ tenantId, accountId }) => queue.add('ingest.posture', { tenantId, accountId }, { jobId: `posture:${accountId}:story-${Date.now()}` }),
+        runPostureCheck: ({ tenantId, accountId }) =>
+          queue.add('ingest.posture', { tenantId, accountId }, { jobId: `posture:${accountId}:story-${Date.now()}` }),
       },
       receiver,
     );
@@ -81,11 +103,17 @@ describe('the attack story (admin change suppressed, trail narrowed, attacker in
 
     // The high finding's evidence is the record the SDK call produced; the posture finding points at the attacker's change.
     const high = open.find((f) => f.ruleTitle === RULE_TITLES.multiRegionDisabled)!;
-    const detail = await api.get<{ evidence: Array<{ record: { eventID: string; requestParameters: { isMultiRegionTrail: boolean } } }> }>(`/v1/findings/${high.id}`);
+    const detail = await api.get<{ evidence: Array<{ record: { eventID: string; requestParameters: { isMultiRegionTrail: boolean } } }> }>(
+      `/v1/findings/${high.id}`,
+    );
     expect(detail.evidence.map((e) => e.record.eventID)).toEqual([r.records.attackerTrail.eventID]);
     expect(detail.evidence[0]!.record.requestParameters.isMultiRegionTrail).toBe(false);
     const posture = findings.find((f) => f.kind === 'posture')!;
-    const trailChanges = open.filter((f) => f.actor === attacker && [RULE_TITLES.updateTrail, RULE_TITLES.multiRegionDisabled, RULE_TITLES.importantChange].includes(f.ruleTitle as never));
+    const trailChanges = open.filter(
+      (f) =>
+        f.actor === attacker &&
+        [RULE_TITLES.updateTrail, RULE_TITLES.multiRegionDisabled, RULE_TITLES.importantChange].includes(f.ruleTitle as never),
+    );
     expect(trailChanges).toHaveLength(3);
     expect(trailChanges.map((f) => f.id)).toContain(posture.relatedFindingId);
     expect(r.account.posture?.hasLoggingMultiRegionTrail).toBe(false);
@@ -98,10 +126,21 @@ describe('the attack story (admin change suppressed, trail narrowed, attacker in
     expect(announced.sort()).toEqual(open.map((f) => f.id).sort());
     for (const f of suppressed) expect(JSON.stringify(r.webhooks)).not.toContain(f.id);
     const change = r.webhooks.find((w) => w.type === 'posture.changed')!.data;
-    expect(change).toMatchObject({ accountId: r.accountId, findingId: posture.id, posture: { hasLoggingMultiRegionTrail: false }, previous: { hasLoggingMultiRegionTrail: true } });
+    expect(change).toMatchObject({
+      accountId: r.accountId,
+      findingId: posture.id,
+      posture: { hasLoggingMultiRegionTrail: false },
+      previous: { hasLoggingMultiRegionTrail: true },
+    });
     // Trailguard's own delivery log agrees with what the receiver saw.
-    const deliveries = (await api.get<{ data: Array<{ messageId: string; status: string; attemptCount: number }> }>(`/v1/webhooks/${r.webhook.id}/deliveries?limit=50`)).data;
-    expect(deliveries.map((d) => [d.messageId, d.status, d.attemptCount]).sort()).toEqual(r.webhooks.map((w) => [w.webhookId, 'succeeded', 1]).sort());
+    const deliveries = (
+      await api.get<{ data: Array<{ messageId: string; status: string; attemptCount: number }> }>(
+        `/v1/webhooks/${r.webhook.id}/deliveries?limit=50`,
+      )
+    ).data;
+    expect(deliveries.map((d) => [d.messageId, d.status, d.attemptCount]).sort()).toEqual(
+      r.webhooks.map((w) => [w.webhookId, 'succeeded', 1]).sort(),
+    );
 
     // Ingestion: both regions, two events each (admin + attacker UpdateTrail; ImportKeyPair + RunInstances), no errors.
     const health = r.account.health.map((h) => [h.source, h.region, h.eventsIngested, h.lastError]);

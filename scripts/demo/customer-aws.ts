@@ -23,7 +23,11 @@ export function setUpCustomerEstate(sim: AwsSimulator, input: { accountId: strin
   sim.createAccount(accountId);
   sim.createBucket(bucket, accountId);
   sim.createTrail(accountId, { name: trailName, region: 'us-east-1', s3BucketName: bucket, isMultiRegion: true, isLogging: true });
-  const { roleArn: adminRoleArn } = sim.createRole(accountId, { roleName: 'CloudAdmin', trustedAccountId: accountId, permissions: ['cloudtrail:*'] });
+  const { roleArn: adminRoleArn } = sim.createRole(accountId, {
+    roleName: 'CloudAdmin',
+    trustedAccountId: accountId,
+    permissions: ['cloudtrail:*'],
+  });
   const alice = sim.createUser(accountId, 'alice', ['sts:AssumeRole']);
   const mallory = sim.createUser(accountId, 'mallory', ['cloudtrail:*', 'ec2:*']);
   return { accountId, homeRegion: 'us-east-1', otherRegion: 'us-west-2', trailName, bucket, adminRoleArn, alice, mallory };
@@ -43,8 +47,11 @@ export function deployTemplate(sim: AwsSimulator, accountId: string, template: u
   const trust = role?.AssumeRolePolicyDocument.Statement[0];
   const trusted = /^arn:aws:iam::(\d{12}):root$/.exec(trust?.Principal.AWS ?? '')?.[1];
   const externalId = trust?.Condition?.StringEquals?.['sts:ExternalId'];
-  if (!role || !trusted || !externalId) throw new DemoError('bad_template', 'the template has no role trusting a platform account under an ExternalId');
-  const permissions = role.Policies.flatMap((p) => p.PolicyDocument.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
+  if (!role || !trusted || !externalId)
+    throw new DemoError('bad_template', 'the template has no role trusting a platform account under an ExternalId');
+  const permissions = role.Policies.flatMap((p) =>
+    p.PolicyDocument.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])),
+  );
   return sim.createRole(accountId, { roleName, trustedAccountId: trusted, externalId, permissions }).roleArn;
 }
 
@@ -55,7 +62,8 @@ async function recorded(sim: AwsSimulator, estate: CustomerEstate, eventName: st
   const before = new Set(sim.events(estate.accountId, estate.homeRegion).map((r) => r.eventID));
   await act();
   const added = sim.events(estate.accountId, estate.homeRegion).filter((r) => r.eventName === eventName && !before.has(r.eventID));
-  if (added.length !== 1) throw new DemoError('missing_record', `expected one new ${eventName} event in the history, found ${added.length}`);
+  if (added.length !== 1)
+    throw new DemoError('missing_record', `expected one new ${eventName} event in the history, found ${added.length}`);
   return added[0]!;
 }
 
@@ -65,22 +73,23 @@ async function recorded(sim: AwsSimulator, estate: CustomerEstate, eventName: st
  */
 export function adminTouchesTrail(sim: AwsSimulator, estate: CustomerEstate): Promise<CloudTrailRecord> {
   return recorded(sim, estate, 'UpdateTrail', async () => {
-  const sts = new STSClient({ region: estate.homeRegion, credentials: keys(estate.alice) });
-  try {
-    const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: estate.adminRoleArn, RoleSessionName: 'alice' }));
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new DemoError('assume_role_failed', 'AssumeRole returned no credentials');
-    const ct = new CloudTrailClient({
-      region: estate.homeRegion,
-      credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
-    });
+    const sts = new STSClient({ region: estate.homeRegion, credentials: keys(estate.alice) });
     try {
-      await ct.send(new UpdateTrailCommand({ Name: estate.trailName, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true }));
+      const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: estate.adminRoleArn, RoleSessionName: 'alice' }));
+      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
+        throw new DemoError('assume_role_failed', 'AssumeRole returned no credentials');
+      const ct = new CloudTrailClient({
+        region: estate.homeRegion,
+        credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+      });
+      try {
+        await ct.send(new UpdateTrailCommand({ Name: estate.trailName, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true }));
+      } finally {
+        ct.destroy();
+      }
     } finally {
-      ct.destroy();
+      sts.destroy();
     }
-  } finally {
-    sts.destroy();
-  }
   });
 }
 
@@ -110,9 +119,22 @@ export async function attackerActsElsewhere(sim: AwsSimulator, estate: CustomerE
     accessKeyId: estate.mallory.accessKeyId,
     userName: 'mallory',
   };
-  const common = { accountId: estate.accountId, awsRegion: estate.otherRegion, userIdentity: identity, eventSource: 'ec2.amazonaws.com', readOnly: false, sourceIPAddress: '203.0.113.66', userAgent: 'aws-cli/2.15.0' };
+  const common = {
+    accountId: estate.accountId,
+    awsRegion: estate.otherRegion,
+    userIdentity: identity,
+    eventSource: 'ec2.amazonaws.com',
+    readOnly: false,
+    sourceIPAddress: '203.0.113.66',
+    userAgent: 'aws-cli/2.15.0',
+  };
   const records = [
-    makeCloudTrailRecord({ ...common, eventName: 'ImportKeyPair', requestParameters: { keyName: 'ops-backup' }, responseElements: { keyName: 'ops-backup', keyPairId: 'key-0a1b2c3d4e5f67890' } }),
+    makeCloudTrailRecord({
+      ...common,
+      eventName: 'ImportKeyPair',
+      requestParameters: { keyName: 'ops-backup' },
+      responseElements: { keyName: 'ops-backup', keyPairId: 'key-0a1b2c3d4e5f67890' },
+    }),
     makeCloudTrailRecord({
       ...common,
       time: new Date(Date.now() + 1000),

@@ -60,12 +60,18 @@ export class StoryWatcher {
       const k = `${h.source} ${h.region}`;
       if ((this.ingested.get(k) ?? 0) !== h.eventsIngested) {
         this.ingested.set(k, h.eventsIngested);
-        this.log('ingest', `${h.source} ${h.region}: ${h.eventsIngested} event(s) ingested${h.lastError ? `, last error: ${h.lastError}` : ''} (GET /v1/aws-accounts/:id health)`);
+        this.log(
+          'ingest',
+          `${h.source} ${h.region}: ${h.eventsIngested} event(s) ingested${h.lastError ? `, last error: ${h.lastError}` : ''} (GET /v1/aws-accounts/:id health)`,
+        );
       }
     }
     const posture = account.posture?.hasLoggingMultiRegionTrail;
     if (typeof posture === 'boolean' && posture !== this.lastPosture) {
-      this.log('posture', `trail posture: ${posture ? 'a multi-region trail is logging' : 'NO multi-region trail is logging'} (checked ${account.postureAt})`);
+      this.log(
+        'posture',
+        `trail posture: ${posture ? 'a multi-region trail is logging' : 'NO multi-region trail is logging'} (checked ${account.postureAt})`,
+      );
       this.lastPosture = posture;
     }
     // Oldest first, so the timeline reads in the order Trailguard raised them.
@@ -73,8 +79,13 @@ export class StoryWatcher {
     for (const f of this.findings) {
       if (this.seenFindings.has(f.id)) continue;
       this.seenFindings.add(f.id);
-      const linked = f.relatedFindingId ? `, caused by finding ${f.relatedFindingId.slice(0, 8)} (${this.findings.find((x) => x.id === f.relatedFindingId)?.ruleTitle ?? '?'})` : '';
-      this.log('finding', `${f.severity.toUpperCase().padEnd(6)} ${f.status.padEnd(10)} "${f.ruleTitle}" by ${f.actor}${f.region ? ` in ${f.region}` : ''}, ${f.eventCount} event(s)${linked} [${f.id.slice(0, 8)}]`);
+      const linked = f.relatedFindingId
+        ? `, caused by finding ${f.relatedFindingId.slice(0, 8)} (${this.findings.find((x) => x.id === f.relatedFindingId)?.ruleTitle ?? '?'})`
+        : '';
+      this.log(
+        'finding',
+        `${f.severity.toUpperCase().padEnd(6)} ${f.status.padEnd(10)} "${f.ruleTitle}" by ${f.actor}${f.region ? ` in ${f.region}` : ''}, ${f.eventCount} event(s)${linked} [${f.id.slice(0, 8)}]`,
+      );
     }
   }
 
@@ -85,7 +96,9 @@ export class StoryWatcher {
 
   describe(): string {
     const f = this.findings.map((x) => `${x.ruleTitle}/${x.status}`).join('; ') || 'no findings';
-    const h = this.account?.health.map((x) => `${x.source} ${x.region}=${x.eventsIngested}${x.lastError ? ` (${x.lastError})` : ''}`).join(', ') ?? '';
+    const h =
+      this.account?.health.map((x) => `${x.source} ${x.region}=${x.eventsIngested}${x.lastError ? ` (${x.lastError})` : ''}`).join(', ') ??
+      '';
     return `${f}; ingested: ${h || 'nothing'}; posture: ${JSON.stringify(this.account?.posture?.hasLoggingMultiRegionTrail ?? null)}`;
   }
 }

@@ -49,7 +49,14 @@ export interface ExpectedFinding {
 export function expectedFindings(estate: CustomerEstate): ExpectedFinding[] {
   const admin = estate.adminRoleArn;
   const attacker = estate.mallory.arn;
-  const d = (ruleTitle: string, severity: string, status: 'open' | 'suppressed', actor: string): ExpectedFinding => ({ kind: 'detection', ruleTitle, severity, status, actor, eventCount: 1 });
+  const d = (ruleTitle: string, severity: string, status: 'open' | 'suppressed', actor: string): ExpectedFinding => ({
+    kind: 'detection',
+    ruleTitle,
+    severity,
+    status,
+    actor,
+    eventCount: 1,
+  });
   return [
     d(RULE_TITLES.updateTrail, 'medium', 'suppressed', admin),
     d(RULE_TITLES.importantChange, 'medium', 'suppressed', admin),
@@ -113,38 +120,63 @@ export async function runStory(opts: StoryOptions, receiver: WebhookReceiver): P
 
   // 2. The customer's AWS account as it was before Trailguard: a multi-region trail, an admin role, two users.
   const estate = setUpCustomerEstate(opts.sim, { accountId: opts.awsAccountId, bucket: opts.bucket });
-  log('aws', `customer account ${estate.accountId}: multi-region trail "${estate.trailName}" logging to s3://${estate.bucket}; role CloudAdmin (assumed by alice); IAM user mallory`);
+  log(
+    'aws',
+    `customer account ${estate.accountId}: multi-region trail "${estate.trailName}" logging to s3://${estate.bucket}; role CloudAdmin (assumed by alice); IAM user mallory`,
+  );
 
   // 3. Registration, template, verification.
   const regions = [estate.homeRegion, estate.otherRegion];
-  const created = await api.post<{ id: string; externalId: string; template: unknown; launchUrl: string; ingestToken: string }>('/v1/aws-accounts', {
-    name: `production (${opts.mode})`,
-    regions,
-    polling: opts.mode === 'polling',
-    ...(opts.mode === 's3' ? { s3Bucket: estate.bucket } : {}),
-  });
-  log('setup', `AWS account registered (POST /v1/aws-accounts): id ${created.id}, ExternalId ${created.externalId}, ingestion ${opts.mode}, regions ${regions.join(', ')}`);
+  const created = await api.post<{ id: string; externalId: string; template: unknown; launchUrl: string; ingestToken: string }>(
+    '/v1/aws-accounts',
+    {
+      name: `production (${opts.mode})`,
+      regions,
+      polling: opts.mode === 'polling',
+      ...(opts.mode === 's3' ? { s3Bucket: estate.bucket } : {}),
+    },
+  );
+  log(
+    'setup',
+    `AWS account registered (POST /v1/aws-accounts): id ${created.id}, ExternalId ${created.externalId}, ingestion ${opts.mode}, regions ${regions.join(', ')}`,
+  );
   log('setup', `quick-create link: ${created.launchUrl.slice(0, 110)}…`);
   const roleArn = deployTemplate(opts.sim, estate.accountId, created.template);
   log('aws', `customer's admin deploys the template: ${roleArn} trusts the platform account under the ExternalId`);
-  const verified = await api.post<{ status: string; statusReason: string | null; verification: { assumeRole: { permission: string; ok: boolean }; permissions: Array<{ permission: string; ok: boolean }> } }>(
-    `/v1/aws-accounts/${created.id}/verify`,
-    { roleArn },
+  const verified = await api.post<{
+    status: string;
+    statusReason: string | null;
+    verification: { assumeRole: { permission: string; ok: boolean }; permissions: Array<{ permission: string; ok: boolean }> };
+  }>(`/v1/aws-accounts/${created.id}/verify`, { roleArn });
+  const checks = [verified.verification.assumeRole, ...verified.verification.permissions].map(
+    (p) => `${p.permission} ${p.ok ? 'ok' : 'DENIED'}`,
   );
-  const checks = [verified.verification.assumeRole, ...verified.verification.permissions].map((p) => `${p.permission} ${p.ok ? 'ok' : 'DENIED'}`);
   log('setup', `verified (POST /v1/aws-accounts/${created.id}/verify): ${verified.status}; ${checks.join(', ')}`);
-  if (verified.status !== 'active') throw new DemoError('verification_failed', `verification left the account ${verified.status}: ${verified.statusReason}`);
+  if (verified.status !== 'active')
+    throw new DemoError('verification_failed', `verification left the account ${verified.status}: ${verified.statusReason}`);
 
   // 4. The customer's webhook consumer and the allowlist.
-  const hook = await api.post<{ id: string; secret: string }>('/v1/webhooks', { url: receiver.url, description: 'security on-call', eventTypes: WEBHOOK_EVENT_TYPES });
+  const hook = await api.post<{ id: string; secret: string }>('/v1/webhooks', {
+    url: receiver.url,
+    description: 'security on-call',
+    eventTypes: WEBHOOK_EVENT_TYPES,
+  });
   receiver.useSecret(hook.secret);
-  log('setup', `webhook ${hook.id} registered for ${receiver.url} (${WEBHOOK_EVENT_TYPES.join(', ')}); secret ${hook.secret.slice(0, 12)}… kept by the receiver`);
+  log(
+    'setup',
+    `webhook ${hook.id} registered for ${receiver.url} (${WEBHOOK_EVENT_TYPES.join(', ')}); secret ${hook.secret.slice(0, 12)}… kept by the receiver`,
+  );
   const entry = await api.post<{ id: string }>('/v1/allowlist', { principalPattern: estate.adminRoleArn, reason: 'cloud platform team' });
   log('setup', `allowlisted ${estate.adminRoleArn} (POST /v1/allowlist): its matches are kept, suppressed`);
 
   const watcher = new StoryWatcher(api, created.id, log);
   const wait = <T>(what: string, probe: () => T | null | undefined | false) =>
-    waitUntil(what, async () => (await watcher.refresh(), probe()), timeoutMs, () => watcher.describe());
+    waitUntil(
+      what,
+      async () => (await watcher.refresh(), probe()),
+      timeoutMs,
+      () => watcher.describe(),
+    );
   const has = (list: ExpectedFinding[]) => () => list.every((e) => watcher.findings.some((f) => key(f) === key(e)));
   const expected = expectedFindings(estate);
   const deliver = deliverer(opts, api, created, estate);
@@ -161,7 +193,10 @@ export async function runStory(opts: StoryOptions, receiver: WebhookReceiver): P
   // (b) The attacker narrows the trail, (c) then works where it no longer looks.
   if (!opts.runPostureCheck) await wait('a fresh posture check', watcher.postureCheckedAfter(new Date()));
   const attackerTrail = await attackerNarrowsTrail(opts.sim, estate);
-  log('aws', `mallory (stolen access key ${estate.mallory.accessKeyId}) calls UpdateTrail IsMultiRegionTrail=false: the trail now logs ${estate.homeRegion} only`);
+  log(
+    'aws',
+    `mallory (stolen access key ${estate.mallory.accessKeyId}) calls UpdateTrail IsMultiRegionTrail=false: the trail now logs ${estate.homeRegion} only`,
+  );
   const attackerElsewhere = await attackerActsElsewhere(opts.sim, estate);
   log('aws', `mallory in ${estate.otherRegion}: ImportKeyPair "ops-backup", RunInstances p3.16xlarge (events in that region's history)`);
   await deliver([attackerTrail, ...attackerElsewhere]);
@@ -185,7 +220,8 @@ export async function runStory(opts: StoryOptions, receiver: WebhookReceiver): P
     () => `${receiver.received.map((w) => w.type).join(', ') || 'none'}`,
   );
   const unverified = receiver.received.filter((w) => !w.verified);
-  if (unverified.length) throw new DemoError('signature_invalid', `${unverified.length} webhook(s) failed verification: ${unverified[0]!.error}`);
+  if (unverified.length)
+    throw new DemoError('signature_invalid', `${unverified.length} webhook(s) failed verification: ${unverified[0]!.error}`);
   await watcher.refresh();
 
   return {
@@ -215,9 +251,17 @@ function deliverer(opts: StoryOptions, api: ApiClient, account: { id: string; in
       case 's3': {
         for (const region of [...new Set(records.map((r) => String(r.awsRegion)))]) {
           const inRegion = records.filter((r) => r.awsRegion === region);
-          const fileKey = opts.sim.putLogFile(estate.bucket, { accountId: estate.accountId, region, records: inRegion, time: new Date(delivery) });
+          const fileKey = opts.sim.putLogFile(estate.bucket, {
+            accountId: estate.accountId,
+            region,
+            records: inRegion,
+            time: new Date(delivery),
+          });
           delivery += 300_000;
-          log('aws', `CloudTrail delivers s3://${estate.bucket}/${fileKey.split('/').slice(-1)[0]} (${inRegion.length} event(s), ${region})`);
+          log(
+            'aws',
+            `CloudTrail delivers s3://${estate.bucket}/${fileKey.split('/').slice(-1)[0]} (${inRegion.length} event(s), ${region})`,
+          );
         }
         return;
       }
@@ -233,9 +277,15 @@ function deliverer(opts: StoryOptions, api: ApiClient, account: { id: string; in
           resources: [],
           detail: r,
         }));
-        const res = await api.post<{ accepted: number; rejected: number }>(`/v1/ingest/eventbridge/${account.id}`, envelopes, { bearer: account.ingestToken });
-        if (res.accepted !== records.length) throw new DemoError('push_rejected', `EventBridge push accepted ${res.accepted} of ${records.length}`);
-        log('aws', `EventBridge rule forwards ${records.length} event(s) to POST /v1/ingest/eventbridge/${account.id}: 202, ${res.accepted} accepted`);
+        const res = await api.post<{ accepted: number; rejected: number }>(`/v1/ingest/eventbridge/${account.id}`, envelopes, {
+          bearer: account.ingestToken,
+        });
+        if (res.accepted !== records.length)
+          throw new DemoError('push_rejected', `EventBridge push accepted ${res.accepted} of ${records.length}`);
+        log(
+          'aws',
+          `EventBridge rule forwards ${records.length} event(s) to POST /v1/ingest/eventbridge/${account.id}: 202, ${res.accepted} accepted`,
+        );
         return;
       }
     }

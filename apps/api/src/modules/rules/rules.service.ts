@@ -14,6 +14,7 @@ import {
   type RuleInfo,
   type SigmaCorrelation,
   type SigmaDocument,
+  type SigmaPosition,
   type SigmaRule,
 } from '@trailguard/sigma';
 import { DomainError, notFound } from '../../common/domain-error';
@@ -163,9 +164,18 @@ export class RulesService {
   private parseOne(yaml: string): (SigmaRule | SigmaCorrelation) & { id: string } {
     const docs = this.parse(yaml);
     const doc = docs[0];
-    if (docs.length !== 1 || !doc) throw new DomainError('invalid_rule', `a custom rule is one YAML document; got ${docs.length}`, 400);
-    if (doc.kind === 'filter') throw new DomainError('invalid_rule', 'filters are not custom rules; send a detection or correlation rule', 400);
-    if (!doc.id || !UUID.test(doc.id)) throw new DomainError('invalid_rule', 'a custom rule needs an `id` that is a UUID', 400, { field: 'id' });
+    // Every rejection names a place in the text, like the engine's own: the extra document, or
+    // the start of the one at fault (line 1 when there is no document at all).
+    const at = (pos: SigmaPosition | undefined, reason: string, extra: object = {}) => ({ reason, line: pos?.line ?? 1, column: pos?.column ?? 1, ...extra });
+    if (docs.length !== 1 || !doc) {
+      throw new DomainError('invalid_rule', `a custom rule is one YAML document; got ${docs.length}`, 400, at(docs[1]?.pos, 'document_count'));
+    }
+    if (doc.kind === 'filter') {
+      throw new DomainError('invalid_rule', 'filters are not custom rules; send a detection or correlation rule', 400, at(doc.pos, 'filter_not_allowed'));
+    }
+    if (!doc.id || !UUID.test(doc.id)) {
+      throw new DomainError('invalid_rule', 'a custom rule needs an `id` that is a UUID', 400, at(doc.pos, 'invalid_id', { field: 'id' }));
+    }
     return doc as (SigmaRule | SigmaCorrelation) & { id: string };
   }
 

@@ -66,14 +66,7 @@ export class DetectionService {
     const mine = candidates.filter((c) => owned.has(c.eventId));
     eventsDuplicate.inc(candidates.length - mine.length);
     const groups = await this.group(mine, rules, job.accountId);
-    let touched = 0;
-    if (groups.length > 0) {
-      touched = await this.db.forTenant(tenantId, async (scope) => {
-        let n = 0;
-        for (const g of groups) n += (await this.fold(scope, g)) ? 1 : 0;
-        return n;
-      });
-    }
+    const touched = groups.length > 0 ? await this.db.forTenant(tenantId, (scope) => this.fold(scope, groups)) : 0;
     eventsEvaluated.inc(mine.length);
     await this.redis.decr(pendingBatchesKey(job.tenantId));
     return { evaluated: mine.length, findings: touched };
@@ -130,34 +123,45 @@ export class DetectionService {
     return [...groups.values()];
   }
 
-  /** Folds one group and records what happened; true when the finding changed. */
-  private async fold(scope: TenantScope, g: FindingGroup): Promise<boolean> {
-    const outcome = await this.findings.foldGroup(scope, g);
-    const view = findingView(outcome.finding) as unknown as Prisma.InputJsonObject;
-    switch (outcome.kind) {
-      case 'created':
-        findingsCreated.inc({ severity: outcome.finding.severity });
-        await this.findings.addActivity(scope, outcome.finding.id, 'created', 'trailguard', {
-          eventCount: outcome.finding.eventCount,
-          suppressed: outcome.finding.status === 'suppressed',
-          allowlistEntryId: outcome.finding.allowlistEntryId,
-        });
-        if (outcome.finding.status === 'suppressed') findingsSuppressed.inc();
-        else await this.events.record(scope, 'finding.created', view);
-        return true;
-      case 'unsuppressed':
-        await this.findings.addActivity(scope, outcome.finding.id, 'allowlist_no_longer_applies', 'trailguard', { added: outcome.added });
-        await this.events.record(scope, 'finding.created', view);
-        return true;
-      case 'events_added':
-        await this.findings.addActivity(scope, outcome.finding.id, 'events_added', 'trailguard', { added: outcome.added });
-        if (outcome.finding.status !== 'suppressed') {
-          await this.events.record(scope, 'finding.updated', { reason: 'events_added', added: outcome.added, finding: view });
+  /** Folds the groups into findings and records what happened; returns how many findings changed. */
+  private async fold(scope: TenantScope, groups: FindingGroup[]): Promise<number> {
+    const outcomes = await this.findings.foldGroups(scope, groups);
+    const activities: Parameters<FindingsRepository['addActivities']>[1] = [];
+    const events: Parameters<DomainEventsRepository['recordMany']>[1] = [];
+    for (const outcome of outcomes) {
+      const { finding } = outcome;
+      const view = () => findingView(finding) as unknown as Prisma.InputJsonObject;
+      switch (outcome.kind) {
+        case 'created': {
+          const suppressed = finding.status === 'suppressed';
+          findingsCreated.inc({ severity: finding.severity });
+          if (suppressed) findingsSuppressed.inc();
+          activities.push({
+            findingId: finding.id,
+            type: 'created',
+            actor: 'trailguard',
+            data: { eventCount: finding.eventCount, suppressed, allowlistEntryId: finding.allowlistEntryId },
+          });
+          if (!suppressed) events.push({ type: 'finding.created', data: view() });
+          break;
         }
-        return true;
-      case 'unchanged':
-        return false;
+        case 'unsuppressed':
+          activities.push({ findingId: finding.id, type: 'allowlist_no_longer_applies', actor: 'trailguard', data: { added: outcome.added } });
+          events.push({ type: 'finding.created', data: view() });
+          break;
+        case 'events_added':
+          activities.push({ findingId: finding.id, type: 'events_added', actor: 'trailguard', data: { added: outcome.added } });
+          if (finding.status !== 'suppressed') {
+            events.push({ type: 'finding.updated', data: { reason: 'events_added', added: outcome.added, finding: view() } });
+          }
+          break;
+        case 'unchanged':
+          break;
+      }
     }
+    await this.findings.addActivities(scope, activities);
+    await this.events.recordMany(scope, events);
+    return outcomes.filter((o) => o.kind !== 'unchanged').length;
   }
 }
 

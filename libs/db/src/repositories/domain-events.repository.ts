@@ -13,4 +13,9 @@ export class DomainEventsRepository {
     const row = await scope.tx.domainEvent.create({ data: { tenantId: scope.tenantId, type, data }, select: { id: true } });
     return row.id;
   }
+
+  async recordMany(scope: TenantScope, events: Array<{ type: DomainEventType; data: Prisma.InputJsonObject }>): Promise<void> {
+    if (events.length === 0) return;
+    await scope.tx.domainEvent.createMany({ data: events.map((e) => ({ tenantId: scope.tenantId, type: e.type, data: e.data })) });
+  }
 }

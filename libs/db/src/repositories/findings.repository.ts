@@ -43,27 +43,30 @@ export interface FindingFilters {
 
 export class FindingsRepository {
   /**
-   * Folds a group of matching events into the one finding of (rule, account, actor, window),
-   * creating it if needed. Idempotent: an event already counted is not counted again, so a
-   * retried batch changes nothing. Safe under concurrency (insert-or-skip, atomic counters).
+   * Folds groups of matching events into the one finding of each (rule, account, actor, window),
+   * creating findings as needed, in a fixed number of statements whatever the number of groups.
+   * Idempotent: an event already counted is not counted again, so a retried batch changes
+   * nothing. Safe under concurrency (insert-or-skip, atomic counters). One outcome per finding.
    */
-  async foldGroup(scope: TenantScope, g: FindingGroup): Promise<GroupOutcome> {
+  async foldGroups(scope: TenantScope, groups: readonly FindingGroup[]): Promise<GroupOutcome[]> {
+    if (groups.length === 0) return [];
     const { tx, tenantId } = scope;
-    const times = g.events.map((e) => e.eventTime.getTime());
-    const first = new Date(Math.min(...times));
-    const last = new Date(Math.max(...times));
-    const id = randomUUID();
-    const suppressed = g.allowlistEntryId !== undefined;
+    const keyOf = (f: { ruleId: string; accountId: string | null; actor: string; windowStart: Date }) =>
+      `${f.ruleId}|${f.accountId}|${f.actor}|${f.windowStart.getTime()}`;
+    const proposed = new Map<string, string>();
     await tx.finding.createMany({
-      data: [
-        {
+      data: groups.map((g) => {
+        const times = g.events.map((e) => e.eventTime.getTime());
+        const id = randomUUID();
+        if (!proposed.has(keyOf(g))) proposed.set(keyOf(g), id);
+        return {
           id,
           tenantId,
           kind: g.kind,
           ruleId: g.ruleId,
           ruleTitle: g.ruleTitle,
           severity: g.severity,
-          status: suppressed ? 'suppressed' : 'open',
+          status: g.allowlistEntryId !== undefined ? ('suppressed' as const) : ('open' as const),
           accountId: g.accountId,
           actor: g.actor,
           windowStart: g.windowStart,
@@ -74,41 +77,91 @@ export class FindingsRepository {
           allowlistEntryId: g.allowlistEntryId ?? null,
           details: g.details ?? Prisma.JsonNull,
           eventCount: 0,
-          firstSeenAt: first,
-          lastSeenAt: last,
-        },
-      ],
+          firstSeenAt: new Date(Math.min(...times)),
+          lastSeenAt: new Date(Math.max(...times)),
+        };
+      }),
       skipDuplicates: true,
     });
-    const key = { tenantId, ruleId: g.ruleId, accountId: g.accountId, actor: g.actor, windowStart: g.windowStart };
-    const found = await tx.finding.findUniqueOrThrow({ where: { tenantId_ruleId_accountId_actor_windowStart: key } });
-    const created = found.id === id;
-    const evidenceRoom = Math.max(0, EVIDENCE_RECORDS - found.eventCount);
-    const inserted = await tx.findingEvent.createMany({
-      data: g.events.map((e, i) => ({
+    const found = await tx.finding.findMany({
+      where: {
         tenantId,
-        findingId: found.id,
-        eventId: e.eventId,
-        eventTime: e.eventTime,
-        record: i < evidenceRoom ? e.record : Prisma.JsonNull,
-      })),
-      skipDuplicates: true,
+        OR: groups.map((g) => ({ ruleId: g.ruleId, accountId: g.accountId, actor: g.actor, windowStart: g.windowStart })),
+      },
     });
-    if (inserted.count === 0 && !created) return { kind: 'unchanged', finding: found };
-    const reopen = found.status === 'suppressed' && !suppressed;
-    await tx.$executeRaw`
-      UPDATE findings SET
-        event_count = event_count + ${inserted.count},
-        first_seen_at = LEAST(first_seen_at, ${first}),
-        last_seen_at = GREATEST(last_seen_at, ${last}),
-        status = CASE WHEN ${reopen} THEN 'open'::"FindingStatus" ELSE status END,
-        allowlist_entry_id = CASE WHEN ${reopen} THEN NULL ELSE allowlist_entry_id END,
-        updated_at = now()
-      WHERE tenant_id = ${tenantId}::uuid AND id = ${found.id}::uuid`;
-    const finding = await tx.finding.findUniqueOrThrow({ where: { tenantId_id: { tenantId, id: found.id } } });
-    if (created) return { kind: 'created', finding };
-    if (reopen) return { kind: 'unsuppressed', finding, added: inserted.count };
-    return { kind: 'events_added', finding, added: inserted.count };
+    const byKey = new Map(found.map((f) => [keyOf(f), f]));
+    const findingOf = (g: FindingGroup): Finding => {
+      const f = byKey.get(keyOf(g));
+      if (!f) throw new Error(`finding for ${keyOf(g)} vanished`);
+      return f;
+    };
+
+    const room = new Map(found.map((f) => [f.id, Math.max(0, EVIDENCE_RECORDS - f.eventCount)]));
+    const rows = groups.flatMap((g) => {
+      const f = findingOf(g);
+      return g.events.map((e) => {
+        const left = room.get(f.id) ?? 0;
+        room.set(f.id, left - 1);
+        return { findingId: f.id, eventId: e.eventId, eventTime: e.eventTime.toISOString(), record: left > 0 ? JSON.stringify(e.record) : null };
+      });
+    });
+    // Set-based SQL for the hot path (see IngestedEventsRepository.claim); RETURNING names the
+    // events that were not counted before.
+    const inserted = await tx.$queryRaw<Array<{ findingId: string; eventTime: Date | null }>>`
+      INSERT INTO finding_events (tenant_id, finding_id, event_id, event_time, record)
+      SELECT ${tenantId}::uuid, r.f, r.e, r.t, r.j
+      FROM unnest(${rows.map((r) => r.findingId)}::uuid[], ${rows.map((r) => r.eventId)}::text[],
+                  ${rows.map((r) => r.eventTime)}::timestamptz[], ${rows.map((r) => r.record)}::text[]::jsonb[]) AS r(f, e, t, j)
+      ON CONFLICT DO NOTHING
+      RETURNING finding_id AS "findingId", event_time AS "eventTime"`;
+
+    // Per finding: events newly counted, their time span, and whether an unsuppressed match arrived.
+    const changes = new Map<string, { n: number; first: number; last: number; reopen: boolean }>();
+    for (const row of inserted) {
+      const c = changes.get(row.findingId) ?? { n: 0, first: Infinity, last: -Infinity, reopen: false };
+      const t = row.eventTime?.getTime() ?? Date.now();
+      changes.set(row.findingId, { ...c, n: c.n + 1, first: Math.min(c.first, t), last: Math.max(c.last, t) });
+    }
+    for (const g of groups) {
+      const f = findingOf(g);
+      const c = changes.get(f.id);
+      if (c && g.allowlistEntryId === undefined && f.status === 'suppressed') c.reopen = true;
+    }
+    const ids = [...changes.keys()];
+    if (ids.length > 0) {
+      const v = ids.map((id) => changes.get(id)!);
+      await tx.$executeRaw`
+        UPDATE findings AS f SET
+          event_count = f.event_count + v.n,
+          first_seen_at = LEAST(f.first_seen_at, v.first),
+          last_seen_at = GREATEST(f.last_seen_at, v.last),
+          status = CASE WHEN v.reopen AND f.status = 'suppressed' THEN 'open'::"FindingStatus" ELSE f.status END,
+          allowlist_entry_id = CASE WHEN v.reopen AND f.status = 'suppressed' THEN NULL ELSE f.allowlist_entry_id END,
+          updated_at = now()
+        FROM unnest(${ids}::uuid[], ${v.map((c) => c.n)}::int[], ${v.map((c) => new Date(c.first).toISOString())}::timestamptz[],
+                    ${v.map((c) => new Date(c.last).toISOString())}::timestamptz[], ${v.map((c) => c.reopen)}::boolean[])
+          AS v(id, n, first, last, reopen)
+        WHERE f.tenant_id = ${tenantId}::uuid AND f.id = v.id`;
+    }
+    const after = ids.length > 0 ? await tx.finding.findMany({ where: { tenantId, id: { in: ids } } }) : [];
+    const afterById = new Map(after.map((f) => [f.id, f]));
+
+    const outcomes = new Map<string, GroupOutcome>();
+    for (const before of found) {
+      const finding = afterById.get(before.id) ?? before;
+      const c = changes.get(before.id);
+      if (proposed.get(keyOf(before)) === before.id) outcomes.set(before.id, { kind: 'created', finding });
+      else if (!c) outcomes.set(before.id, { kind: 'unchanged', finding });
+      else if (c.reopen) outcomes.set(before.id, { kind: 'unsuppressed', finding, added: c.n });
+      else outcomes.set(before.id, { kind: 'events_added', finding, added: c.n });
+    }
+    return [...outcomes.values()];
+  }
+
+  addActivities(scope: TenantScope, rows: Array<{ findingId: string; type: string; actor: string | null; data?: Prisma.InputJsonObject }>) {
+    return scope.tx.findingActivity.createMany({
+      data: rows.map((r) => ({ tenantId: scope.tenantId, findingId: r.findingId, type: r.type, actor: r.actor, data: r.data ?? Prisma.JsonNull })),
+    });
   }
 
   /**

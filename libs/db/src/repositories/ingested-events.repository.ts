@@ -18,21 +18,15 @@ export class IngestedEventsRepository {
     events: readonly IncomingEvent[],
   ): Promise<Set<string>> {
     if (events.length === 0) return new Set();
-    await scope.tx.ingestedEvent.createMany({
-      data: events.map((e) => ({
-        tenantId: scope.tenantId,
-        eventId: e.eventId,
-        eventTime: e.eventTime,
-        accountId: batch.accountId,
-        source: batch.source,
-        batchId: batch.batchId,
-      })),
-      skipDuplicates: true,
-    });
-    const owned = await scope.tx.ingestedEvent.findMany({
-      where: { tenantId: scope.tenantId, batchId: batch.batchId, eventId: { in: events.map((e) => e.eventId) } },
-      select: { eventId: true },
-    });
+    // Set-based SQL: this runs for every event ingested, and a row-per-object insert through the
+    // ORM costs several times more CPU than the database work.
+    await scope.tx.$executeRaw`
+      INSERT INTO ingested_events (tenant_id, event_id, account_id, source, batch_id, event_time)
+      SELECT ${scope.tenantId}::uuid, e.id, ${batch.accountId}::uuid, ${batch.source}::"IngestSource", ${batch.batchId}, e.t
+      FROM unnest(${events.map((e) => e.eventId)}::text[], ${events.map((e) => e.eventTime?.toISOString() ?? null)}::timestamptz[]) AS e(id, t)
+      ON CONFLICT DO NOTHING`;
+    const owned = await scope.tx.$queryRaw<Array<{ eventId: string }>>`
+      SELECT event_id AS "eventId" FROM ingested_events WHERE tenant_id = ${scope.tenantId}::uuid AND batch_id = ${batch.batchId}`;
     return new Set(owned.map((o) => o.eventId));
   }
 }

@@ -184,8 +184,10 @@ function summary(r: StoryResult, apiUrl: string, adminToken: string, keep: boole
   if (cause && cause.actor !== r.estate.mallory.arn)
     say(`  note: the posture finding was linked to ${cause.actor}'s change (the check ran before the attacker's event was detected)`);
   say();
+  const suppressedIds = new Set(r.findings.filter((f) => f.status === 'suppressed').map((f) => f.id));
+  const aboutSuppressed = r.webhooks.filter((w) => suppressedIds.has(String(w.data.id))).length;
   say(
-    `Webhooks received (${r.webhooks.length}, ${r.webhooks.filter((w) => w.verified).length} with a verified signature); suppressed findings sent none:`,
+    `Webhooks received (${r.webhooks.length}, ${r.webhooks.filter((w) => w.verified).length} with a verified signature, ${aboutSuppressed} about a suppressed finding):`,
   );
   for (const w of r.webhooks)
     say(

@@ -41,6 +41,38 @@ export interface FindingFilters {
   to?: Date;
 }
 
+/** The row of a finding about to be created (it starts with no events counted). */
+function newFindingRow(
+  id: string,
+  tenantId: string,
+  g: Omit<FindingGroup, 'events'> & { relatedFindingId?: string },
+  first: Date,
+  last: Date,
+): Prisma.FindingCreateManyInput {
+  return {
+    id,
+    tenantId,
+    kind: g.kind,
+    ruleId: g.ruleId,
+    ruleTitle: g.ruleTitle,
+    severity: g.severity,
+    status: g.allowlistEntryId !== undefined ? 'suppressed' : 'open',
+    accountId: g.accountId,
+    actor: g.actor,
+    windowStart: g.windowStart,
+    tags: g.tags,
+    region: g.region ?? null,
+    sourceIp: g.sourceIp ?? null,
+    userAgent: g.userAgent ?? null,
+    allowlistEntryId: g.allowlistEntryId ?? null,
+    relatedFindingId: g.relatedFindingId ?? null,
+    details: g.details ?? Prisma.JsonNull,
+    eventCount: 0,
+    firstSeenAt: first,
+    lastSeenAt: last,
+  };
+}
+
 export class FindingsRepository {
   /**
    * Folds groups of matching events into the one finding of each (rule, account, actor, window),
@@ -59,27 +91,7 @@ export class FindingsRepository {
         const times = g.events.map((e) => e.eventTime.getTime());
         const id = randomUUID();
         if (!proposed.has(keyOf(g))) proposed.set(keyOf(g), id);
-        return {
-          id,
-          tenantId,
-          kind: g.kind,
-          ruleId: g.ruleId,
-          ruleTitle: g.ruleTitle,
-          severity: g.severity,
-          status: g.allowlistEntryId !== undefined ? ('suppressed' as const) : ('open' as const),
-          accountId: g.accountId,
-          actor: g.actor,
-          windowStart: g.windowStart,
-          tags: g.tags,
-          region: g.region ?? null,
-          sourceIp: g.sourceIp ?? null,
-          userAgent: g.userAgent ?? null,
-          allowlistEntryId: g.allowlistEntryId ?? null,
-          details: g.details ?? Prisma.JsonNull,
-          eventCount: 0,
-          firstSeenAt: new Date(Math.min(...times)),
-          lastSeenAt: new Date(Math.max(...times)),
-        };
+        return newFindingRow(id, tenantId, g, new Date(Math.min(...times)), new Date(Math.max(...times)));
       }),
       skipDuplicates: true,
     });
@@ -174,25 +186,7 @@ export class FindingsRepository {
   ): Promise<{ finding: Finding; created: boolean }> {
     const id = randomUUID();
     await scope.tx.finding.createMany({
-      data: [
-        {
-          id,
-          tenantId: scope.tenantId,
-          kind: f.kind,
-          ruleId: f.ruleId,
-          ruleTitle: f.ruleTitle,
-          severity: f.severity,
-          accountId: f.accountId,
-          actor: f.actor,
-          windowStart: f.windowStart,
-          tags: f.tags,
-          region: f.region ?? null,
-          relatedFindingId: f.relatedFindingId ?? null,
-          details: f.details ?? Prisma.JsonNull,
-          firstSeenAt: f.at,
-          lastSeenAt: f.at,
-        },
-      ],
+      data: [newFindingRow(id, scope.tenantId, f, f.at, f.at)],
       skipDuplicates: true,
     });
     const key = { tenantId: scope.tenantId, ruleId: f.ruleId, accountId: f.accountId, actor: f.actor, windowStart: f.windowStart };

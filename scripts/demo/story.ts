@@ -192,6 +192,9 @@ export async function runStory(opts: StoryOptions, receiver: WebhookReceiver): P
 
   // (b) The attacker narrows the trail, (c) then works where it no longer looks.
   if (!opts.runPostureCheck) await wait('a fresh posture check', watcher.postureCheckedAfter(new Date()));
+  // CloudTrail times have whole seconds: a later second keeps "the newest trail change" unambiguous.
+  const adminSecond = Date.parse(String(admin.eventTime));
+  await new Promise((done) => setTimeout(done, Math.max(0, adminSecond + 1000 - Date.now())));
   const attackerTrail = await attackerNarrowsTrail(opts.sim, estate);
   log(
     'aws',

@@ -84,6 +84,7 @@ describe('LookupEvents polling into detect batches', () => {
   }, 60_000);
 
   it('rides out a throttling storm: slower, nothing lost, never above 2 rps', async () => {
+    workers ??= await h.startWorkers(); // each test runs on its own too (jest -t)
     const acct = '222222222222';
     h.sim.createAccount(acct);
     h.sim.appendEvents(acct, 'us-east-1', eventsFor(acct, 'us-east-1', 200, 8, 1));
@@ -97,6 +98,7 @@ describe('LookupEvents polling into detect batches', () => {
   }, 60_000);
 
   it('refreshes credentials that expire mid-run', async () => {
+    workers ??= await h.startWorkers(); // each test runs on its own too (jest -t)
     const acct = '333333333333';
     h.sim.createAccount(acct);
     h.sim.appendEvents(acct, 'us-east-1', eventsFor(acct, 'us-east-1', 20, 5, 1));
@@ -139,6 +141,7 @@ describe('LookupEvents polling into detect batches', () => {
   }, 60_000);
 
   it('stores trail posture and announces losing the multi-region trail', async () => {
+    workers ??= await h.startWorkers(); // each test runs on its own too (jest -t)
     const acct = '555555555555';
     h.sim.createAccount(acct);
     h.sim.createBucket('acme-trail-555', acct);
@@ -166,6 +169,7 @@ describe('LookupEvents polling into detect batches', () => {
   }, 40_000);
 
   it('marks an account whose permission was removed as error, announces it, and stops polling it', async () => {
+    workers ??= await h.startWorkers(); // each test runs on its own too (jest -t)
     const acct = '666666666666';
     h.sim.createAccount(acct);
     const { id, roleArn } = await onboard(h, h.a, { awsAccountId: acct });

@@ -45,3 +45,20 @@ export async function raisePostureFinding(
   }
   return finding;
 }
+
+/**
+ * A trail-change finding that arrives after the posture check (polling lags the posture read)
+ * becomes the cause of the account's recent posture finding, unless that one already points at
+ * an alerted cause at least as severe. Suppressed causes (an allowlisted admin) give way.
+ */
+export async function linkPostureCause(scope: TenantScope, cause: Finding): Promise<void> {
+  if (!TRAIL_CHANGE_RULE_IDS.includes(cause.ruleId) || cause.status === 'suppressed' || !cause.accountId) return;
+  await scope.tx.$executeRaw`
+    UPDATE findings AS p SET related_finding_id = ${cause.id}::uuid, updated_at = now()
+    WHERE p.tenant_id = ${scope.tenantId}::uuid AND p.kind = 'posture' AND p.account_id = ${cause.accountId}::uuid
+      AND p.last_seen_at >= ${cause.firstSeenAt}::timestamptz - interval '1 hour'
+      AND p.last_seen_at <= ${cause.lastSeenAt}::timestamptz + interval '24 hours'
+      AND (p.related_finding_id IS NULL OR EXISTS (
+        SELECT 1 FROM findings c WHERE c.tenant_id = p.tenant_id AND c.id = p.related_finding_id
+          AND (c.status = 'suppressed' OR c.severity < ${cause.severity}::"Severity")))`;
+}

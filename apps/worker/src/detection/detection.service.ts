@@ -17,6 +17,7 @@ import {
   eventTimeOf,
   findAllowlistEntry,
   findingView,
+  linkPostureCause,
   severityOf,
   windowStartOf,
   type LoadedTenantRules,
@@ -134,6 +135,7 @@ export class DetectionService {
       switch (outcome.kind) {
         case 'created': {
           const suppressed = finding.status === 'suppressed';
+          await linkPostureCause(scope, finding);
           findingsCreated.inc({ severity: finding.severity });
           if (suppressed) findingsSuppressed.inc();
           activities.push({

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { compileRuleSet, loadBuiltinRules } from '@trailguard/sigma';
-import { actorKey } from '@trailguard/detection';
+import { asTenantId, Database } from '@trailguard/db';
+import { actorKey, raisePostureFinding } from '@trailguard/detection';
 import { actors, datasetRecords, eventually, insertAccount, updateTrailRecord } from './support/fixtures';
 import { startPipeline } from './support/pipeline';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TenantSession } from './support/tenant-session';
+import { testEnv } from './support/test-env';
 
 type FindingDto = { id: string; ruleId: string; ruleTitle: string; severity: string; status: string; eventCount: number; actor: string; allowlistEntryId: string | null };
 
@@ -176,6 +178,28 @@ describe('detection pipeline', () => {
     const activity = await t.http.get(`/v1/findings/${f!.id}/activity`).set(s.auth(viewer.key)).expect(200);
     expect(activity.body.data.map((a: { type: string }) => a.type).sort()).toEqual(['assigned', 'commented', 'created', 'status_changed']);
     expect((await findings(s, '&status=acknowledged')).map((x) => x.id)).toEqual([f!.id]);
+  });
+
+  it('links a posture finding raised before detection to the attacker, not an earlier admin change', async () => {
+    const { s, accountId } = await freshTenant();
+    await t.http.post('/v1/allowlist').set(s.auth()).send({ principalPattern: actors.adminRole, reason: 'platform team' }).expect(201);
+    await pipeline.enqueue(s.tenantId, accountId, [updateTrailRecord({ by: 'admin', multiRegion: true })]);
+    await eventually(() => findings(s), (l) => l.length >= 2);
+    // The posture check sees the lost trail before the attacker's event is detected.
+    const db = new Database({ url: testEnv().appUrl, poolSize: 1 });
+    const posture = await db.forTenant(asTenantId(s.tenantId), (scope) =>
+      raisePostureFinding(scope, { accountId, posture: { hasLoggingMultiRegionTrail: false }, at: new Date(), windowSeconds: 3600 }),
+    );
+    await db.close();
+    const byAdmin = (await t.http.get(`/v1/findings/${posture.id}`).set(s.auth()).expect(200)).body.relatedFindingId;
+    expect(byAdmin).not.toBeNull(); // the suppressed admin change, for now
+    await pipeline.enqueue(s.tenantId, accountId, [updateTrailRecord({ by: 'attacker', multiRegion: false })]);
+    const high = await eventually(() => findings(s, '&severity=high&kind=detection'), (l) => l.length === 1);
+    const linked = await eventually(
+      async () => (await t.http.get(`/v1/findings/${posture.id}`).set(s.auth()).expect(200)).body.relatedFindingId as string,
+      (id) => id === high[0]!.id,
+    );
+    expect(linked).toBe(high[0]!.id);
   });
 
   it("tenants never see each other's rules, allowlists or findings", async () => {

@@ -60,12 +60,17 @@ function pointSdkAt(sim: AwsSimulator, keys: { accessKeyId: string; secretAccess
 
 async function main(): Promise<number> {
   const cleanups: Array<[string, () => Promise<unknown>]> = [];
-  const watchdog = setTimeout(() => {
-    process.stderr.write(`demo: not finished after ${DEADLINE_MS / 1000} s, giving up\n`);
-    process.exit(2);
-  }, DEADLINE_MS);
-  watchdog.unref();
-  try {
+  // Ctrl-C, SIGTERM or the deadline end the run the same way: through the cleanups below.
+  let stop: (reason: DemoError) => void = () => undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    stop = reject;
+  });
+  stopped.catch(() => undefined);
+  const watchdog = setTimeout(() => stop(new DemoError('deadline', `not finished after ${DEADLINE_MS / 1000} s`)), DEADLINE_MS);
+  process.once('SIGINT', () => stop(new DemoError('interrupted', 'interrupted')));
+  process.once('SIGTERM', () => stop(new DemoError('interrupted', 'terminated')));
+  let keeping = false;
+  const run = async (): Promise<number> => {
     say('Trailguard demo: CloudTrail tampering (T1562.008) caught end to end, in one process');
     say();
     await rm(DATA_DIR, { recursive: true, force: true });
@@ -137,11 +142,20 @@ async function main(): Promise<number> {
     summary(result, apiUrl, infra.adminToken, KEEP);
     if (KEEP) {
       clearTimeout(watchdog);
-      await new Promise<void>((done) => process.once('SIGINT', () => done()));
-      say('stopping');
+      keeping = true;
+      await stopped;
     }
     return 0;
+  };
+  try {
+    const running = run();
+    running.catch(() => undefined);
+    return await Promise.race([running, stopped]);
   } catch (error) {
+    if (keeping) {
+      say('stopping');
+      return 0;
+    }
     const message =
       error instanceof DemoError
         ? `${error.code}: ${error.message}`

@@ -25,6 +25,7 @@ export {
 } from './cloudtrail/lookup-events-pager';
 export {
   S3TrailReader,
+  rewindLogKey,
   trailLogPrefix,
   type MalformedLogFile,
   type S3TrailReaderOptions,

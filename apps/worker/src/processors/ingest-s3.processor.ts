@@ -8,7 +8,11 @@ import { AwsIngestClients } from '../ingest/aws-ingest-clients';
 import { markAccountError, recordRunError } from '../ingest/account-health';
 import { tryLock } from '../ingest/ingest-lock';
 import { ingestMetrics } from '../ingest/ingest-metrics';
+import { ReadLogKeys } from '../ingest/read-log-keys';
 import type { JobHandler } from '../job-handler';
+
+/** CloudTrail delivers a file within minutes of its name's time; later ones are looked for this far back. */
+const S3_LOOKBACK_MS = 15 * 60 * 1000;
 
 /**
  * New CloudTrail log files of one account-region, after the last key read (keys sort by delivery
@@ -19,12 +23,15 @@ export class IngestS3Processor implements JobHandler<'ingest.s3'> {
   readonly jobName = 'ingest.s3' as const;
   private readonly accounts = new AwsAccountsRepository();
   private readonly checkpoints = new IngestCheckpointsRepository();
+  private readonly readKeys: ReadLogKeys;
 
   constructor(
     private readonly db: Database,
     private readonly queue: JobQueue,
     private readonly aws: AwsIngestClients,
-  ) {}
+  ) {
+    this.readKeys = new ReadLogKeys(aws.redis, 4 * S3_LOOKBACK_MS);
+  }
 
   handle(data: JobOf<'ingest.s3'>): Promise<void> {
     return this.aws.run(() => this.ingest(data));
@@ -49,13 +56,17 @@ export class IngestS3Processor implements JobHandler<'ingest.s3'> {
         target,
         { bucket: account.s3Bucket, keyPrefix: account.s3Prefix, accountId: account.awsAccountId, region },
         checkpoint.lastKey,
+        { lookbackMs: S3_LOOKBACK_MS, alreadyRead: (keys) => this.readKeys.filter(accountId, region, keys) },
       );
       let queued = 0;
       for (const file of result.files) {
-        if (file.records.length === 0) continue;
-        await enqueueDetectBatches(this.queue, { tenantId, accountId, source: 's3', records: file.records, batchKey: file.key });
-        queued += file.records.length;
+        if (file.records.length > 0) {
+          await enqueueDetectBatches(this.queue, { tenantId, accountId, source: 's3', records: file.records, batchKey: file.key });
+          queued += file.records.length;
+        }
+        await this.readKeys.mark(accountId, region, file.key);
       }
+      for (const bad of result.malformed) await this.readKeys.mark(accountId, region, bad.key);
       ingestMetrics.ingested('s3', queued);
       const bad = result.malformed[result.malformed.length - 1];
       if (bad) ingestMetrics.error('malformed_log_file');

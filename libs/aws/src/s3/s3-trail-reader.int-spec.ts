@@ -4,7 +4,7 @@ import { makeCloudTrailRecord } from '@trailguard/testing';
 import { CustomerAwsClients } from '../clients/customer-aws-clients';
 import { AssumedCredentialsCache } from '../credentials/assumed-credentials-cache';
 import { PLATFORM_ACCOUNT_ID, startSimFixture, type SimFixture } from '../testing/sim-fixture.test-helper';
-import { S3TrailReader, trailLogPrefix, type TrailLogLocation } from './s3-trail-reader';
+import { S3TrailReader, rewindLogKey, trailLogPrefix, type TrailLogLocation } from './s3-trail-reader';
 
 describe('S3TrailReader', () => {
   let fx: SimFixture;
@@ -61,6 +61,41 @@ describe('S3TrailReader', () => {
     const next = await reader.readSince(target, location, first.position);
     expect(next.files.map((f) => f.key)).toEqual([d.key]);
     expect(next.position).toBe(d.key);
+  });
+
+  it('with a look-back, finds a late file that sorts before the last key read, and skips files already read', async () => {
+    const key = (minute: number, suffix: string) =>
+      `${trailLogPrefix(location)}2026/11/28/${accountId}_CloudTrail_us-east-1_20261128T10${String(minute).padStart(2, '0')}Z_${suffix}.json.gz`;
+    const put = (k: string) => {
+      const records = [makeCloudTrailRecord({ accountId, awsRegion: 'us-east-1' })];
+      fx.sim.putObject(location.bucket, k, gzipSync(JSON.stringify({ Records: records })));
+      return k;
+    };
+    const read = new Set<string>();
+    const options = { lookbackMs: 15 * 60_000, alreadyRead: async (keys: string[]) => new Set(keys.filter((k) => read.has(k))) };
+    const reader = new S3TrailReader(clients);
+    const first = await reader.readSince(target, location, null, options);
+    expect(first.files).toEqual([]);
+    const z = put(key(20, 'zzzz'));
+    const one = await reader.readSince(target, location, first.position, options);
+    expect(one.files.map((f) => f.key)).toEqual([z]);
+    one.files.forEach((f) => read.add(f.key));
+    // Delivered later, for the same minute, with a suffix that sorts first; and one from 10 minutes before.
+    const a = put(key(20, 'aaaa'));
+    const early = put(key(10, 'mmmm'));
+    const old = put(key(1, 'oooo')); // older than the look-back: not looked for
+    const two = await reader.readSince(target, location, one.position, options);
+    expect(two.files.map((f) => f.key).sort()).toEqual([a, early].sort());
+    expect(two.files.map((f) => f.key)).not.toContain(old);
+    expect(two.position).toBe(z);
+    // Without the look-back the late files are missed: this is what the option is for.
+    expect((await reader.readSince(target, location, one.position)).files).toEqual([]);
+  });
+
+  it('rewinds a log key by minutes, across a day boundary', () => {
+    const k = `AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/28/111122223333_CloudTrail_us-east-1_20261128T0005Z_abc.json.gz`;
+    expect(rewindLogKey(k, 15 * 60_000)).toBe('AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/27/111122223333_CloudTrail_us-east-1_20261127T2350Z');
+    expect(rewindLogKey('not-a-log-key', 60_000)).toBe('not-a-log-key');
   });
 
   it('bounds a run with maxFiles and continues from the position', async () => {

@@ -91,6 +91,21 @@ function recordsOf(document: unknown): CloudTrailRecord[] {
  * Reads CloudTrail log files of one account-region from the trail bucket, after a stored key.
  * Keys sort by delivery time, so StartAfter the last handled key is an incremental cursor.
  */
+const LOG_KEY = /^(.*\/)(\d+)_CloudTrail_([\w-]+)_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_/;
+
+/** A listing position `ms` earlier than a CloudTrail log key (its folder and file-name stamp moved back). */
+export function rewindLogKey(key: string, ms: number): string {
+  const m = LOG_KEY.exec(key);
+  if (!m) return key;
+  const [, dir, account, region, y, mo, d, h, mi] = m as unknown as string[];
+  const t = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi)) - ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  const day = `${t.getUTCFullYear()}/${p(t.getUTCMonth() + 1)}/${p(t.getUTCDate())}`;
+  const stamp = `${t.getUTCFullYear()}${p(t.getUTCMonth() + 1)}${p(t.getUTCDate())}T${p(t.getUTCHours())}${p(t.getUTCMinutes())}Z`;
+  const base = dir!.replace(/\d{4}\/\d{2}\/\d{2}\/$/, '');
+  return `${base}${day}/${account}_CloudTrail_${region}_${stamp}`;
+}
+
 export class S3TrailReader {
   private readonly maxFiles: number;
   private readonly maxFileBytes: number;
@@ -103,15 +118,28 @@ export class S3TrailReader {
     this.maxFileBytes = options.maxFileBytes ?? 256 * 1024 * 1024;
   }
 
-  async readSince(target: AssumeRoleTarget, location: TrailLogLocation, position: string | null): Promise<S3TrailReadResult> {
+  /**
+   * Reads the log files after `position`. CloudTrail names files by minute plus a random suffix,
+   * so a file delivered late can sort before the last key read: with `lookbackMs`, listing starts
+   * that much earlier, and `alreadyRead` (the caller's memory of read keys) skips what was read.
+   */
+  async readSince(
+    target: AssumeRoleTarget,
+    location: TrailLogLocation,
+    position: string | null,
+    options: { lookbackMs?: number; alreadyRead?: (keys: string[]) => Promise<Set<string>> } = {},
+  ): Promise<S3TrailReadResult> {
     const result: S3TrailReadResult = { files: [], malformed: [], position, hasMore: false };
-    const keys = await this.listKeys(target, location, position, this.maxFiles + 1);
+    const startAfter = position && options.lookbackMs ? rewindLogKey(position, options.lookbackMs) : position;
+    const listed = await this.listKeys(target, location, startAfter, this.maxFiles + 1 + (startAfter !== position ? 1000 : 0));
+    const skip = options.alreadyRead ? await options.alreadyRead(listed) : new Set<string>();
+    const keys = listed.filter((k) => !skip.has(k) && k !== position);
     result.hasMore = keys.length > this.maxFiles;
     for (const key of keys.slice(0, this.maxFiles)) {
       const read = await this.readFile(target, location, key);
       if ('reason' in read) result.malformed.push(read);
       else result.files.push(read);
-      result.position = key;
+      if (!result.position || key > result.position) result.position = key;
     }
     return result;
   }

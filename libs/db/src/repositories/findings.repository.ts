@@ -3,6 +3,8 @@ import type { TenantScope } from '../database';
 import { Prisma, type Finding, type FindingActivity, type FindingEvent, type FindingKind, type FindingStatus, type Severity } from '../generated/client';
 import { afterCursor, newestFirst, toPage, type Page, type PageRequest } from '../pagination';
 
+const SEVERITY_ORDER: Severity[] = ['informational', 'low', 'medium', 'high', 'critical'];
+
 /** Evidence keeps the full record of the first events of a finding; later ones are counted. */
 export const EVIDENCE_RECORDS = 20;
 
@@ -241,11 +243,22 @@ export class FindingsRepository {
     return toPage(rows, page.limit);
   }
 
-  /** The newest open UpdateTrail-style finding of an account, to link a posture finding to its cause. */
-  latestForRules(scope: TenantScope, accountId: string, ruleIds: string[], since: Date): Promise<Finding | null> {
-    return scope.tx.finding.findFirst({
+  /**
+   * The likeliest cause among an account's recent findings of these rules: alerted before
+   * suppressed, then the most severe, then the newest.
+   */
+  async latestForRules(scope: TenantScope, accountId: string, ruleIds: string[], since: Date): Promise<Finding | null> {
+    const recent = await scope.tx.finding.findMany({
       where: { tenantId: scope.tenantId, accountId, ruleId: { in: ruleIds }, lastSeenAt: { gte: since } },
       orderBy: [{ lastSeenAt: 'desc' }],
+      take: 50,
     });
+    const rank = (f: Finding) => [f.status === 'suppressed' ? 0 : 1, SEVERITY_ORDER.indexOf(f.severity), f.lastSeenAt.getTime()];
+    const better = (a: Finding, b: Finding) => {
+      const [x, y] = [rank(a), rank(b)];
+      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! > y[i]!;
+      return false;
+    };
+    return recent.reduce<Finding | null>((best, f) => (!best || better(f, best) ? f : best), null);
   }
 }

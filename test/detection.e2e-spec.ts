@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { compileRuleSet, loadBuiltinRules } from '@trailguard/sigma';
 import { asTenantId, Database } from '@trailguard/db';
 import { actorKey, raisePostureFinding } from '@trailguard/detection';
-import { actors, datasetRecords, eventually, insertAccount, updateTrailRecord } from './support/fixtures';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { actors, DATASETS, eventually, insertAccount, updateTrailRecord } from './support/fixtures';
 import { startPipeline } from './support/pipeline';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TenantSession } from './support/tenant-session';
@@ -76,9 +78,10 @@ describe('detection pipeline', () => {
     expect((await findings(s)).find((f) => f.ruleTitle === SEED_HIGH)!.eventCount).toBe(2);
   });
 
-  it('a real record set yields the findings the rules imply', async () => {
+  it('a real record set uploaded through the API yields the findings the rules imply', async () => {
     const { s, accountId } = await freshTenant();
-    const records = datasetRecords('stratus-red-team/records.jsonl');
+    const file = join(DATASETS, 'stratus-red-team/records.cloudtrail.json');
+    const records = (JSON.parse(readFileSync(file, 'utf8')) as { Records: Array<Record<string, unknown>> }).Records;
     // What the engine alone says: one finding per (rule, actor) as the window is larger than the data's span per actor.
     const engine = compileRuleSet(loadBuiltinRules());
     const expected = new Set<string>();
@@ -87,7 +90,13 @@ describe('detection pipeline', () => {
       for (const m of engine.match(r).filter((x) => x.report)) expected.add(`${m.ruleId}|${actorKey(r)}|${windowOf(r, now)}`);
     }
     expect(expected.size).toBeGreaterThan(5);
-    await pipeline.enqueue(s.tenantId, accountId, records);
+    const upload = await t.http
+      .post(`/v1/aws-accounts/${accountId}/events`)
+      .set(s.auth())
+      .set('Content-Type', 'application/json')
+      .send(readFileSync(file, 'utf8'))
+      .expect(202);
+    expect(upload.body).toMatchObject({ accepted: records.length, rejected: 0 });
     const list = await eventually(() => findings(s), (l) => l.length >= expected.size, 30_000);
     const got = new Set(list.map((f) => `${f.ruleId}|${f.actor}|${(f as unknown as { windowStart: string }).windowStart}`));
     expect(got).toEqual(new Set([...expected].map((k) => k.replace(/\|(\d+)$/, (_m, ms: string) => `|${new Date(Number(ms)).toISOString()}`))));

@@ -20,9 +20,9 @@ describe('Redis restarted under load', () => {
   }, 60_000);
   afterAll(async () => {
     await workers.killAll();
-    await queue.close();
-    await t.close();
-    await redis.stop();
+    await queue?.close();
+    await t?.close();
+    await redis?.stop();
   });
 
   it(`evaluates every batch queued or in flight when Redis restarts: ${RECORDS} events, findings as undisturbed`, async () => {

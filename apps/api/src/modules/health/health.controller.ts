@@ -43,6 +43,9 @@ export class HealthController {
     const [postgres, redis] = await Promise.all([timed(() => this.db.ping()), timed(() => this.redis.ping())]);
     const ready = postgres.ok && redis.ok;
     res.status(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'unavailable', checks: { postgres, redis } };
+    if (ready) return { status: 'ready', checks: { postgres, redis } };
+    // A 503 like any other failure: the error envelope, with the checks beside it for operators.
+    const down = [postgres.ok ? null : 'Postgres', redis.ok ? null : 'Redis'].filter(Boolean).join(' and ');
+    return { status: 'unavailable', checks: { postgres, redis }, error: { code: 'unavailable', message: `${down} not answering` } };
   }
 }

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { enqueueDetectBatches, JobQueue, redisConnection } from '@trailguard/queues';
 import { eventually } from '../support/fixtures';
-import { corpus, detectQueueIdle, findingSignature, ingestedCount, ownRedis, startApiOn, Workers } from '../support/faults';
+import { corpus, detectQueueIdle, findingSignature, ingestedCount, ownRedis, startApiOn, timed, Workers } from '../support/faults';
 import type { TestApp } from '../support/test-app';
 import { TenantSession } from '../support/tenant-session';
 
@@ -59,15 +59,16 @@ describe('Redis restarted under load', () => {
     const activeAtRestart = counts.active ?? 0;
     const atRestart = await ingestedCount(hurt.tenantId);
     const started = Date.now();
-    let readyWhileDown = 0;
+    let readyWhileDown: { status: number; body: unknown; ms: number; at: number } | null = null;
     await redis.restart(async () => {
       // Down for longer than the readiness probe waits (2 s), so it cannot be answered by the restarted server.
-      const [ready] = await Promise.all([t.http.get('/readyz'), new Promise((r) => setTimeout(r, 3000))]);
-      readyWhileDown = ready.status;
+      const downAt = Date.now();
+      const [ready] = await Promise.all([timed(() => t.http.get('/readyz')), new Promise((r) => setTimeout(r, 3000))]);
+      readyWhileDown = { status: ready.value.status, body: ready.value.body, ms: ready.ms, at: Date.now() - downAt };
     });
 
     // While it was away the API said so; now it is ready again.
-    expect(readyWhileDown).toBe(503);
+    expect(readyWhileDown).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
     await eventually(async () => (await t.http.get('/readyz')).status, (s) => s === 200, 30_000);
     await eventually(() => ingestedCount(hurt.tenantId), (n) => n === total, 240_000);
     await eventually(() => detectQueueIdle(queue), Boolean, 60_000);

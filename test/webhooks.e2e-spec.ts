@@ -33,12 +33,12 @@ class Receiver {
   ) {}
 
   static async start(): Promise<Receiver> {
-    let self: Receiver | undefined;
+    const ref: { current?: Receiver } = {};
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const r = self!;
+        const r = ref.current!;
         const n = r.received.length;
         r.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         const reply = r.reply(n);
@@ -48,8 +48,8 @@ class Receiver {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    self = new Receiver(server, `http://127.0.0.1:${port}/hook`);
-    return self;
+    ref.current = new Receiver(server, `http://127.0.0.1:${port}/hook`);
+    return ref.current;
   }
 
   headersOf(i: number): { 'webhook-id': string; 'webhook-timestamp': string; 'webhook-signature': string } {

@@ -1,4 +1,3 @@
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests only: the AWS simulator fixture
 import { makeCloudTrailRecord, maxInAnyWindow, type CloudTrailRecord } from '@trailguard/testing';
 import { AwsIngestError } from '../aws.errors';
 import { CustomerAwsClients } from '../clients/customer-aws-clients';

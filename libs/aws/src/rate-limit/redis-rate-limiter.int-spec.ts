@@ -1,5 +1,4 @@
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests only: the AWS simulator fixture
 import { maxInAnyWindow } from '@trailguard/testing';
 import { AssumedCredentialsCache } from '../credentials/assumed-credentials-cache';
 import { redisFixture, type RedisFixture } from '../testing/redis-fixture.test-helper';

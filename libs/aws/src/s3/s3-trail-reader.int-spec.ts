@@ -1,5 +1,4 @@
 import { gzipSync } from 'node:zlib';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests only: the AWS simulator fixture
 import { makeCloudTrailRecord } from '@trailguard/testing';
 import { CustomerAwsClients } from '../clients/customer-aws-clients';
 import { AssumedCredentialsCache } from '../credentials/assumed-credentials-cache';

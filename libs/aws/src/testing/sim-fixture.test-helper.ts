@@ -1,6 +1,5 @@
 // Test-only (imported by *.int-spec.ts, not exported): runs the AWS simulator and points the
 // SDK's standard settings at it, as an operator would with real AWS.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests only: the AWS simulator fixture
 import { AwsSimulator, type LongTermKeys } from '@trailguard/testing';
 import { resetPlatformAccountIdCache } from '../clients/platform-identity';
 

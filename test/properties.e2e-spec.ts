@@ -20,6 +20,14 @@ const valid = fc
   .map(({ extra, ...core }) => ({ ...extra, ...core }));
 
 const noNewline = (s: string) => !/[\n\r]/.test(s);
+const parses = (text: string): boolean => {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
 // A line the reader cannot take as records: junk text, JSON of the wrong type, objects that are
 // not CloudTrail records, records without a usable eventID, records nested absurdly deep.
 const invalidValue = fc.oneof(
@@ -73,7 +81,7 @@ describe('properties of uploads and rules', () => {
     errors: Array<{ position: number; line?: number; pointer?: string; code: string }>;
   }
 
-  it('an NDJSON upload (plain or gzip) accounts for every line: valid ones accepted, the others rejected at their line', async () => {
+  it('an NDJSON upload (declared, or gzip) accounts for every line: valid ones accepted, the others rejected at their line', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 40 }), fc.boolean(), fc.boolean(), async (lines, gzip, trailingNewline) => {
         const text = lines.map((l) => l.text).join('\n') + (trailingNewline ? '\n' : '');
@@ -83,6 +91,11 @@ describe('properties of uploads and rules', () => {
           : await req.set('Content-Type', 'application/x-ndjson').send(text);
         expect(res.status).toBe(202);
         const body = res.body as UploadResult;
+        // Gzip does not say what it holds: a body of which no line is JSON is one broken document.
+        if (gzip && !lines.some((l) => parses(l.text))) {
+          expect(body).toMatchObject({ accepted: 0, rejected: 1, errors: [{ position: 1, code: 'invalid_json' }] });
+          return;
+        }
         const invalidLines = lines.flatMap((l, i) => (l.kind === 'invalid' ? [i + 1] : []));
         expect(body.accepted + body.rejected).toBe(lines.length);
         expect(body.accepted).toBe(lines.length - invalidLines.length);

@@ -54,14 +54,21 @@ export class IngestService {
   ) {}
 
   /** An upload: log-file JSON (already parsed by the JSON body parser) or raw NDJSON / gzip bytes. */
-  async upload(tenantId: TenantId, accountId: string, body: unknown, contentType: 'json' | 'raw', declaredGzip = false): Promise<IngestResult> {
+  async upload(
+    tenantId: TenantId,
+    accountId: string,
+    body: unknown,
+    contentType: 'json' | 'raw',
+    declaredGzip = false,
+    declaredNdjson = false,
+  ): Promise<IngestResult> {
     const account = await this.db.forTenant(tenantId, (scope) => this.accounts.get(scope, accountId));
     if (!account) throw notFound('aws account', accountId);
     if (account.status === 'disabled') throw new DomainError('account_disabled', 'the account is disabled', HttpStatus.CONFLICT);
     const bytes = contentType === 'json' ? Buffer.from(JSON.stringify(body ?? null)) : await this.unpack(body as Buffer, declaredGzip);
     const collected = new Collector();
     try {
-      for await (const batch of readBuffer(bytes, { name: 'upload' })) {
+      for await (const batch of readBuffer(bytes, { name: 'upload', ...(declaredNdjson ? { ndjson: true } : {}) })) {
         for (const m of batch.malformed) {
           collected.reject({ position: m.line ?? m.pointer ?? 0, line: m.line, pointer: m.pointer, code: m.code, message: m.message });
         }

@@ -3,3 +3,4 @@ export { JOB_OPTIONS } from './job-options';
 export { JobQueue, redisConnection } from './job-queue';
 export { encodeRecords, decodeRecords } from './batch-codec';
 export { enqueueDetectBatches, pendingBatchesKey, DETECT_BATCH_SIZE } from './detect-batches';
+export { redisClient } from './redis-client';

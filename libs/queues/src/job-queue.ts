@@ -1,5 +1,6 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { redisClient } from './redis-client';
 import { JOB_OPTIONS } from './job-options';
 import { QUEUE_NAMES, QUEUE_OF, QUEUE_PREFIX, type JobName, type JobOf, type QueueName } from './jobs';
 
@@ -10,7 +11,7 @@ export class JobQueue {
   readonly redis: Redis;
 
   constructor(connection: ConnectionOptions) {
-    this.redis = new Redis(connection as RedisOptions);
+    this.redis = redisClient(connection as RedisOptions);
     this.queues = new Map(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix: QUEUE_PREFIX })]));
   }
 

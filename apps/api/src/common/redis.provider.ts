@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { redisClient } from '@trailguard/queues';
 import { RUNTIME, type Runtime } from './runtime';
 
 export const REDIS = Symbol('REDIS');
@@ -7,5 +7,5 @@ export const REDIS = Symbol('REDIS');
 export const redisProvider: Provider = {
   provide: REDIS,
   inject: [RUNTIME],
-  useFactory: (runtime: Runtime) => new Redis(runtime.redisUrl, { maxRetriesPerRequest: 2 }),
+  useFactory: (runtime: Runtime) => redisClient(runtime.redisUrl, { maxRetriesPerRequest: 2 }),
 };

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { redisClient } from '@trailguard/queues';
 import { Database } from '@trailguard/db';
 import { correlationPrefix, RedisCorrelationStore, TenantRulesLoader } from '@trailguard/detection';
 import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
@@ -20,7 +21,7 @@ export const detectionProviders: Provider[] = [
   {
     provide: DETECTION_REDIS,
     inject: [WORKER_RUNTIME],
-    useFactory: (runtime: WorkerRuntime) => new Redis(runtime.redisUrl, { maxRetriesPerRequest: 3 }),
+    useFactory: (runtime: WorkerRuntime) => redisClient(runtime.redisUrl, { maxRetriesPerRequest: 3 }),
   },
   {
     provide: TenantRulesLoader,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { redisClient } from '@trailguard/queues';
 import {
   AssumedCredentialsCache,
   CustomerAwsClients,
@@ -30,7 +31,7 @@ export class AwsIngestClients implements BeforeApplicationShutdown, OnApplicatio
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(@Inject(WORKER_RUNTIME) runtime: WorkerRuntime) {
-    this.redis = new Redis(runtime.redisUrl, { maxRetriesPerRequest: 3 });
+    this.redis = redisClient(runtime.redisUrl, { maxRetriesPerRequest: 3 });
     this.limiter = new RedisRateLimiter(this.redis, { limit: 2, windowMs: 1000, prefix: '{trailguard}:' });
     const signal = this.shutdown.signal;
     this.clients = new CustomerAwsClients(this.credentials, {

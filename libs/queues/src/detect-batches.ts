@@ -21,8 +21,10 @@ export async function enqueueDetectBatches(
   const chunks: object[][] = [];
   for (let i = 0; i < input.records.length; i += DETECT_BATCH_SIZE) chunks.push(input.records.slice(i, i + DETECT_BATCH_SIZE));
   if (chunks.length === 0) return { batches: 0, batchIds: [] };
-  const pendingBefore = (await queue.redis.incrby(pendingBatchesKey(input.tenantId), chunks.length)) - chunks.length;
   const batchIds = chunks.map((_, i) => `${input.source}:${key}:${i}`);
+  // A set, not a counter: a batch queued twice (same key) is counted once, so the count cannot drift.
+  const pendingKey = pendingBatchesKey(input.tenantId);
+  const [[, pendingBefore]] = (await queue.redis.multi().scard(pendingKey).sadd(pendingKey, ...batchIds).exec()) as [[null, number]];
   await queue.addBulk(
     'detect.batch',
     chunks.map((records, i) => ({
@@ -48,7 +50,7 @@ function detectJobId(tenantId: string, batchId: string): string {
   return `detect:${tenantId}:${createHash('sha256').update(batchId).digest('base64url')}`;
 }
 
-/** Redis counter of a tenant's batches not yet evaluated; the detect processor decrements it. */
+/** Redis set of a tenant's batch ids not yet evaluated; the detect processor removes each when done. */
 export function pendingBatchesKey(tenantId: string): string {
   return `{trailguard}:detect:pending:${tenantId}`;
 }

@@ -69,7 +69,7 @@ export class DetectionService {
     const groups = await this.group(mine, rules, job.accountId);
     const touched = groups.length > 0 ? await this.db.forTenant(tenantId, (scope) => this.fold(scope, groups)) : 0;
     eventsEvaluated.inc(mine.length);
-    await this.redis.decr(pendingBatchesKey(job.tenantId));
+    await this.redis.srem(pendingBatchesKey(job.tenantId), job.batchId);
     return { evaluated: mine.length, findings: touched };
   }
 

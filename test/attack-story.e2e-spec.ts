@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { JobQueue, redisConnection } from '@trailguard/queues';
-import { AwsSimulator } from '@trailguard/testing';
+import { AWS_SDK_ENV_VARS, AwsSimulator } from '@trailguard/testing';
 import { startWorkers } from '@trailguard/worker-app';
 import { ApiClient } from '../scripts/demo/api-client';
 import { expectedFindings, RULE_TITLES, runStory, type IngestMode, type StoryResult } from '../scripts/demo/story';
@@ -8,18 +8,6 @@ import { WebhookReceiver } from '../scripts/demo/webhook-receiver';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testConfig, testEnv } from './support/test-env';
 
-const SDK_VARS = [
-  'AWS_ENDPOINT_URL',
-  'AWS_ENDPOINT_URL_STS',
-  'AWS_ENDPOINT_URL_CLOUDTRAIL',
-  'AWS_ENDPOINT_URL_S3',
-  'AWS_REGION',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_PROFILE',
-  'PLATFORM_AWS_ACCOUNT_ID',
-];
 // Polling every second; the scheduled posture check only once (at onboarding): the test runs the
 // next one itself, after detection, so which finding it links to does not depend on timing.
 const CONFIG = { POLL_INTERVAL_SECONDS: '1', POSTURE_INTERVAL_SECONDS: '3600' };
@@ -39,7 +27,7 @@ describe('the attack story (admin change suppressed, trail narrowed, attacker in
     sim = new AwsSimulator();
     await sim.start();
     const platform = sim.createPlatformAccount({ accountId: '999988887777' });
-    for (const k of SDK_VARS) delete process.env[k];
+    for (const k of AWS_SDK_ENV_VARS) delete process.env[k];
     // The standard SDK settings only, as an operator would point Trailguard at an emulator.
     Object.assign(process.env, {
       AWS_ENDPOINT_URL: sim.endpoint,

@@ -2,7 +2,7 @@
 // settings (as an operator would point Trailguard at AWS), the real API, and helpers to onboard.
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { AwsSimulator, READ_ONLY_TRAIL_PERMISSIONS, type LongTermKeys } from '@trailguard/testing';
+import { AWS_SDK_ENV_VARS, AwsSimulator, READ_ONLY_TRAIL_PERMISSIONS, type LongTermKeys } from '@trailguard/testing';
 import { decodeRecords, QUEUE_PREFIX, redisConnection } from '@trailguard/queues';
 import { startWorkers } from '@trailguard/worker-app';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -23,13 +23,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-const SDK_VARS = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_CLOUDTRAIL', 'AWS_ENDPOINT_URL_S3', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'PLATFORM_AWS_ACCOUNT_ID'];
-
 export async function startHarness(config: Record<string, string> = {}): Promise<Harness> {
   const sim = new AwsSimulator();
   await sim.start();
   const platform = sim.createPlatformAccount({ accountId: PLATFORM_ACCOUNT });
-  for (const k of SDK_VARS) delete process.env[k];
+  for (const k of AWS_SDK_ENV_VARS) delete process.env[k];
   // Set before any client exists: the SDK reads them when clients are built.
   Object.assign(process.env, sim.sdkEnv(platform));
   const t = await startTestApp(config);

@@ -1,23 +1,9 @@
 // Test-only (imported by *.int-spec.ts, not exported): runs the AWS simulator and points the
 // SDK's standard settings at it, as an operator would with real AWS.
-import { AwsSimulator, type LongTermKeys } from '@trailguard/testing';
+import { AWS_SDK_ENV_VARS, AwsSimulator, type LongTermKeys } from '@trailguard/testing';
 import { resetPlatformAccountIdCache } from '../clients/platform-identity';
 
 export const PLATFORM_ACCOUNT_ID = '999988887777';
-
-const SDK_VARS = [
-  'AWS_ENDPOINT_URL',
-  'AWS_ENDPOINT_URL_STS',
-  'AWS_ENDPOINT_URL_CLOUDTRAIL',
-  'AWS_ENDPOINT_URL_S3',
-  'AWS_REGION',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_PROFILE',
-  'AWS_MAX_ATTEMPTS',
-  'PLATFORM_AWS_ACCOUNT_ID',
-];
 
 export interface SimFixture {
   sim: AwsSimulator;
@@ -30,8 +16,8 @@ export interface SimFixture {
 export async function startSimFixture(): Promise<SimFixture> {
   const sim = new AwsSimulator();
   await sim.start();
-  const saved = Object.fromEntries(SDK_VARS.map((k) => [k, process.env[k]]));
-  for (const k of SDK_VARS) delete process.env[k];
+  const saved = Object.fromEntries(AWS_SDK_ENV_VARS.map((k) => [k, process.env[k]]));
+  for (const k of AWS_SDK_ENV_VARS) delete process.env[k];
   const fixture: SimFixture = {
     sim,
     platform: sim.createPlatformAccount({ accountId: PLATFORM_ACCOUNT_ID }),

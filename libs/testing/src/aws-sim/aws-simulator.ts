@@ -62,6 +62,21 @@ function trailView(t: SimTrail): SimTrailView {
  * A local AWS (STS, CloudTrail, S3) on one HTTP port, reached through the SDK's standard
  * endpoint settings. Methods here are the in-process form of the /_sim control API.
  */
+/** The environment variables through which the AWS SDK (and Trailguard) find AWS. */
+export const AWS_SDK_ENV_VARS = [
+  'AWS_ENDPOINT_URL',
+  'AWS_ENDPOINT_URL_STS',
+  'AWS_ENDPOINT_URL_CLOUDTRAIL',
+  'AWS_ENDPOINT_URL_S3',
+  'AWS_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_MAX_ATTEMPTS',
+  'PLATFORM_AWS_ACCOUNT_ID',
+] as const;
+
 export class AwsSimulator {
   readonly store = new SimStore();
   private server: Server | null = null;

@@ -74,7 +74,8 @@ export class IngestS3Processor implements JobHandler<'ingest.s3'> {
         this.checkpoints.record(scope, key, {
           lastKey: result.position,
           lastSuccessAt: startedAt,
-          lastError: bad ? `malformed log file ${bad.key}: ${bad.reason}` : null,
+          // A run that read nothing new leaves the last report standing.
+          lastError: bad ? `malformed log file ${bad.key}: ${bad.reason}` : result.files.length > 0 ? null : undefined,
           eventsAdded: queued,
         }),
       );

@@ -1,5 +1,5 @@
 import { loadConfig } from '@trailguard/config';
-import { ensureInfrastructure } from '@trailguard/runtime';
+import { ensureInfrastructure, exitOnStartFailure, stopOnSignals } from '@trailguard/runtime';
 import { createApiApp } from './create-api-app';
 
 /** The API alone (production: api replicas; workers run from apps/worker). */
@@ -14,16 +14,10 @@ async function main(): Promise<void> {
     secretsKey: infra.secretsKey,
   });
   await app.listen(config.PORT, config.HOST);
-  const stop = async () => {
+  stopOnSignals(async () => {
     await app.close();
     await infra.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);

@@ -1,7 +1,7 @@
 import { loadConfig, ConfigError } from '@trailguard/config';
 import { createApiApp } from '@trailguard/api-app';
 import { startWorkers } from '@trailguard/worker-app';
-import { ensureInfrastructure } from '@trailguard/runtime';
+import { ensureInfrastructure, stopOnSignals } from '@trailguard/runtime';
 
 /**
  * `npm start`: API and workers in one process on one machine. With DATABASE_URL / REDIS_URL
@@ -24,18 +24,12 @@ async function main(): Promise<void> {
     say(`  create a tenant: curl -s -X POST ${url}/v1/tenants -H 'X-Admin-Token: ${infra.adminToken}' -H 'Content-Type: application/json' -d '{"name":"acme"}'`);
   }
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals(async (signal) => {
     say(`${signal}: stopping (finishing jobs in hand)`);
     await api.close();
     await workers?.close();
     await infra.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
 }
 
 main().catch((error: unknown) => {

@@ -2,3 +2,4 @@ export { ensureInfrastructure, type Infrastructure } from './infrastructure';
 export { startEmbeddedPostgres, createDatabaseIfMissing } from './embedded-postgres';
 export { startRedisChild, hasRedisServer, RedisUnavailableError, type RedisChildHandle } from './redis-child';
 export { freePort } from './free-port';
+export { stopOnSignals, exitOnStartFailure } from './process-lifecycle';

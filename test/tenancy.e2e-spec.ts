@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { eventually } from './support/fixtures';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TenantSession } from './support/tenant-session';
 import { testEnv } from './support/test-env';
@@ -38,6 +39,12 @@ describe('tenancy and API keys', () => {
       expect(me.body).toMatchObject({ id: res.body.tenant.id, name: 'Acme' });
       const list = await t.http.get('/v1/api-keys').set('Authorization', `Bearer ${res.body.apiKey.key}`).expect(200);
       expect(JSON.stringify(list.body)).not.toContain(res.body.apiKey.key);
+      expect(res.body.apiKey.lastUsedAt).toBeNull();
+      const used = await eventually(
+        async () => (await t.http.get('/v1/api-keys').set('Authorization', `Bearer ${res.body.apiKey.key}`)).body.data[0].lastUsedAt,
+        (v) => v !== null,
+      );
+      expect(Date.parse(used)).toBeGreaterThan(Date.now() - 60_000);
       expect(list.body.data[0]).not.toHaveProperty('secretHash');
     });
   });

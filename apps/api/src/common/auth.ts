@@ -46,6 +46,7 @@ function safeEqual(a: string, b: string): boolean {
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly keys = new ApiKeysRepository();
+  private readonly lastTouched = new Map<string, number>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -75,7 +76,17 @@ export class AuthGuard implements CanActivate {
       throw new DomainError('forbidden', `this action needs the ${needed} role; the key has ${key.role}`, 403);
     }
     req.principal = { tenantId: key.tenantId, keyId: key.id, role: key.role };
+    this.recordUse(key.tenantId, key.id);
     return true;
+  }
+
+  /** `lastUsedAt` to the minute: one write per key per minute per process, off the request path. */
+  private recordUse(tenantId: TenantId, keyId: string): void {
+    const now = Date.now();
+    if (now - (this.lastTouched.get(keyId) ?? 0) < 60_000) return;
+    this.lastTouched.set(keyId, now);
+    if (this.lastTouched.size > 10_000) this.lastTouched.clear();
+    this.db.forTenant(tenantId, (scope) => this.keys.touch(scope, keyId, new Date(now))).catch(() => this.lastTouched.delete(keyId));
   }
 }
 

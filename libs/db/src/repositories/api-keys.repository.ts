@@ -41,6 +41,10 @@ export class ApiKeysRepository {
     });
   }
 
+  async touch(scope: TenantScope, id: string, at: Date): Promise<void> {
+    await scope.tx.apiKey.updateMany({ where: { tenantId: scope.tenantId, id }, data: { lastUsedAt: at } });
+  }
+
   /** Before a tenant is known: resolves a key by the hash of its secret (SECURITY DEFINER look-up). */
   async authenticate(db: Database, secretHash: string): Promise<ApiKeyAuth | null> {
     const rows = await db.prisma.$queryRaw<Array<{ id: string; tenant_id: string; role: ApiKeyRole; revoked_at: Date | null }>>`

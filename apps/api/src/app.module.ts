@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import { Database } from '@trailguard/db';
+import { JobQueue, redisConnection } from '@trailguard/queues';
 import { AuthGuard } from './common/auth';
 import { ErrorFilter } from './common/error.filter';
 import { RateLimitGuard } from './common/rate-limit.guard';
@@ -26,10 +27,11 @@ class ConnectionsLifecycle implements OnApplicationShutdown {
   constructor(
     private readonly db: Database,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly queue: JobQueue,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.db.close(), this.redis.quit()]);
+    await Promise.allSettled([this.db.close(), this.redis.quit(), this.queue.close()]);
   }
 }
 
@@ -41,9 +43,11 @@ class InfraModule {
       { provide: RUNTIME, useValue: runtime },
       { provide: Database, useFactory: () => new Database({ url: runtime.appDatabaseUrl }) },
       redisProvider,
+      // The producer side of the queues (syncs, uploads, pushes, redeliveries): one per process.
+      { provide: JobQueue, useFactory: () => new JobQueue(redisConnection(runtime.redisUrl)) },
       ConnectionsLifecycle,
     ];
-    return { module: InfraModule, global: true, providers, exports: [RUNTIME, Database, REDIS] };
+    return { module: InfraModule, global: true, providers, exports: [RUNTIME, Database, REDIS, JobQueue] };
   }
 }
 

@@ -64,7 +64,8 @@ export class DetectionService {
         candidates.map((c) => ({ eventId: c.eventId, eventTime: c.eventTime })),
       ),
     );
-    const mine = candidates.filter((c) => owned.has(c.eventId));
+    // Each owned event once, even if the batch carried it twice: groups then never see a repeat.
+    const mine = [...new Map(candidates.filter((c) => owned.has(c.eventId)).map((c) => [c.eventId, c])).values()];
     eventsDuplicate.inc(candidates.length - mine.length);
     const groups = await this.group(mine, rules, job.accountId);
     const touched = groups.length > 0 ? await this.db.forTenant(tenantId, (scope) => this.fold(scope, groups)) : 0;
@@ -79,9 +80,7 @@ export class DetectionService {
     const add = (key: string, make: () => FindingGroup, c: Candidate) => {
       let g = groups.get(key);
       if (!g) groups.set(key, (g = make()));
-      if (!g.events.some((e) => e.eventId === c.eventId)) {
-        g.events.push({ eventId: c.eventId, eventTime: c.eventTime, record: c.record as Prisma.InputJsonObject });
-      }
+      g.events.push({ eventId: c.eventId, eventTime: c.eventTime, record: c.record as Prisma.InputJsonObject });
     };
     for (const c of events) {
       const all = rules.ruleSet.match(c.record);

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AwsAccountsController } from './aws-accounts.controller';
 import { AwsAccountsService } from './aws-accounts.service';
-import { jobQueueProvider, JobQueueLifecycle } from './job-queue.provider';
 
 @Module({
   controllers: [AwsAccountsController],
-  providers: [AwsAccountsService, jobQueueProvider, JobQueueLifecycle],
-  exports: [AwsAccountsService, jobQueueProvider],
+  providers: [AwsAccountsService],
+  exports: [AwsAccountsService],
 })
 export class AwsAccountsModule {}

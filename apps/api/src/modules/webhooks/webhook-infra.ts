@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Gauge, register } from 'prom-client';
-import { JobQueue, redisConnection } from '@trailguard/queues';
+import { JobQueue } from '@trailguard/queues';
 import { SecretBox, SsrfSafeAgent } from '@trailguard/webhooks';
 import { RUNTIME, type Runtime } from '../../common/runtime';
 
@@ -30,15 +30,16 @@ if (!register.getSingleMetric('trailguard_webhook_queue_depth')) {
  */
 @Injectable()
 export class WebhookInfra implements OnApplicationShutdown {
-  readonly queue: JobQueue;
   readonly agent: SsrfSafeAgent;
   readonly box: SecretBox;
   /** WEBHOOK_ALLOW_PRIVATE_TARGETS: private targets and plain http together (development, tests). */
   readonly allowPrivate: boolean;
 
-  constructor(@Inject(RUNTIME) runtime: Runtime) {
+  constructor(
+    @Inject(RUNTIME) runtime: Runtime,
+    readonly queue: JobQueue,
+  ) {
     this.allowPrivate = runtime.config.WEBHOOK_ALLOW_PRIVATE_TARGETS;
-    this.queue = new JobQueue(redisConnection(runtime.redisUrl));
     this.agent = new SsrfSafeAgent({ allowPrivate: this.allowPrivate, allowHttp: this.allowPrivate });
     this.box = new SecretBox({ current: { id: 'main', key: runtime.secretsKey } });
     depthSources.add(this.queue);
@@ -46,6 +47,6 @@ export class WebhookInfra implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     depthSources.delete(this.queue);
-    await Promise.allSettled([this.queue.close(), this.agent.close()]);
+    await this.agent.close();
   }
 }

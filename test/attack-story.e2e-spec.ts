@@ -1,12 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { JobQueue, redisConnection } from '@trailguard/queues';
 import { AWS_SDK_ENV_VARS, AwsSimulator } from '@trailguard/testing';
-import { startWorkers } from '@trailguard/worker-app';
 import { ApiClient } from '../scripts/demo/api-client';
 import { expectedFindings, RULE_TITLES, runStory, type IngestMode, type StoryResult } from '../scripts/demo/story';
 import { WebhookReceiver } from '../scripts/demo/webhook-receiver';
-import { startTestApp, type TestApp } from './support/test-app';
-import { testConfig, testEnv } from './support/test-env';
+import { startTestApp, startTestWorkers, type TestApp } from './support/test-app';
+import { testEnv } from './support/test-env';
 
 // Polling every second; the scheduled posture check only once (at onboarding): the test runs the
 // next one itself, after detection, so which finding it links to does not depend on timing.
@@ -37,12 +36,7 @@ describe('the attack story (admin change suppressed, trail narrowed, attacker in
     });
     t = await startTestApp(CONFIG);
     apiUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as { port: number }).port}`;
-    workers = await startWorkers({
-      config: testConfig(CONFIG),
-      appDatabaseUrl: testEnv().appUrl,
-      redisUrl: testEnv().redisUrl,
-      secretsKey: testEnv().secretsKey,
-    });
+    workers = await startTestWorkers(CONFIG);
     queue = new JobQueue(redisConnection(testEnv().redisUrl));
   }, 30_000);
 

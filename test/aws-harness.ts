@@ -1,14 +1,12 @@
 // Shared by the aws-*/ingest-* suites: the AWS simulator reached through the SDK's standard
 // settings (as an operator would point Trailguard at AWS), the real API, and helpers to onboard.
-import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { AWS_SDK_ENV_VARS, AwsSimulator, READ_ONLY_TRAIL_PERMISSIONS, type LongTermKeys } from '@trailguard/testing';
 import { decodeRecords, QUEUE_PREFIX, redisConnection } from '@trailguard/queues';
-import { startWorkers } from '@trailguard/worker-app';
 import type { INestApplicationContext } from '@nestjs/common';
-import { startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, startTestWorkers, type TestApp } from './support/test-app';
 import { TenantSession } from './support/tenant-session';
-import { testConfig, testEnv } from './support/test-env';
+import { testEnv } from './support/test-env';
 
 export const PLATFORM_ACCOUNT = '999988887777';
 
@@ -43,12 +41,7 @@ export async function startHarness(config: Record<string, string> = {}): Promise
     b,
     detect,
     async startWorkers(overrides = {}) {
-      const ctx = await startWorkers({
-        config: testConfig({ POLL_INTERVAL_SECONDS: '1', ...config, ...overrides }),
-        appDatabaseUrl: testEnv().appUrl,
-        redisUrl: testEnv().redisUrl,
-        secretsKey: randomBytes(32),
-      });
+      const ctx = await startTestWorkers({ POLL_INTERVAL_SECONDS: '1', ...config, ...overrides });
       contexts.push(ctx);
       return ctx;
     },

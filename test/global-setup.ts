@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { prepareDatabase } from '@trailguard/db';
 import { startEmbeddedPostgres, startRedisChild, type RedisChildHandle } from '@trailguard/runtime';
+import { claimRedisTestDb } from './support/redis-test-db';
 
 /**
  * One database and one Redis for the whole run, migrated once. DATABASE_URL / REDIS_URL (as
  * CI sets them) point at existing servers; unset, the embedded default is started, exactly
  * as `npm start` would, in a data directory of this run's own. Each run gets its own fresh
- * database, so runs side by side do not disturb each other.
+ * Postgres database and its own logical Redis database, so runs side by side, and whatever
+ * an earlier run or another process left in Redis, do not disturb each other.
  */
 export default async function globalSetup(): Promise<void> {
   const handles: Array<() => Promise<void>> = [];
@@ -26,8 +28,12 @@ export default async function globalSetup(): Promise<void> {
   const dbName = `trailguard_test_${process.pid}`;
   const ownerUrl = await freshDatabase(serverUrl, dbName);
   handles.push(() => dropDatabase(serverUrl, dbName));
-  let redisUrl = process.env.REDIS_URL;
-  if (!redisUrl) {
+  let redisUrl: string;
+  if (process.env.REDIS_URL) {
+    const claimed = await claimRedisTestDb(process.env.REDIS_URL, `pid ${process.pid}`);
+    handles.push(claimed.release);
+    redisUrl = claimed.url;
+  } else {
     const redis: RedisChildHandle = await startRedisChild({ dataDir: runDir });
     handles.push(redis.stop);
     redisUrl = redis.url;

@@ -1,29 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
-import request from 'supertest';
-import { createApiApp } from '@trailguard/api-app';
-import { startWorkers } from '@trailguard/worker-app';
 import { asTenantId, Database, DomainEventsRepository, WebhooksRepository } from '@trailguard/db';
-import type { TestApp } from './support/test-app';
+import { startTestApp, startTestWorkers, type TestApp } from './support/test-app';
 import { TenantSession } from './support/tenant-session';
-import { testConfig, testEnv } from './support/test-env';
+import { testEnv } from './support/test-env';
 
 /** Production policy: WEBHOOK_ALLOW_PRIVATE_TARGETS=false, so https only and public addresses only. */
 const STRICT = { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false', WEBHOOK_RETRY_SCHEDULE: '1,1,1' };
 
 describe('webhook targets are checked against SSRF', () => {
-  const secretsKey = randomBytes(32);
   let t: TestApp;
   let a: TenantSession;
 
   beforeAll(async () => {
-    const env = testEnv();
-    const adminToken = `test-operator-${randomBytes(12).toString('hex')}`;
-    const app = await createApiApp({ config: testConfig(STRICT), appDatabaseUrl: env.appUrl, redisUrl: env.redisUrl, adminToken, secretsKey });
-    await app.listen(0, '127.0.0.1');
-    t = { app, http: request(app.getHttpServer()), adminToken, close: () => app.close() };
+    t = await startTestApp(STRICT);
     a = await TenantSession.create(t);
   });
   afterAll(() => t?.close());
@@ -71,7 +62,7 @@ describe('webhook targets are checked against SSRF', () => {
     let hits = 0;
 
     beforeAll(async () => {
-      workers = await startWorkers({ config: testConfig(STRICT), appDatabaseUrl: testEnv().appUrl, redisUrl: testEnv().redisUrl, secretsKey });
+      workers = await startTestWorkers(STRICT);
       db = new Database({ url: testEnv().appUrl, poolSize: 2 });
       // Certificate problems would not matter: the agent must refuse before any TLS handshake.
       server = createHttpsServer((_req, res) => {
@@ -94,7 +85,7 @@ describe('webhook targets are checked against SSRF', () => {
       const endpointId = await db.forTenant(tenantId, async (scope) => {
         const e = await repo.createEndpoint(scope, { url: `https://127.0.0.1:${port}/hook`, eventTypes: [], minSeverity: 'informational' });
         const { SecretBox, generateWebhookSecret } = await import('@trailguard/webhooks');
-        const box = new SecretBox({ current: { id: 'main', key: secretsKey } });
+        const box = new SecretBox({ current: { id: 'main', key: testEnv().secretsKey } });
         await repo.addSecret(scope, e.id, box.encrypt(generateWebhookSecret(), e.id));
         return e.id;
       });

@@ -1,16 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
-import { createApiApp } from '@trailguard/api-app';
-import { startWorkers } from '@trailguard/worker-app';
 import { asTenantId, Database, DomainEventsRepository, type DomainEventType } from '@trailguard/db';
 import { JobQueue, redisConnection } from '@trailguard/queues';
-import type { TestApp } from './support/test-app';
+import { startTestApp, startTestWorkers, type TestApp } from './support/test-app';
 import { TenantSession } from './support/tenant-session';
-import { testConfig, testEnv } from './support/test-env';
+import { testEnv } from './support/test-env';
 
 /** Retries 1 s apart: a whole schedule (4 attempts) takes about 3 s. */
 const OVERRIDES = { WEBHOOK_RETRY_SCHEDULE: '1,1,1' };
@@ -73,17 +70,7 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string, 
   }
 }
 
-/** API and workers must share the secrets key: the API encrypts what the worker decrypts. */
-async function startApi(secretsKey: Buffer, overrides: Record<string, string>): Promise<TestApp> {
-  const env = testEnv();
-  const adminToken = `test-operator-${randomBytes(12).toString('hex')}`;
-  const app = await createApiApp({ config: testConfig(overrides), appDatabaseUrl: env.appUrl, redisUrl: env.redisUrl, adminToken, secretsKey });
-  await app.listen(0, '127.0.0.1');
-  return { app, http: request(app.getHttpServer()), adminToken, close: () => app.close() };
-}
-
 describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
-  const secretsKey = randomBytes(32);
   let t: TestApp;
   let workers: INestApplicationContext;
   let db: Database;
@@ -96,8 +83,7 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
     receivers.push(r);
     return r;
   };
-  const startWorkerCtx = () =>
-    startWorkers({ config: testConfig(OVERRIDES), appDatabaseUrl: testEnv().appUrl, redisUrl: testEnv().redisUrl, secretsKey });
+  const startWorkerCtx = () => startTestWorkers(OVERRIDES);
 
   async function createEndpoint(url: string, extra: Record<string, unknown> = {}, session = a) {
     const res = await t.http.post('/v1/webhooks').set(session.auth()).send({ url, ...extra }).expect(201);
@@ -123,7 +109,7 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
   const finding = (severity: string) => ({ id: randomUUID(), ruleId: 'aws_cloudtrail_disable_logging', severity, title: 'CloudTrail logging stopped' });
 
   beforeAll(async () => {
-    t = await startApi(secretsKey, OVERRIDES);
+    t = await startTestApp(OVERRIDES);
     workers = await startWorkerCtx();
     db = new Database({ url: testEnv().appUrl, poolSize: 2 });
     a = await TenantSession.create(t);

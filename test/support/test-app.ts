@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { createApiApp } from '@trailguard/api-app';
+import { startWorkers } from '@trailguard/worker-app';
 import { testConfig, testEnv } from './test-env';
 
 export interface TestApp {
@@ -29,4 +31,13 @@ export async function startTestApp(configOverrides: Record<string, string> = {})
     adminToken,
     close: () => app.close(),
   };
+}
+
+/**
+ * Real workers on the run's Postgres and Redis. Every worker of the run shares the run's secrets
+ * key: any of them may take any job on the run's queues, as in production.
+ */
+export function startTestWorkers(configOverrides: Record<string, string> = {}): Promise<INestApplicationContext> {
+  const env = testEnv();
+  return startWorkers({ config: testConfig(configOverrides), appDatabaseUrl: env.appUrl, redisUrl: env.redisUrl, secretsKey: env.secretsKey });
 }

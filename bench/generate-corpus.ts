@@ -17,8 +17,9 @@ import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
 import { classifyRecord } from '@trailguard/cloudtrail';
+import { sharedPath } from '@trailguard/testing';
 
-const SOURCE_DEFAULT = '/work/shared/datasets/combined/records.ndjson';
+const SOURCE_DEFAULT = sharedPath('datasets/combined/records.ndjson');
 const REGIONS = [
   'us-east-1',
   'us-east-1',

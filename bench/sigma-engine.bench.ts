@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { compileRuleSet, loadBuiltinRules } from '@trailguard/sigma';
+import { sharedPath } from '@trailguard/testing';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -14,7 +15,7 @@ const arg = (name: string, fallback: number): number => {
 const targetLines = arg('lines', 200_000);
 const rounds = arg('rounds', 5);
 
-const corpus = readFileSync('/work/shared/datasets/combined/records.ndjson', 'utf8')
+const corpus = readFileSync(sharedPath('datasets/combined/records.ndjson'), 'utf8')
   .split('\n')
   .filter((l) => l.trim() !== '');
 const lines: string[] = [];

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { asTenantId, Database } from '@trailguard/db';
 import { testEnv } from './test-env';
+import { sharedPath } from '@trailguard/testing';
 
-export const DATASETS = join(__dirname, '../../../shared/datasets');
+export const DATASETS = sharedPath('datasets');
 
 /** Records of a shared dataset (one JSON object a line). */
 export function datasetRecords(relative: string): Array<Record<string, unknown>> {

@@ -9,6 +9,7 @@ export type {
 } from './cloudtrail-record.types';
 export { OCSF_FIELD_ALIASES } from './ocsf-field-aliases';
 export { actorOf, type Actor } from './actor';
+export { MAX_RECORD_DEPTH, recordTooDeep } from './record-depth';
 export { isEventBridgeEnvelope, unwrapEventBridge, type EventBridgeEnvelope } from './eventbridge';
 export { CloudTrailReadError, type ReadErrorCode } from './readers/read-errors';
 export {

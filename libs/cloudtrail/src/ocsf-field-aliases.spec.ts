@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { OCSF_FIELD_ALIASES } from './ocsf-field-aliases';
+import { sharedPath } from '@trailguard/testing';
 
 const get = (value: unknown, path: string): unknown =>
   path.split('.').reduce<unknown>((current, key) => {
@@ -26,7 +27,7 @@ describe('OCSF_FIELD_ALIASES', () => {
   });
 
   it('points every alias at a field that real CloudTrail records carry', () => {
-    const lines = readFileSync('/work/shared/datasets/combined/records.ndjson', 'utf8').split('\n').filter(Boolean);
+    const lines = readFileSync(sharedPath('datasets/combined/records.ndjson'), 'utf8').split('\n').filter(Boolean);
     const records = lines.map((line) => JSON.parse(line) as unknown);
     const missing = Object.entries(OCSF_FIELD_ALIASES)
       .filter(

@@ -4,8 +4,9 @@ import { BUILTIN_RULES_DIR, loadBuiltinRules } from './builtin-rules';
 import { parseSigma } from './document.parser';
 import { compileRuleSet } from './rule-set';
 import type { SigmaRule } from './sigma.types';
+import { sharedPath } from '@trailguard/testing';
 
-const DATASET = '/work/shared/datasets/combined/records.ndjson';
+const DATASET = sharedPath('datasets/combined/records.ndjson');
 const UPDATE_TRAIL_ID = '87546f43-10bd-43ab-925d-49e334f42335';
 const MULTI_REGION_ID = 'f8caffc2-4021-4ca4-85bc-b7f38a4c9e20';
 const SIGMAHQ_IMPORTANT_CHANGE = '4db60cc0-36fb-42b7-9b58-a5b53019fb74';
@@ -44,7 +45,7 @@ describe('built-in library', () => {
   it('finds the SigmaHQ rule under both the old and the renumbered ATT&CK ids', () => {
     const info = ruleSet.rules.find((r) => r.id === SIGMAHQ_IMPORTANT_CHANGE)!;
     expect(info.tags).toEqual(expect.arrayContaining(['attack.t1685.002', 'attack.t1562.008', 'attack.defense-impairment', 'attack.defense-evasion']));
-    const history = parseSigma(readFileSync('/work/shared/rules/sigmahq-extra/history/aws_cloudtrail_disable_logging.pre-attack-v19.yml', 'utf8'));
+    const history = parseSigma(readFileSync(sharedPath('rules/sigmahq-extra/history/aws_cloudtrail_disable_logging.pre-attack-v19.yml'), 'utf8'));
     expect(compileRuleSet(history).rules[0]!.tags).toEqual(expect.arrayContaining(['attack.t1685.002', 'attack.defense-impairment']));
   });
 });
@@ -72,7 +73,7 @@ describe('Trailguard seed rules', () => {
   });
 
   // Synthetic: no public management-event UpdateTrail with isMultiRegionTrail=false exists (see
-  // /work/shared/datasets/README.md), so this positive is built by hand from the API's documented shape.
+  // ../shared/datasets/README.md), so this positive is built by hand from the API's documented shape.
   it('synthetic positive: UpdateTrail with isMultiRegionTrail false fires both seed rules and the SigmaHQ rule', () => {
     const ids = matchedIds(updateTrail({ name: 'management-events', isMultiRegionTrail: false }));
     expect(ids).toEqual(expect.arrayContaining([UPDATE_TRAIL_ID, MULTI_REGION_ID, SIGMAHQ_IMPORTANT_CHANGE]));
@@ -111,7 +112,7 @@ describe('Trailguard seed rules', () => {
 });
 
 describe('SigmaHQ placeholder rule', () => {
-  const text = readFileSync('/work/shared/rules/sigmahq-extra/rules-placeholder/cloud/aws/cloudtrail/aws_cloudtrail_console_login_success_from_susp_locations.yml', 'utf8');
+  const text = readFileSync(sharedPath('rules/sigmahq-extra/rules-placeholder/cloud/aws/cloudtrail/aws_cloudtrail_console_login_success_from_susp_locations.yml'), 'utf8');
   const expand = (p: string): readonly string[] =>
     ({ '%Legitimate_Countries%': ['DE', 'FR'], '%Legitimate_IP_Ranges%': ['198.51.100.*'] })[p] ?? [];
   const login = (country: string, ip: string): object => ({ eventName: 'ConsoleLogin', responseElements: { ConsoleLogin: 'Success' }, src_country: country, src_ip: ip });
@@ -128,7 +129,7 @@ describe('SigmaHQ placeholder rule', () => {
 });
 
 describe('SigmaHQ rules against Stratus Red Team detonation logs', () => {
-  const labelled = readFileSync('/work/shared/datasets/stratus-red-team/labeled.jsonl', 'utf8')
+  const labelled = readFileSync(sharedPath('datasets/stratus-red-team/labeled.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as { source_technique: string; event: object });

@@ -4,6 +4,7 @@ import { parseSigma } from './document.parser';
 import { errorOf, ruleText } from './sigma-test.helpers';
 import { SigmaError } from './sigma.errors';
 import type { SigmaCorrelation, SigmaFilter, SigmaRule } from './sigma.types';
+import { sharedPath } from '@trailguard/testing';
 
 type ErrorCase = [name: string, text: string, code: string, line: number, column: number];
 
@@ -153,7 +154,7 @@ filter:
 });
 
 describe('SigmaHQ v1 aggregation rules are rejected', () => {
-  const dir = '/work/shared/rules/sigmahq-extra/unsupported/cloud';
+  const dir = sharedPath('rules/sigmahq-extra/unsupported/cloud');
   const files = readdirSync(dir).filter((f) => f.endsWith('.yml'));
   it('there are 8 of them', () => expect(files).toHaveLength(8));
   it.each(files)('%s', (file) => {

@@ -1,1 +1,2 @@
 export * from './aws-sim';
+export { sharedPath } from './shared-dir';

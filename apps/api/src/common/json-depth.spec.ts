@@ -1,4 +1,4 @@
-import { jsonTextTooDeep, valueTooDeep } from './json-depth';
+import { jsonTextTooDeep } from './json-depth';
 
 const text = (s: string) => Buffer.from(s);
 
@@ -13,12 +13,10 @@ describe('JSON depth limits', () => {
     ['[1,[2],[3],[4]]', 2, false],
   ])('%s with max %d: too deep = %s', (json, max, expected) => {
     expect(jsonTextTooDeep(text(json), max)).toBe(expected);
-    expect(valueTooDeep(JSON.parse(json), max)).toBe(expected);
   });
 
   it('checks depths far beyond the call stack without overflowing', () => {
     const deep = '['.repeat(200_000) + ']'.repeat(200_000);
     expect(jsonTextTooDeep(text(deep))).toBe(true);
-    expect(valueTooDeep(JSON.parse(deep))).toBe(true);
   });
 });

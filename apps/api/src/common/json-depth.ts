@@ -32,18 +32,6 @@ export function jsonTextTooDeep(text: Uint8Array, max = MAX_JSON_DEPTH): boolean
   return false;
 }
 
-/** True when a parsed value nests deeper than `max` (iterative: the check itself cannot overflow). */
-export function valueTooDeep(value: unknown, max = MAX_JSON_DEPTH): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth > max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
 /** body-parser `verify` hook: refuses over-deep JSON before it is parsed. */
 export function refuseDeepJson(_req: IncomingMessage, _res: ServerResponse, body: Buffer): void {
   if (jsonTextTooDeep(body)) throw new JsonTooDeepError();

@@ -95,6 +95,22 @@ describe('LookupEventsPager', () => {
     clients.destroy();
   });
 
+  it('keeps an event nested too deep to store as the summary fields AWS returned, counted as unparsable', async () => {
+    const { clients, pager } = setup();
+    const now = Date.now();
+    const [plain, deep] = seed('us-east-1', 2, now - 10 * MINUTE, now - 5 * MINUTE);
+    let nested: Record<string, unknown> = {};
+    for (let i = 0; i < 200; i++) nested = { n: nested };
+    Object.assign(deep!, { requestParameters: nested });
+    const run = await pager.fetchSince(target('us-east-1'), new Date(now - 15 * MINUTE), new Date(now));
+    expect(run.unparsable).toBe(1);
+    const byId = new Map(run.records.map((r) => [r.eventID, r]));
+    expect(byId.get(plain!.eventID)).toEqual(plain);
+    expect(byId.get(deep!.eventID)).toEqual(expect.objectContaining({ eventID: deep!.eventID, eventName: deep!.eventName, eventSource: deep!.eventSource }));
+    expect(byId.get(deep!.eventID)).not.toHaveProperty('requestParameters');
+    clients.destroy();
+  });
+
   it('rides out a throttling storm without losing events and keeps every attempt within 2 rps', async () => {
     const { clients, pager } = setup();
     const now = Date.now();

@@ -1,5 +1,5 @@
 import { LookupEventsCommand, type Event as TrailEvent, type LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
-import type { CloudTrailRecord } from '@trailguard/cloudtrail';
+import { recordTooDeep, type CloudTrailRecord } from '@trailguard/cloudtrail';
 import type { CustomerAwsClients } from '../clients/customer-aws-clients';
 import { withCredentialRetry } from '../clients/with-credential-retry';
 import type { AssumeRoleTarget } from '../credentials/assumed-credentials-cache';
@@ -20,7 +20,7 @@ export interface LookupEventsPage {
   records: CloudTrailRecord[];
   /** Latest eventTime on this page, or null for an empty page. */
   maxEventTime: Date | null;
-  /** Events whose CloudTrailEvent was not valid JSON (kept as the summary fields AWS returned). */
+  /** Events whose CloudTrailEvent was not valid JSON or nested too deep (kept as the summary fields AWS returned). */
   unparsable: number;
 }
 
@@ -38,7 +38,8 @@ function toRecord(event: TrailEvent, region: string): { record: CloudTrailRecord
   if (event.CloudTrailEvent) {
     try {
       const parsed = JSON.parse(event.CloudTrailEvent) as unknown;
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return { record: parsed as CloudTrailRecord, parsed: true };
+      // A record too deep to store again would fail its batch on every retry: summary fields instead.
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && !recordTooDeep(parsed)) return { record: parsed as CloudTrailRecord, parsed: true };
     } catch {
       // fall back to the summary fields below
     }

@@ -11,7 +11,7 @@ export interface RecordPosition {
   pointer?: string;
 }
 
-export type MalformedCode = 'invalid_json' | 'not_an_object' | 'not_cloudtrail';
+export type MalformedCode = 'invalid_json' | 'not_an_object' | 'not_cloudtrail' | 'too_deep';
 
 export interface MalformedRecord extends RecordPosition {
   source: string;

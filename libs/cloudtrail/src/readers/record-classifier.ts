@@ -1,5 +1,6 @@
 import type { CloudTrailRecord } from '../cloudtrail-record.types';
 import { unwrapEventBridge } from '../eventbridge';
+import { MAX_RECORD_DEPTH, recordTooDeep } from '../record-depth';
 import type { MalformedCode } from './record-batch.types';
 
 export type Classified = { ok: true; record: CloudTrailRecord } | { ok: false; code: MalformedCode; message: string };
@@ -15,6 +16,9 @@ export function classifyRecord(value: unknown): Classified {
   const record = inner as CloudTrailRecord;
   if (record.eventName === undefined && record.eventSource === undefined) {
     return { ok: false, code: 'not_cloudtrail', message: 'neither eventName nor eventSource is present' };
+  }
+  if (recordTooDeep(record)) {
+    return { ok: false, code: 'too_deep', message: `the record nests deeper than ${MAX_RECORD_DEPTH} levels` };
   }
   return { ok: true, record };
 }

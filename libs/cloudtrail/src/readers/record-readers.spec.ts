@@ -7,8 +7,9 @@ import type { CloudTrailRecord } from '../cloudtrail-record.types';
 import { CloudTrailReadError } from './read-errors';
 import { formatPosition, type MalformedRecord, type ReadOptions, type RecordBatch } from './record-batch.types';
 import { listInputFiles, readBuffer, readFile, readPath, readPaths, readStream } from './record-readers';
+import { sharedPath } from '@trailguard/testing';
 
-const DATASETS = '/work/shared/datasets';
+const DATASETS = sharedPath('datasets');
 
 interface Collected {
   batches: RecordBatch[];
@@ -89,6 +90,13 @@ describe('NDJSON', () => {
       const original = JSON.parse(lines[(m.line ?? 0) - 1] ?? 'null') as Record<string, unknown>;
       expect(original['eventName'] === undefined && original['eventSource'] === undefined).toBe(true);
     }
+  });
+
+  it('reports a record nested too deep to store again and keeps the rest', async () => {
+    const deep = JSON.stringify({ ...rec(2), requestParameters: JSON.parse('{"a":'.repeat(200) + '1' + '}'.repeat(200)) });
+    const out = await collect(readBuffer(Buffer.from(`${ndjson(rec(1))}${deep}\n${ndjson(rec(3))}`), { name: 'deep.ndjson' }));
+    expect(out.records.map((r) => r.eventID)).toEqual(['id-1', 'id-3']);
+    expect(out.malformed.map((m) => [m.line, m.code])).toEqual([[2, 'too_deep']]);
   });
 
   it('keeps the other lines when the first line is broken', async () => {

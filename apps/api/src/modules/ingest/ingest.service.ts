@@ -2,12 +2,11 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { isGzipMagic, readBuffer, type CloudTrailRecord } from '@trailguard/cloudtrail';
+import { isGzipMagic, MAX_RECORD_DEPTH, readBuffer, recordTooDeep, type CloudTrailRecord } from '@trailguard/cloudtrail';
 import { AwsAccountsRepository, Database, IngestCheckpointsRepository, isUuid, type TenantId } from '@trailguard/db';
 import { enqueueDetectBatches, JobQueue } from '@trailguard/queues';
 import { hashSecret } from '../../common/auth';
 import { DomainError, notFound } from '../../common/domain-error';
-import { MAX_JSON_DEPTH, valueTooDeep } from '../../common/json-depth';
 import { RUNTIME, type Runtime } from '../../common/runtime';
 import { MAX_LISTED_ERRORS, type IngestError, type IngestResult } from './ingest.dto';
 import { countIngested } from './ingest-metrics';
@@ -33,9 +32,9 @@ class Collector {
       this.reject({ ...position, code: 'missing_event_id', message: 'the record has no eventID' });
       return;
     }
-    // NDJSON lines skip the request parser's depth check; such a record would poison its batch.
-    if (valueTooDeep(record, MAX_JSON_DEPTH - 2)) {
-      this.reject({ ...position, code: 'too_deep', message: `the record nests deeper than ${MAX_JSON_DEPTH - 2} levels` });
+    // The readers check this too; an EventBridge detail arrives here without them.
+    if (recordTooDeep(record)) {
+      this.reject({ ...position, code: 'too_deep', message: `the record nests deeper than ${MAX_RECORD_DEPTH} levels` });
       return;
     }
     this.records.push(record);

@@ -3,14 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
-import { asTenantId, Database, DomainEventsRepository, type DomainEventType } from '@trailguard/db';
-import { JobQueue, redisConnection } from '@trailguard/queues';
+import { asTenantId, Database, DomainEventsRepository, WebhooksRepository, type DomainEventType } from '@trailguard/db';
+import { deliverJobId, JobQueue, redisConnection } from '@trailguard/queues';
 import { startTestApp, startTestWorkers, type TestApp } from './support/test-app';
 import { TenantSession } from './support/tenant-session';
 import { testEnv } from './support/test-env';
 
-/** Retries 1 s apart: a whole schedule (4 attempts) takes about 3 s. */
-const OVERRIDES = { WEBHOOK_RETRY_SCHEDULE: '1,1,1' };
+/** Retries 1 s apart: a whole schedule (4 attempts) takes about 3 s. The sweep looks every second. */
+const OVERRIDES = { WEBHOOK_RETRY_SCHEDULE: '1,1,1', WEBHOOK_SWEEP_SECONDS: '1' };
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -419,6 +419,59 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
       expect(ok.attempts.map((x: { attempt: number; statusCode: number }) => [x.attempt, x.statusCode])).toEqual([
         [1, 500], [2, 500], [3, 500], [4, 500], [5, 200],
       ]);
+    });
+  });
+
+  describe('the sweep (the database, not Redis, records what is still to deliver)', () => {
+    let queue: JobQueue;
+    beforeAll(() => {
+      queue = new JobQueue(redisConnection(testEnv().redisUrl));
+    });
+    afterAll(() => queue.close());
+
+    /** A pending delivery row with no job: what a Redis that lost its data leaves behind. */
+    async function deliveryWithoutJob(endpointId: string) {
+      const messageId = `msg_${randomUUID()}`;
+      const body = JSON.stringify({ type: 'finding.created', timestamp: new Date().toISOString(), data: finding('high') });
+      const [d] = await db.forTenant(asTenantId(a.tenantId), (scope) =>
+        new WebhooksRepository().createDeliveries(scope, [{ endpointId, messageId, eventType: 'finding.created', body }]),
+      );
+      return { id: d!.id, messageId };
+    }
+
+    it('gives a pending delivery whose job was lost a job again, and it is sent once', async () => {
+      const r = await startReceiver();
+      const { id, secret } = await createEndpoint(r.url);
+      const { messageId } = await deliveryWithoutJob(id);
+      const d = await deliveryWhen(id, messageId, (x) => x.status === 'succeeded');
+      expect(d.attempts.map((x: { attempt: number; statusCode: number }) => [x.attempt, x.statusCode])).toEqual([[1, 200]]);
+      await new Promise((res) => setTimeout(res, 2500)); // two more sweeps find nothing to do
+      expect(r.received).toHaveLength(1);
+      expect(() => new Webhook(secret).verify(r.received[0]!.body, r.headersOf(0))).not.toThrow();
+      expect(r.headersOf(0)['webhook-id']).toBe(messageId);
+    });
+
+    it('retries afresh a delivery whose job failed all its retries, once the fault is gone', async () => {
+      const r = await startReceiver();
+      const { id } = await createEndpoint(r.url);
+      const tenantId = asTenantId(a.tenantId);
+      const secrets = (scope: Parameters<Parameters<Database['forTenant']>[1]>[0]) => scope.tx.webhookSecret.findFirstOrThrow({ where: { tenantId, endpointId: id } });
+      const original = await db.forTenant(tenantId, secrets);
+      const setCiphertext = (ciphertext: string) =>
+        db.forTenant(tenantId, (scope) => scope.tx.webhookSecret.update({ where: { id: original.id }, data: { ciphertext } }));
+      // A fault no retry cures while it lasts: the secret cannot be decrypted.
+      await setCiphertext(`${original.ciphertext.slice(0, -4)}AAAA`);
+      const { id: deliveryId, messageId } = await deliveryWithoutJob(id);
+      const jobId = deliverJobId(deliveryId, 1);
+      await queue.add('webhooks.deliver', { tenantId, deliveryId }, { jobId, attempts: 1 });
+      await eventually(async () => ((await queue.queue('webhooks').getJobState(jobId)) === 'failed' ? true : undefined), `job ${jobId} failed`);
+      expect((await deliveries(id)).find((x) => x.messageId === messageId)).toMatchObject({ status: 'pending', attemptCount: 0 });
+
+      await setCiphertext(original.ciphertext);
+      const d = await deliveryWhen(id, messageId, (x) => x.status === 'succeeded');
+      expect(d.attempts.map((x: { attempt: number; statusCode: number }) => [x.attempt, x.statusCode])).toEqual([[1, 200]]);
+      expect(r.received).toHaveLength(1);
+      expect(await queue.queue('webhooks').getJobState(jobId)).toBe('completed');
     });
   });
 

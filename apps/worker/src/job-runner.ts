@@ -1,6 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
-import { JOB_OPTIONS, JobQueue, QUEUE_NAMES, QUEUE_OF, QUEUE_PREFIX, redisConnection, type JobName, type QueueName } from '@trailguard/queues';
+import {
+  backoffStrategy,
+  JOB_OPTIONS,
+  JobQueue,
+  QUEUE_NAMES,
+  QUEUE_OF,
+  QUEUE_PREFIX,
+  redisConnection,
+  type JobName,
+  type QueueName,
+} from '@trailguard/queues';
 import { JOB_HANDLERS, type JobHandler } from './job-handler';
 import { WORKER_RUNTIME, type WorkerRuntime } from './worker-runtime';
 
@@ -49,6 +59,7 @@ export class JobRunner implements OnApplicationShutdown {
           lockDuration: this.runtime.config.WORKER_LOCK_SECONDS * 1000,
           stalledInterval: this.runtime.config.WORKER_LOCK_SECONDS * 1000,
           maxStalledCount: 5,
+          settings: { backoffStrategy },
         }),
     );
     for (const w of this.workers) {

@@ -38,6 +38,8 @@ export const configSchema = z.object({
   FINDING_WINDOW_SECONDS: seconds.default(3600),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
   WEBHOOK_RETRY_SCHEDULE: z.string().optional(),
+  /** How often pending deliveries whose next attempt is overdue by this long get their job back (lost or failed jobs). */
+  WEBHOOK_SWEEP_SECONDS: seconds.default(60),
   /** Requests per minute per tenant (API keys of one tenant share the budget). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(1200),
   /** Largest accepted request body, in bytes (uploads included). */

@@ -28,6 +28,8 @@ export interface JobPayloads {
   'webhooks.relay': Record<string, never>;
   /** One domain event -> one delivery per matching endpoint. */
   'webhooks.fanout': { tenantId: string; domainEventId: string };
+  /** Re-queue pending deliveries whose job Redis lost or whose job exhausted its retries (repeatable). */
+  'webhooks.sweep': Record<string, never>;
   /** One attempt at delivering one message to one endpoint. */
   'webhooks.deliver': {
     tenantId: string;
@@ -52,6 +54,7 @@ export const QUEUE_OF: { [N in JobName]: QueueName } = {
   'ingest.posture': 'ingest',
   'webhooks.relay': 'webhooks',
   'webhooks.fanout': 'webhooks',
+  'webhooks.sweep': 'webhooks',
   'webhooks.deliver': 'webhooks',
 };
 

@@ -8,6 +8,7 @@ import { IngestScheduleProcessor } from './ingest-schedule.processor';
 import { WebhooksDeliverProcessor } from './webhooks-deliver.processor';
 import { WebhooksFanoutProcessor } from './webhooks-fanout.processor';
 import { WebhooksRelayProcessor } from './webhooks-relay.processor';
+import { WebhooksSweepProcessor } from './webhooks-sweep.processor';
 
 /** Every job handler of the worker; JobRunner checks each job name has exactly one. */
 export const PROCESSORS: Type<JobHandler>[] = [
@@ -19,4 +20,5 @@ export const PROCESSORS: Type<JobHandler>[] = [
   WebhooksRelayProcessor,
   WebhooksFanoutProcessor,
   WebhooksDeliverProcessor,
+  WebhooksSweepProcessor,
 ];

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { asTenantId, Database, WebhooksRepository, type AttemptContext, type TenantId, type TenantScope } from '@trailguard/db';
-import { JobQueue, type JobOf } from '@trailguard/queues';
+import { attemptOfJobId, JobQueue, type JobOf } from '@trailguard/queues';
 import {
   DEFAULT_RETRY_SCHEDULE,
   nextAttempt,
@@ -15,7 +15,7 @@ import {
 } from '@trailguard/webhooks';
 import type { JobHandler } from '../job-handler';
 import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
-import { attemptOfJobId, enqueueDeliver, webhookSecretBox } from '../webhooks/deliver-jobs';
+import { enqueueDeliver, webhookSecretBox } from '../webhooks/deliver-jobs';
 import { planOutcome } from '../webhooks/outcome-plan';
 import { attemptDuration, countOutcome, type DeliveryOutcome } from '../webhooks/webhook-metrics';
 

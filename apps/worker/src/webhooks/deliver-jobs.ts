@@ -1,24 +1,5 @@
-import type { JobsOptions } from 'bullmq';
 import { SecretBox } from '@trailguard/webhooks';
-import type { JobQueue } from '@trailguard/queues';
-
-/**
- * A deliver job's own retries cover infrastructure failures (database or Redis briefly away):
- * the job is idempotent per attempt number, so running it again is safe, and giving up would
- * lose the alert. Receiver failures never throw; they follow the webhook retry schedule instead.
- */
-const DELIVER_JOB_RETRIES: JobsOptions = { attempts: 6, backoff: { type: 'exponential', delay: 2000 } };
-
-/** `deliver:<deliveryId>:<attempt>`: one job per attempt, so re-enqueueing an attempt is a no-op. */
-export function deliverJobId(deliveryId: string, attempt: number): string {
-  return `deliver:${deliveryId}:${attempt}`;
-}
-
-/** The attempt number of a deliver job id; a redelivery's first job has a `-r<time>` suffix. */
-export function attemptOfJobId(jobId: string | undefined): number | undefined {
-  const n = Number(/^deliver:[^:]+:(\d+)(?:-r\d+)?$/.exec(jobId ?? '')?.[1]);
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
+import { deliverJobId, type JobQueue } from '@trailguard/queues';
 
 export interface DeliverJobInput {
   tenantId: string;
@@ -34,7 +15,7 @@ export async function enqueueDeliver(queue: JobQueue, jobs: DeliverJobInput[]): 
     'webhooks.deliver',
     jobs.map((j) => ({
       data: { tenantId: j.tenantId, deliveryId: j.deliveryId, seriesStart: j.seriesStart },
-      options: { ...DELIVER_JOB_RETRIES, jobId: deliverJobId(j.deliveryId, j.attempt), delay: Math.max(0, j.delayMs ?? 0) },
+      options: { jobId: deliverJobId(j.deliveryId, j.attempt), delay: Math.max(0, j.delayMs ?? 0) },
     })),
   );
 }
@@ -42,4 +23,29 @@ export async function enqueueDeliver(queue: JobQueue, jobs: DeliverJobInput[]): 
 /** Same key id as the API uses: both read what the other wrote. */
 export function webhookSecretBox(secretsKey: Buffer): SecretBox {
   return new SecretBox({ current: { id: 'main', key: secretsKey } });
+}
+
+export type RequeueOutcome = 'queued' | 'retried' | 'in_hand';
+
+/**
+ * Gives a pending delivery's next attempt a job again unless one is waiting, delayed or running:
+ * a job that failed all its retries is retried afresh, a job that is gone (Redis lost it, or it
+ * completed without recording the attempt) is queued anew under a fresh id. Such a job starts
+ * a new retry series (its original series start went with it).
+ */
+export async function requeueDeliver(queue: JobQueue, d: { tenantId: string; deliveryId: string; attempt: number }): Promise<RequeueOutcome> {
+  const webhooks = queue.queue('webhooks');
+  const jobId = deliverJobId(d.deliveryId, d.attempt);
+  const state = await webhooks.getJobState(jobId);
+  if (state === 'failed') {
+    const job = await webhooks.getJob(jobId);
+    if (job) {
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      return 'retried';
+    }
+  } else if (state !== 'unknown' && state !== 'completed') {
+    return 'in_hand';
+  }
+  await queue.add('webhooks.deliver', { tenantId: d.tenantId, deliveryId: d.deliveryId, seriesStart: d.attempt }, { jobId: deliverJobId(d.deliveryId, d.attempt, { fresh: true }) });
+  return 'queued';
 }

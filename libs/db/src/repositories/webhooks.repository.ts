@@ -81,6 +81,12 @@ export interface UnpublishedDomainEvent {
   id: string;
 }
 
+export interface OverdueDelivery {
+  tenantId: TenantId;
+  id: string;
+  attemptCount: number;
+}
+
 /** Endpoints, their secrets, deliveries and attempts, and the outbox reads the relay needs. */
 export class WebhooksRepository {
   createEndpoint(scope: TenantScope, data: WebhookEndpointInput): Promise<WebhookEndpoint> {
@@ -318,6 +324,13 @@ export class WebhooksRepository {
     const rows = await db.prisma.$queryRaw<Array<{ tenant_id: string; id: string }>>`
       SELECT * FROM tg_unpublished_domain_events(${limit}::int)`;
     return rows.map((r) => ({ tenantId: asTenantId(r.tenant_id), id: r.id }));
+  }
+
+  /** Pending deliveries, any tenant, whose next attempt was due before `before` (SECURITY DEFINER look-up, ids only). */
+  async overdueDeliveries(db: Database, before: Date, limit: number): Promise<OverdueDelivery[]> {
+    const rows = await db.prisma.$queryRaw<Array<{ tenant_id: string; id: string; attempt_count: number }>>`
+      SELECT * FROM tg_overdue_webhook_deliveries(${before}::timestamptz, ${limit}::int)`;
+    return rows.map((r) => ({ tenantId: asTenantId(r.tenant_id), id: r.id, attemptCount: r.attempt_count }));
   }
 
   async markDomainEventsPublished(scope: TenantScope, ids: string[], at = new Date()): Promise<number> {

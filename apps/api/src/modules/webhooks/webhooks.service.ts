@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { Database, WebhooksRepository, type PageRequest, type Prisma, type TenantId, type TenantScope, type WebhookEndpoint } from '@trailguard/db';
 import { generateMessageId, generateWebhookSecret, sendWebhook, signPayload } from '@trailguard/webhooks';
+import { deliverJobId } from '@trailguard/queues';
 import { DomainError, notFound } from '../../common/domain-error';
 import { WebhookInfra } from './webhook-infra';
 import { validateWebhookUrl } from './webhook-url';
@@ -15,7 +16,6 @@ import {
 } from './webhooks.dto';
 
 /** Same retries as the worker gives its deliver jobs (infrastructure hiccups only). */
-const DELIVER_JOB_RETRIES = { attempts: 6, backoff: { type: 'exponential', delay: 2000 } };
 
 @Injectable()
 export class WebhooksService {
@@ -157,9 +157,9 @@ export class WebhooksService {
       await this.infra.queue.add(
         'webhooks.deliver',
         { tenantId, deliveryId, seriesStart: attempt },
-        // The suffix keeps the id new even if a job for this attempt number ran before (a series
-        // that ended because the endpoint was disabled leaves one behind).
-        { ...DELIVER_JOB_RETRIES, jobId: `deliver:${deliveryId}:${attempt}-r${Date.now()}` },
+        // A fresh id: a job for this attempt number may have run before (a series that ended
+        // because the endpoint was disabled leaves one behind).
+        { jobId: deliverJobId(deliveryId, attempt, { fresh: true }) },
       );
     } catch (err) {
       // Without its job the delivery would stay pending forever and refuse the next redeliver.

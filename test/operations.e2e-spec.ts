@@ -45,4 +45,19 @@ describe('operations endpoints', () => {
     const html = await t.http.get('/docs').expect(200);
     expect(html.text).toContain('swagger');
   });
+
+  it('serves the queue dashboard to operators only: X-Admin-Token, or the token as the Basic password', async () => {
+    const refused = await t.http.get('/queues').expect(401);
+    expect(refused.headers['www-authenticate']).toMatch(/^Basic realm="Trailguard operators"/);
+    expect(refused.body.error.code).toBe('unauthorized');
+    const basic = (password: string) => `Basic ${Buffer.from(`operator:${password}`).toString('base64')}`;
+    await t.http.get('/queues/api/queues').set('Authorization', basic('wrong')).expect(401);
+    const tenant = await t.http.post('/v1/tenants').set('X-Admin-Token', t.adminToken).send({ name: 'dashboard' }).expect(201);
+    await t.http.get('/queues').set('Authorization', `Bearer ${tenant.body.apiKey.key}`).expect(401);
+
+    const page = await t.http.get('/queues').set('X-Admin-Token', t.adminToken).expect(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    const api = await t.http.get('/queues/api/queues').set('Authorization', basic(t.adminToken)).expect(200);
+    expect((api.body.queues as Array<{ name: string }>).map((q) => q.name).sort()).toEqual(['detect', 'ingest', 'webhooks']);
+  });
 });

@@ -9,6 +9,7 @@ import { bodyErrorHandler } from './common/error.filter';
 import { httpMetrics } from './common/http-metrics';
 import { refuseDeepJson } from './common/json-depth';
 import type { Runtime } from './common/runtime';
+import { mountQueueDashboard } from './modules/queue-dashboard/queue-dashboard';
 
 /** Builds the HTTP API (not yet listening): used by main, the all-in-one server and the tests. */
 export async function createApiApp(runtime: Runtime): Promise<NestExpressApplication> {
@@ -22,6 +23,7 @@ export async function createApiApp(runtime: Runtime): Promise<NestExpressApplica
   app.use(httpMetrics);
   app.use(json({ limit: runtime.config.MAX_BODY_BYTES, type: ['application/json', 'application/*+json'], verify: refuseDeepJson }));
   app.use(bodyErrorHandler);
+  mountQueueDashboard(app, runtime.adminToken);
 
   const openapi = new DocumentBuilder()
     .setTitle('Trailguard API')

@@ -43,6 +43,20 @@ function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
+/**
+ * The operator token from `X-Admin-Token`, or for browsers (the queue dashboard) as the password
+ * of HTTP Basic authentication; compared in constant time.
+ */
+export function isOperatorRequest(req: Request, adminToken: string): boolean {
+  let token = req.header('x-admin-token');
+  const basic = /^Basic\s+(\S+)$/i.exec(req.header('authorization') ?? '');
+  if (token === undefined && basic?.[1]) {
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    token = decoded.slice(decoded.indexOf(':') + 1);
+  }
+  return token !== undefined && token.length > 0 && safeEqual(token, adminToken);
+}
+
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly keys = new ApiKeysRepository();

@@ -49,6 +49,26 @@ describe('detection pipeline', () => {
     const detail = await t.http.get(`/v1/findings/${byTitle.get(SEED_HIGH)!.id}`).set(s.auth()).expect(200);
     expect(detail.body.evidence[0].record.requestParameters.isMultiRegionTrail).toBe(false);
     expect(detail.body.tags).toEqual(expect.arrayContaining(['attack.t1562.008', 'attack.t1685.002']));
+
+    const high = byTitle.get(SEED_HIGH)!;
+    const ocsf = await t.http.get(`/v1/findings/${high.id}?format=ocsf`).set(s.auth()).expect(200);
+    expect(ocsf.body).toMatchObject({
+      class_uid: 2004,
+      type_uid: 200401,
+      severity_id: 4,
+      status_id: 1,
+      is_alert: true,
+      finding_info: { uid: high.id, title: SEED_HIGH, analytic: { type_id: 1 } },
+      actor: { user: { uid: actors.attacker } },
+      cloud: { provider: 'AWS' },
+    });
+    expect(ocsf.body.evidences[0].api.operation).toBe('UpdateTrail');
+    expect(ocsf.body.evidences[0].data.record.requestParameters.isMultiRegionTrail).toBe(false);
+    expect(ocsf.body.finding_info.attacks).toEqual(expect.arrayContaining([expect.objectContaining({ sub_technique: { uid: 'T1562.008' } })]));
+    const ocsfList = await t.http.get('/v1/findings?format=ocsf&severity=high').set(s.auth()).expect(200);
+    expect(ocsfList.body.data.map((f: { finding_info: { uid: string } }) => f.finding_info.uid)).toContain(high.id);
+    const bad = await t.http.get(`/v1/findings/${high.id}?format=cef`).set(s.auth()).expect(400);
+    expect(bad.body.error.code).toBe('validation_failed');
   });
 
   it('the same call by an allowlisted admin yields suppressed findings only', async () => {

@@ -6,7 +6,7 @@ import { CurrentPrincipal, CurrentTenant, MinRole, type Principal } from '../../
 import { IdParam } from '../../common/id-param';
 import { ApiJsonBody } from '../../common/openapi';
 import { pageQuery, ZodBody, ZodQuery } from '../../common/zod-body';
-import { listFindingsQuery, patchFindingBody, type ListFindingsQuery, type PatchFindingBody } from './findings.dto';
+import { getFindingQuery, listFindingsQuery, patchFindingBody, type GetFindingQuery, type ListFindingsQuery, type PatchFindingBody } from './findings.dto';
 import { FindingsService } from './findings.service';
 
 @ApiTags('findings')
@@ -16,15 +16,15 @@ export class FindingsController {
   constructor(private readonly findings: FindingsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Findings, newest first, filtered by status, severity, rule, account, actor, time' })
+  @ApiOperation({ summary: 'Findings, newest first, filtered by status, severity, rule, account, actor, time; format=ocsf renders OCSF Detection Findings' })
   list(@CurrentTenant() tenantId: TenantId, @ZodQuery(listFindingsQuery) q: ListFindingsQuery) {
     return this.findings.list(tenantId, q);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One finding with its evidence records' })
-  get(@CurrentTenant() tenantId: TenantId, @IdParam() id: string) {
-    return this.findings.get(tenantId, id);
+  @ApiOperation({ summary: 'One finding with its evidence records; format=ocsf renders an OCSF Detection Finding (class 2004)' })
+  get(@CurrentTenant() tenantId: TenantId, @IdParam() id: string, @ZodQuery(getFindingQuery) q: GetFindingQuery) {
+    return this.findings.get(tenantId, id, q.format);
   }
 
   @Patch(':id')

@@ -10,6 +10,9 @@ const csvOf = <T extends readonly [string, ...string[]]>(values: T) =>
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
     .pipe(z.array(z.enum(values)).min(1));
 
+/** `ocsf`: each finding as an OCSF Detection Finding (class 2004) instead of Trailguard's shape. */
+const format = z.enum(['trailguard', 'ocsf']).default('trailguard');
+
 export const listFindingsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1).max(500).optional(),
@@ -23,8 +26,12 @@ export const listFindingsQuery = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
   /** lastSeenAt < to */
   to: z.iso.datetime({ offset: true }).optional(),
+  format,
 });
 export type ListFindingsQuery = z.infer<typeof listFindingsQuery>;
+
+export const getFindingQuery = z.strictObject({ format });
+export type GetFindingQuery = z.infer<typeof getFindingQuery>;
 
 export const patchFindingBody = z
   .strictObject({

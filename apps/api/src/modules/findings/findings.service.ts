@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Database, DomainEventsRepository, FindingsRepository, type PageRequest, type Prisma, type TenantId } from '@trailguard/db';
-import { findingView } from '@trailguard/detection';
+import { findingView, ocsfDetectionFinding } from '@trailguard/detection';
 import { notFound } from '../../common/domain-error';
 import type { Principal } from '../../common/auth';
-import type { ListFindingsQuery, PatchFindingBody } from './findings.dto';
+import type { GetFindingQuery, ListFindingsQuery, PatchFindingBody } from './findings.dto';
 
 @Injectable()
 export class FindingsService {
@@ -29,14 +29,16 @@ export class FindingsService {
         { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) },
       ),
     );
-    return { data: page.data.map(findingView), nextCursor: page.nextCursor };
+    const views = page.data.map(findingView);
+    return { data: q.format === 'ocsf' ? views.map((v) => ocsfDetectionFinding(v)) : views, nextCursor: page.nextCursor };
   }
 
-  async get(tenantId: TenantId, id: string) {
+  async get(tenantId: TenantId, id: string, format: GetFindingQuery['format'] = 'trailguard') {
     return this.db.forTenant(tenantId, async (scope) => {
       const finding = await this.findings.get(scope, id);
       if (!finding) throw notFound('finding', id);
       const evidence = await this.findings.evidence(scope, id);
+      if (format === 'ocsf') return ocsfDetectionFinding(findingView(finding), evidence);
       return {
         ...findingView(finding),
         evidence: evidence.map((e) => ({ eventId: e.eventId, eventTime: e.eventTime, record: e.record })),

@@ -1,10 +1,13 @@
 /**
  * Sigma engine throughput: JSON.parse alone vs JSON.parse + RuleSet.match() with the full built-in
  * library, over the combined corpus repeated in memory to ~200k lines, in one process and one run.
+ * A third loop, JSON.parse + classifyRecord() (what the readers check of every record, the depth
+ * limit included), shows what reading costs on top of parsing.
  *
  *   node -r @swc-node/register bench/sigma-engine.bench.ts [--lines 200000] [--rounds 5]
  */
 import { readFileSync } from 'node:fs';
+import { classifyRecord } from '@trailguard/cloudtrail';
 import { compileRuleSet, loadBuiltinRules } from '@trailguard/sigma';
 import { sharedPath } from '@trailguard/testing';
 
@@ -38,6 +41,12 @@ function parseAndMatch(from: number, to: number): number {
   return matches;
 }
 
+function parseAndClassify(from: number, to: number): number {
+  let ok = 0;
+  for (let i = from; i < to; i++) ok += classifyRecord(JSON.parse(lines[i]!)).ok ? 1 : 0;
+  return ok;
+}
+
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 // The machine is shared: instead of timing whole passes back to back, each round alternates the two
@@ -45,25 +54,33 @@ const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 const BLOCK = 10_000;
 parseOnly(0, lines.length); // warm-up: both loops run optimised code afterwards
 parseAndMatch(0, lines.length);
+parseAndClassify(0, lines.length);
 const parseTimes: number[] = [];
 const matchTimes: number[] = [];
+const classifyTimes: number[] = [];
 let matchCount = 0;
 for (let r = 0; r < rounds; r++) {
   let parseMs = 0;
   let matchMs = 0;
+  let classifyMs = 0;
   matchCount = 0;
   for (let from = 0, b = 0; from < lines.length; from += BLOCK, b++) {
     const to = Math.min(from + BLOCK, lines.length);
-    for (const side of b % 2 === 0 ? ['parse', 'match'] : ['match', 'parse']) {
+    const sides = b % 2 === 0 ? (['parse', 'match', 'classify'] as const) : (['classify', 'match', 'parse'] as const);
+    for (const side of sides) {
       const t0 = now();
       if (side === 'parse') parseOnly(from, to);
-      else matchCount += parseAndMatch(from, to);
-      if (side === 'parse') parseMs += now() - t0;
-      else matchMs += now() - t0;
+      else if (side === 'match') matchCount += parseAndMatch(from, to);
+      else parseAndClassify(from, to);
+      const ms = now() - t0;
+      if (side === 'parse') parseMs += ms;
+      else if (side === 'match') matchMs += ms;
+      else classifyMs += ms;
     }
   }
   parseTimes.push(parseMs);
   matchTimes.push(matchMs);
+  classifyTimes.push(classifyMs);
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const best = (xs: number[]): number => Math.min(...xs);
@@ -74,3 +91,5 @@ console.log(`lines: ${lines.length} (${(bytes / 1e6).toFixed(1)} MB), rules: ${r
 console.log(`JSON.parse only:      ${Math.round(parseRate).toLocaleString('en-US')} events/s (median pass ${median(parseTimes).toFixed(0)} ms, best ${best(parseTimes).toFixed(0)} ms)`);
 console.log(`JSON.parse + match(): ${Math.round(matchRate).toLocaleString('en-US')} events/s (median pass ${median(matchTimes).toFixed(0)} ms, best ${best(matchTimes).toFixed(0)} ms)`);
 console.log(`ratio (parse+match rate / parse-only rate): median of rounds ${median(ratios).toFixed(3)} (per round ${ratios.map((x) => x.toFixed(3)).join(', ')}; from median passes ${(matchRate / parseRate).toFixed(3)})`);
+const classifyRatios = parseTimes.map((p, i) => p / classifyTimes[i]!);
+console.log(`reader checks (parse+classifyRecord rate / parse-only rate): median of rounds ${median(classifyRatios).toFixed(3)} (per round ${classifyRatios.map((x) => x.toFixed(3)).join(', ')})`);

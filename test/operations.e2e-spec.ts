@@ -16,6 +16,9 @@ describe('operations endpoints', () => {
     const ready = await t.http.get('/readyz').expect(200);
     expect(ready.body.checks.postgres.ok).toBe(true);
     expect(ready.body.checks.redis.ok).toBe(true);
+    expect(ready.body.checks.queues.ok).toBe(true);
+    expect(Object.keys(ready.body.checks.queues.depths).sort()).toEqual(['detect', 'ingest', 'webhooks']);
+    expect(ready.body.checks.queues.depths.detect).toEqual(expect.objectContaining({ waiting: expect.any(Number), failed: expect.any(Number) }));
   });
 
   it('/metrics is Prometheus text with our metrics', async () => {

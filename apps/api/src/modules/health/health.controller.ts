@@ -3,19 +3,20 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import { Database } from '@trailguard/db';
+import { JobQueue } from '@trailguard/queues';
 import { Public } from '../../common/auth';
 import { REDIS } from '../../common/redis.provider';
 
-type Check = { ok: boolean; latencyMs: number; error?: string };
+type Check<T = undefined> = { ok: boolean; latencyMs: number; error?: string; value?: T };
 
-async function timed(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
+async function timed<T>(probe: () => Promise<T>, timeoutMs = 2000): Promise<Check<T>> {
   const start = Date.now();
   try {
-    await Promise.race([
+    const value = await Promise.race([
       probe(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
     ]);
-    return { ok: true, latencyMs: Date.now() - start };
+    return { ok: true, latencyMs: Date.now() - start, value };
   } catch (error) {
     return { ok: false, latencyMs: Date.now() - start, error: (error as Error).message };
   }
@@ -28,6 +29,7 @@ export class HealthController {
   constructor(
     private readonly db: Database,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(JobQueue) private readonly queue: JobQueue,
   ) {}
 
   @Get('healthz')
@@ -38,14 +40,18 @@ export class HealthController {
   }
 
   @Get('readyz')
-  @ApiOperation({ summary: 'Readiness: Postgres and Redis answer' })
+  @ApiOperation({ summary: 'Readiness: Postgres, Redis and the job queues answer (with each queue\'s depth)' })
   async readyz(@Res({ passthrough: true }) res: Response) {
-    const [postgres, redis] = await Promise.all([timed(() => this.db.ping()), timed(() => this.redis.ping())]);
-    const ready = postgres.ok && redis.ok;
+    const [pg, rd, q] = await Promise.all([timed(() => this.db.ping()), timed(() => this.redis.ping()), timed(() => this.queue.depths())]);
+    const postgres = { ok: pg.ok, latencyMs: pg.latencyMs, ...(pg.error ? { error: pg.error } : {}) };
+    const redis = { ok: rd.ok, latencyMs: rd.latencyMs, ...(rd.error ? { error: rd.error } : {}) };
+    const queues = { ok: q.ok, latencyMs: q.latencyMs, ...(q.error ? { error: q.error } : { depths: q.value }) };
+    const checks = { postgres, redis, queues };
+    const ready = postgres.ok && redis.ok && queues.ok;
     res.status(ready ? 200 : 503);
-    if (ready) return { status: 'ready', checks: { postgres, redis } };
+    if (ready) return { status: 'ready', checks };
     // A 503 like any other failure: the error envelope, with the checks beside it for operators.
-    const down = [postgres.ok ? null : 'Postgres', redis.ok ? null : 'Redis'].filter(Boolean).join(' and ');
-    return { status: 'unavailable', checks: { postgres, redis }, error: { code: 'unavailable', message: `${down} not answering` } };
+    const down = [postgres.ok ? null : 'Postgres', redis.ok ? null : 'Redis', queues.ok ? null : 'the queues'].filter(Boolean).join(' and ');
+    return { status: 'unavailable', checks, error: { code: 'unavailable', message: `${down} not answering` } };
   }
 }

@@ -286,6 +286,28 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
     expect(() => new Webhook(oldSecret).verify(r.received[i]!.body, r.headersOf(i))).toThrow();
   });
 
+  it('sends a Slack Block Kit message to an endpoint whose payload format is slack, signed all the same', async () => {
+    const r = await startReceiver();
+    const { id, secret } = await createEndpoint(r.url, { payloadFormat: 'slack' });
+    expect((await t.http.get(`/v1/webhooks/${id}`).set(a.auth()).expect(200)).body.payloadFormat).toBe('slack');
+    const data = { ...finding('high'), ruleTitle: 'AWS CloudTrail UpdateTrail with multi-region disabled', actor: 'arn:aws:iam::111122223333:user/mallory', eventCount: 1 };
+    const eventId = await recordEvent('finding.created', data);
+    await deliveryWhen(id, `msg_${eventId}`, (x) => x.status === 'succeeded');
+    const body = r.received[0]!.body;
+    expect(() => new Webhook(secret).verify(body, r.headersOf(0))).not.toThrow();
+    const message = JSON.parse(body) as { text: string; blocks: unknown[] };
+    expect(message.text).toBe('New finding [HIGH]: AWS CloudTrail UpdateTrail with multi-region disabled');
+    expect(JSON.stringify(message.blocks)).toContain('arn:aws:iam::111122223333:user/mallory');
+
+    const test = await t.http.post(`/v1/webhooks/${id}/test`).set(a.auth()).expect(200);
+    expect(test.body).toMatchObject({ ok: true, delivery: { status: 'succeeded' } });
+    expect(JSON.parse(r.received[1]!.body)).toEqual({ text: 'Test message from Trailguard' });
+    const patched = await t.http.patch(`/v1/webhooks/${id}`).set(a.auth()).send({ payloadFormat: 'standard' }).expect(200);
+    expect(patched.body.payloadFormat).toBe('standard');
+    const bad = await t.http.patch(`/v1/webhooks/${id}`).set(a.auth()).send({ payloadFormat: 'teams' }).expect(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+  });
+
   it('applies event-type and minimum-severity filters', async () => {
     const picky = await startReceiver();
     const all = await startReceiver();
@@ -454,7 +476,7 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
       const r = await startReceiver();
       const { id, secret } = await createEndpoint(r.url);
       const { messageId } = await deliveryWithoutJob(id);
-      await sweep();
+      await Promise.all([sweep(), sweep()]); // overlapping sweeps queue the attempt once
       const d = await deliveryWhen(id, messageId, (x) => x.status === 'succeeded');
       expect(d.attempts.map((x: { attempt: number; statusCode: number }) => [x.attempt, x.statusCode])).toEqual([[1, 200]]);
       await sweep(); // finds nothing left to do

@@ -3,7 +3,7 @@ let lastFresh = 0;
 /**
  * `deliver:<deliveryId>:<attempt>`: one job per attempt, so re-enqueueing an attempt is a no-op.
  * `fresh` adds `-r<n>` (a new id even if a job for this attempt number exists or ran): for a
- * redelivery, or a sweep re-queueing an attempt whose job is gone.
+ * redelivery, whose attempt number may have had a job before.
  */
 export function deliverJobId(deliveryId: string, attempt: number, options: { fresh?: boolean } = {}): string {
   if (!options.fresh) return `deliver:${deliveryId}:${attempt}`;

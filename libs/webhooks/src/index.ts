@@ -38,4 +38,4 @@ export {
   type RetryDecision,
 } from './retry-policy';
 export { WEBHOOK_EVENT_TYPES, buildWebhookBody, isWebhookEventType, type WebhookEventType } from './webhook-payload';
-export { toSlackMessage, type SlackMessageInput } from './slack-message';
+export { slackBodyFor, toSlackMessage, type SlackMessageInput } from './slack-message';

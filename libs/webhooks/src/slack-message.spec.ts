@@ -1,4 +1,4 @@
-import { toSlackMessage } from './slack-message';
+import { slackBodyFor, toSlackMessage } from './slack-message';
 
 describe('toSlackMessage', () => {
   it('builds a Block Kit message with plain-text fallback, fields and a link', () => {
@@ -31,5 +31,50 @@ describe('toSlackMessage', () => {
       '*Trail posture changed: &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;*',
     );
     expect(message.blocks).toHaveLength(1);
+  });
+});
+
+describe('slackBodyFor', () => {
+  const parse = (body: string) => JSON.parse(body) as { text: string; blocks: Array<{ text?: { text: string }; fields?: Array<{ text: string }> }> };
+  const finding = {
+    id: 'f-1',
+    ruleTitle: 'AWS CloudTrail UpdateTrail with multi-region disabled',
+    severity: 'high',
+    status: 'open',
+    actor: 'arn:aws:iam::111122223333:user/mallory',
+    region: 'us-east-1',
+    sourceIp: '198.51.100.7',
+    eventCount: 1,
+  };
+
+  it('announces a new finding with its rule, severity, actor and where', () => {
+    const m = parse(slackBodyFor('finding.created', finding));
+    expect(m.text).toBe('New finding [HIGH]: AWS CloudTrail UpdateTrail with multi-region disabled');
+    expect(m.blocks[0]?.text?.text).toContain('1 event(s) by arn:aws:iam::111122223333:user/mallory');
+    expect(m.blocks[1]?.fields?.map((f) => f.text)).toEqual([
+      '*Actor*\narn:aws:iam::111122223333:user/mallory',
+      '*Region*\nus-east-1',
+      '*Source IP*\n198.51.100.7',
+      '*Events*\n1',
+      '*Status*\nopen',
+      '*Finding*\nf-1',
+    ]);
+  });
+
+  it('says what changed in a finding update', () => {
+    expect(parse(slackBodyFor('finding.updated', { reason: 'status_changed', from: 'open', to: 'resolved', finding })).blocks[0]?.text?.text).toContain(
+      'status open → resolved',
+    );
+    expect(parse(slackBodyFor('finding.updated', { reason: 'events_added', added: 3, finding: { ...finding, eventCount: 4 } })).blocks[0]?.text?.text).toContain(
+      '3 more event(s), 4 in all',
+    );
+  });
+
+  it('covers account status and posture changes', () => {
+    const account = parse(slackBodyFor('account.status_changed', { accountId: 'a-1', name: 'prod', status: 'error', previousStatus: 'active', reason: 'AccessDenied' }));
+    expect(account.text).toBe('Account status changed: prod');
+    expect(account.blocks[0]?.text?.text).toContain('active → error: AccessDenied');
+    const posture = parse(slackBodyFor('posture.changed', { accountId: 'a-1', awsAccountId: '111122223333', findingId: 'f-2' }));
+    expect(posture.text).toBe('Trail posture changed [HIGH]: AWS account 111122223333');
   });
 });

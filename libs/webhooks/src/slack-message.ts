@@ -45,3 +45,74 @@ export function toSlackMessage(input: SlackMessageInput): string {
   }
   return JSON.stringify({ text: escapeMrkdwn(headline), blocks });
 }
+
+type Data = Record<string, unknown>;
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined);
+const obj = (v: unknown): Data => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Data) : {});
+
+/** Only the fields that have a value, in the order given. */
+function present(entries: Array<[string, unknown]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of entries) {
+    const t = text(v);
+    if (t !== undefined) out[k] = t;
+  }
+  return out;
+}
+
+function findingFields(f: Data): Record<string, string> {
+  return present([
+    ['Actor', f['actor']],
+    ['Region', f['region']],
+    ['Source IP', f['sourceIp']],
+    ['Events', f['eventCount']],
+    ['Status', f['status']],
+    ['Finding', f['id']],
+  ]);
+}
+
+/**
+ * The Slack body of a domain event (the data Trailguard's own payload carries), for endpoints
+ * whose payload format is `slack`: a Slack incoming webhook URL takes it as is.
+ */
+export function slackBodyFor(type: WebhookEventType, data: Data): string {
+  switch (type) {
+    case 'finding.created':
+      return toSlackMessage({
+        type,
+        title: text(data['ruleTitle']) ?? 'finding',
+        ...(text(data['severity']) ? { severity: text(data['severity']) } : {}),
+        summary: `${text(data['eventCount']) ?? '1'} event(s) by ${text(data['actor']) ?? 'an unknown actor'}`,
+        fields: findingFields(data),
+      });
+    case 'finding.updated': {
+      const f = obj(data['finding']);
+      const summary =
+        data['reason'] === 'status_changed'
+          ? `status ${text(data['from']) ?? '?'} → ${text(data['to']) ?? '?'}`
+          : `${text(data['added']) ?? 'more'} more event(s), ${text(f['eventCount']) ?? '?'} in all`;
+      return toSlackMessage({
+        type,
+        title: text(f['ruleTitle']) ?? 'finding',
+        ...(text(f['severity']) ? { severity: text(f['severity']) } : {}),
+        summary,
+        fields: findingFields(f),
+      });
+    }
+    case 'account.status_changed':
+      return toSlackMessage({
+        type,
+        title: text(data['name']) ?? text(data['accountId']) ?? 'AWS account',
+        summary: `${text(data['previousStatus']) ?? '?'} → ${text(data['status']) ?? '?'}${text(data['reason']) ? `: ${text(data['reason'])}` : ''}`,
+        fields: present([['Account', data['accountId']]]),
+      });
+    case 'posture.changed':
+      return toSlackMessage({
+        type,
+        title: `AWS account ${text(data['awsAccountId']) ?? text(data['accountId']) ?? '?'}`,
+        severity: 'high',
+        summary: 'No multi-region CloudTrail trail is logging',
+        fields: present([['Finding', data['findingId']]]),
+      });
+  }
+}

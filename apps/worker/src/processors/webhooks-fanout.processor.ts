@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { asTenantId, Database, WebhooksRepository } from '@trailguard/db';
 import { JobQueue, type JobOf } from '@trailguard/queues';
-import { buildWebhookBody, isWebhookEventType } from '@trailguard/webhooks';
+import { buildWebhookBody, isWebhookEventType, slackBodyFor } from '@trailguard/webhooks';
 import type { JobHandler } from '../job-handler';
 import { enqueueDeliver } from '../webhooks/deliver-jobs';
 import { wantsEvent } from '../webhooks/event-filter';
@@ -35,11 +35,12 @@ export class WebhooksFanoutProcessor implements JobHandler<'webhooks.fanout'> {
       const payload = (event.data ?? {}) as Record<string, unknown>;
       const endpoints = (await this.repo.endpointsFor(scope, event.type)).filter((e) => wantsEvent(e, event.type, payload));
       if (endpoints.length === 0) return [];
-      const body = buildWebhookBody(event.type, payload, event.createdAt);
+      // Each format's bytes once; stored with the delivery, so retries send exactly them.
+      const bodies = { standard: buildWebhookBody(event.type, payload, event.createdAt), slack: slackBodyFor(event.type, payload) };
       const messageId = `msg_${event.id}`;
       const deliveries = await this.repo.createDeliveries(
         scope,
-        endpoints.map((e) => ({ endpointId: e.id, messageId, eventType: event.type, body })),
+        endpoints.map((e) => ({ endpointId: e.id, messageId, eventType: event.type, body: bodies[e.payloadFormat] })),
       );
       // Only deliveries that never started; one a previous run already began has its own jobs.
       return deliveries.filter((d) => d.attemptCount === 0 && d.status === 'pending');

@@ -28,24 +28,27 @@ export function webhookSecretBox(secretsKey: Buffer): SecretBox {
 export type RequeueOutcome = 'queued' | 'retried' | 'in_hand';
 
 /**
- * Gives a pending delivery's next attempt a job again unless one is waiting, delayed or running:
- * a job that failed all its retries is retried afresh, a job that is gone (Redis lost it, or it
- * completed without recording the attempt) is queued anew under a fresh id. Such a job starts
- * a new retry series (its original series start went with it).
+ * Gives a pending delivery's next attempt its job again unless one is waiting, delayed or running:
+ * a job that failed all its retries is retried afresh; a job that is gone (Redis lost it) or that
+ * completed without recording the attempt is queued again under the attempt's own id, so sweeps
+ * that overlap cannot queue it twice. Such a job starts a new retry series (the original series
+ * start went with the job).
  */
 export async function requeueDeliver(queue: JobQueue, d: { tenantId: string; deliveryId: string; attempt: number }): Promise<RequeueOutcome> {
   const webhooks = queue.queue('webhooks');
   const jobId = deliverJobId(d.deliveryId, d.attempt);
-  const state = await webhooks.getJobState(jobId);
-  if (state === 'failed') {
-    const job = await webhooks.getJob(jobId);
-    if (job) {
-      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+  const job = await webhooks.getJob(jobId);
+  const state = job ? await job.getState() : 'unknown';
+  try {
+    if (state === 'failed') {
+      await job!.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       return 'retried';
     }
-  } else if (state !== 'unknown' && state !== 'completed') {
-    return 'in_hand';
+    if (state === 'completed') await job!.remove();
+    else if (state !== 'unknown') return 'in_hand';
+  } catch {
+    return 'in_hand'; // another sweep got there first: the job is moving again
   }
-  await queue.add('webhooks.deliver', { tenantId: d.tenantId, deliveryId: d.deliveryId, seriesStart: d.attempt }, { jobId: deliverJobId(d.deliveryId, d.attempt, { fresh: true }) });
+  await queue.add('webhooks.deliver', { tenantId: d.tenantId, deliveryId: d.deliveryId, seriesStart: d.attempt }, { jobId });
   return 'queued';
 }

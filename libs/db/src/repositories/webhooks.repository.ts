@@ -7,6 +7,7 @@ import type {
   WebhookAttempt,
   WebhookDelivery,
   WebhookEndpoint,
+  WebhookPayloadFormat,
   WebhookSecret,
 } from '../generated/client';
 import { afterCursor, newestFirst, toPage, type Page, type PageRequest } from '../pagination';
@@ -17,6 +18,8 @@ export interface WebhookEndpointInput {
   description?: string | null;
   eventTypes: string[];
   minSeverity: Severity;
+  /** Default `standard`. */
+  payloadFormat?: WebhookPayloadFormat;
 }
 
 export interface WebhookEndpointPatch {
@@ -24,6 +27,7 @@ export interface WebhookEndpointPatch {
   description?: string | null;
   eventTypes?: string[];
   minSeverity?: Severity;
+  payloadFormat?: WebhookPayloadFormat;
   enabled?: boolean;
   disabledReason?: string | null;
   failingSince?: Date | null;

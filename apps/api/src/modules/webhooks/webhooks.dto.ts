@@ -7,6 +7,9 @@ const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as con
 const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 export const DEFAULT_GRACE_SECONDS = 24 * 3600;
 
+/** `standard`: the `{type, timestamp, data}` event; `slack`: a Block Kit message for a Slack incoming webhook. Both signed. */
+const payloadFormat = z.enum(['standard', 'slack']).default('standard');
+
 const eventTypes = z
   .array(z.enum(WEBHOOK_EVENT_TYPES))
   .max(WEBHOOK_EVENT_TYPES.length)
@@ -19,6 +22,7 @@ export const createWebhookBody = z.strictObject({
   eventTypes: eventTypes.optional(),
   /** Applies to finding events only. */
   minSeverity: z.enum(SEVERITIES).default('informational'),
+  payloadFormat,
 });
 export type CreateWebhookBody = z.infer<typeof createWebhookBody>;
 
@@ -28,6 +32,7 @@ export const updateWebhookBody = z
     description: z.string().trim().max(500).nullable().optional(),
     eventTypes: eventTypes.optional(),
     minSeverity: z.enum(SEVERITIES).optional(),
+    payloadFormat: payloadFormat.unwrap().optional(),
     enabled: z.boolean().optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' });
@@ -50,6 +55,7 @@ export function toWebhookView(e: WebhookEndpoint & { secrets?: WebhookSecret[] }
     description: e.description,
     eventTypes: e.eventTypes,
     minSeverity: e.minSeverity,
+    payloadFormat: e.payloadFormat,
     enabled: e.enabled,
     disabledReason: e.disabledReason,
     failingSince: e.failingSince,

@@ -44,6 +44,7 @@ export class WebhooksService {
         description: body.description ?? null,
         eventTypes: body.eventTypes ?? [],
         minSeverity: body.minSeverity,
+        payloadFormat: body.payloadFormat,
       });
       const secret = generateWebhookSecret();
       await this.repo.addSecret(scope, created.id, this.infra.box.encrypt(secret, created.id));
@@ -61,6 +62,7 @@ export class WebhooksService {
         description: body.description,
         eventTypes: body.eventTypes,
         minSeverity: body.minSeverity,
+        payloadFormat: body.payloadFormat,
         ...enablement(current, body.enabled),
       });
       await this.audit(scope, 'endpoint.updated', id, actor, { fields: Object.keys(body) });
@@ -96,11 +98,11 @@ export class WebhooksService {
   async test(tenantId: TenantId, id: string) {
     const { endpoint, delivery, secrets } = await this.db.forTenant(tenantId, async (scope) => {
       const e = await this.endpoint(scope, id);
-      const body = JSON.stringify({
-        type: 'webhook.test',
-        timestamp: new Date().toISOString(),
-        data: { endpointId: e.id, message: 'Test message from Trailguard' },
-      });
+      const message = 'Test message from Trailguard';
+      const body =
+        e.payloadFormat === 'slack'
+          ? JSON.stringify({ text: message })
+          : JSON.stringify({ type: 'webhook.test', timestamp: new Date().toISOString(), data: { endpointId: e.id, message } });
       const [d] = await this.repo.createDeliveries(scope, [{ endpointId: e.id, messageId: generateMessageId(), eventType: 'webhook.test', body }]);
       if (!d) throw new Error('test delivery was not created');
       return { endpoint: e, delivery: d, secrets: e.secrets.map((s) => this.infra.box.decrypt(s.ciphertext, e.id)) };

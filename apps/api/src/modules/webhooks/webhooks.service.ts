@@ -15,8 +15,6 @@ import {
   type UpdateWebhookBody,
 } from './webhooks.dto';
 
-/** Same retries as the worker gives its deliver jobs (infrastructure hiccups only). */
-
 @Injectable()
 export class WebhooksService {
   private readonly repo = new WebhooksRepository();

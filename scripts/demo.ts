@@ -223,12 +223,14 @@ function summary(r: StoryResult, apiUrl: string, adminToken: string, keep: boole
   say(`  curl -s '${apiUrl}/v1/findings?status=open&severity=high' ${auth}`);
   say(`  curl -s '${apiUrl}/v1/findings?status=suppressed' ${auth}`);
   if (posture) say(`  curl -s ${apiUrl}/v1/findings/${posture.id} ${auth}`);
+  if (posture) say(`  curl -s '${apiUrl}/v1/findings/${posture.id}?format=ocsf' ${auth}   # as an OCSF Detection Finding`);
   say(`  curl -s ${apiUrl}/v1/aws-accounts/${r.accountId} ${auth}`);
   say(`  curl -s ${apiUrl}/v1/webhooks/${r.webhook.id}/deliveries ${auth}`);
   say(`  curl -s ${apiUrl}/v1/allowlist ${auth}`);
   say(
     `  curl -s -X POST ${apiUrl}/v1/tenants -H 'X-Admin-Token: ${adminToken}' -H 'Content-Type: application/json' -d '{"name":"another"}'`,
   );
+  say(`  queue dashboard: ${apiUrl}/queues (any user name, the operator token as the password)`);
   say();
 }
 

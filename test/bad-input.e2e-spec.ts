@@ -318,4 +318,14 @@ describe('bad input on every route', () => {
     }
     expect(await snapshot()).toBe(before);
   }, 60_000);
+
+  it('an NDJSON record nested too deep to store is reported with its line; the lines around it are taken', async () => {
+    const url = `/v1/aws-accounts/${ids.a.account}/events`;
+    const rec = () => ({ eventID: randomUUID(), eventName: 'DescribeTrails', eventSource: 'cloudtrail.amazonaws.com' });
+    const deep = { ...rec(), requestParameters: JSON.parse('{"a":'.repeat(200) + '1' + '}'.repeat(200)) };
+    const body = [rec(), deep, rec()].map((r) => JSON.stringify(r)).join('\n');
+    const res = await t.http.post(url).set(a.auth()).set('Content-Type', 'application/x-ndjson').send(body).expect(202);
+    expect(res.body).toMatchObject({ accepted: 2, rejected: 1 });
+    expect(res.body.errors).toEqual([expect.objectContaining({ line: 2, code: 'too_deep', message: expect.stringMatching(/deeper than 126 levels/) })]);
+  });
 });

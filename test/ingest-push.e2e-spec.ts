@@ -37,12 +37,13 @@ describe('S3 log files, EventBridge push and uploads', () => {
     const pushed = await h.t.http
       .post(`/v1/ingest/eventbridge/${account.id}`)
       .set('Authorization', `Bearer ${account.ingestToken}`)
-      .send([...records.map((r) => envelope(r)), envelope({ eventID: 'x' }, 'AWS Console Sign In via CloudTrail'), 42])
+      .send([...records.map((r) => envelope(r)), envelope({ eventID: 'x' }, 'AWS Console Sign In via CloudTrail'), 42, envelope({ eventID: 'y' })])
       .expect(202);
-    expect(pushed.body).toMatchObject({ accepted: 5, rejected: 2, batches: 1 });
+    expect(pushed.body).toMatchObject({ accepted: 5, rejected: 3, batches: 1 });
     expect(pushed.body.errors.map((e: { position: number; code: string }) => [e.position, e.code])).toEqual([
       [5, 'unsupported_detail_type'],
       [6, 'not_an_event'],
+      [7, 'not_cloudtrail'],
     ]);
     const single = await h.t.http.post(`/v1/ingest/eventbridge/${account.id}`).set('X-Ingest-Token', account.ingestToken).send(envelope(records[0]!)).expect(202);
     expect(single.body).toMatchObject({ accepted: 1, rejected: 0 });

@@ -2,7 +2,7 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { isGzipMagic, MAX_RECORD_DEPTH, readBuffer, recordTooDeep, type CloudTrailRecord } from '@trailguard/cloudtrail';
+import { classifyRecord, isGzipMagic, readBuffer, type CloudTrailRecord } from '@trailguard/cloudtrail';
 import { AwsAccountsRepository, Database, IngestCheckpointsRepository, isUuid, type TenantId } from '@trailguard/db';
 import { enqueueDetectBatches, JobQueue } from '@trailguard/queues';
 import { hashSecret } from '../../common/auth';
@@ -30,11 +30,6 @@ class Collector {
   accept(record: CloudTrailRecord, position: Omit<IngestError, 'code' | 'message'>): void {
     if (typeof record.eventID !== 'string' || record.eventID.length === 0) {
       this.reject({ ...position, code: 'missing_event_id', message: 'the record has no eventID' });
-      return;
-    }
-    // The readers check this too; an EventBridge detail arrives here without them.
-    if (recordTooDeep(record)) {
-      this.reject({ ...position, code: 'too_deep', message: `the record nests deeper than ${MAX_RECORD_DEPTH} levels` });
       return;
     }
     this.records.push(record);
@@ -111,7 +106,10 @@ export class IngestService {
       }
       const detail = event.detail;
       if (!isObject(detail)) return collected.reject({ position, code: 'missing_detail', message: 'the event has no detail object' });
-      collected.accept(detail as CloudTrailRecord, { position });
+      // The checks the readers apply to uploaded records (a CloudTrail record, not nested too deep).
+      const checked = classifyRecord(detail);
+      if (!checked.ok) return collected.reject({ position, code: checked.code, message: checked.message });
+      collected.accept(checked.record, { position });
     });
     const ids = collected.records.map((r) => r.eventID).sort();
     const digest = createHash('sha256').update(ids.join('\n')).digest('base64url');

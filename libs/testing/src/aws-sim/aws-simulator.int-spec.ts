@@ -8,7 +8,8 @@ import {
   LookupEventsCommand,
   UpdateTrailCommand,
 } from '@aws-sdk/client-cloudtrail';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AwsSimulator, makeCloudTrailRecord, maxInAnyWindow } from './index';
 
 type Keys = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
@@ -157,6 +158,31 @@ describe('AwsSimulator with the real AWS SDK', () => {
     sim.revokePermission(customer.roleArn, 's3:GetObject');
     expect(await codeOf(s3.send(new GetObjectCommand({ Bucket: 'trail-bucket', Key: key })))).toBe('AccessDenied');
     expect(await codeOf(s3.send(new ListObjectsV2Command({ Bucket: 'missing-bucket' })))).toBe('NoSuchBucket');
+  });
+
+  it('stores objects put over S3 and serves them to presigned URLs until they expire', async () => {
+    sim.createBucket('platform-templates', platform.accountId);
+    const s3 = new S3Client({ credentials: platform, maxAttempts: 1 });
+    await s3.send(new PutObjectCommand({ Bucket: 'platform-templates', Key: 'cf/t 1.json', Body: '{"a":1}', ContentType: 'application/json' }));
+    const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'platform-templates', Key: 'cf/t 1.json' }), { expiresIn: 600 });
+    const ok = await fetch(url);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('application/json');
+    expect(await ok.text()).toBe('{"a":1}');
+    // With a session token (an assumed role) the token travels in the query too.
+    const asRole = new S3Client({ credentials: await assume(), maxAttempts: 1 });
+    sim.createBucket('trail-bucket', customer.accountId);
+    sim.putObject('trail-bucket', 'k.json', 'role');
+    expect(await (await fetch(await getSignedUrl(asRole, new GetObjectCommand({ Bucket: 'trail-bucket', Key: 'k.json' }), { expiresIn: 60 }))).text()).toBe('role');
+
+    const tampered = url.replace(/X-Amz-Signature=([0-9a-f])/, (_m, c: string) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`);
+    expect((await fetch(tampered)).status).toBe(403);
+    expect((await fetch(url.replace('cf/t%201.json', 'cf/other.json'))).status).toBe(403);
+    const shortLived = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'platform-templates', Key: 'cf/t 1.json' }), { expiresIn: 1 });
+    await new Promise((r) => setTimeout(r, 2100));
+    const expired = await fetch(shortLived);
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toContain('Request has expired');
   });
 
   it('verifies the signature for real: a body or signed header changed after signing is rejected', async () => {

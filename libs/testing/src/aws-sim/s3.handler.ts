@@ -31,6 +31,7 @@ export function s3Action(method: string, target: S3Target, query: Record<string,
   }
   if (method === 'GET') return 'GetObject';
   if (method === 'HEAD') return 'HeadObject';
+  if (method === 'PUT') return 'PutObject';
   return 'Unknown';
 }
 
@@ -55,6 +56,7 @@ const PERMISSIONS: Record<string, string> = {
   ListObjectsV2: 's3:ListBucket',
   GetObject: 's3:GetObject',
   HeadObject: 's3:GetObject',
+  PutObject: 's3:PutObject',
 };
 
 export function handleS3(
@@ -63,6 +65,7 @@ export function handleS3(
   target: S3Target,
   action: string,
   query: Record<string, string | string[]>,
+  upload: { body: Buffer; contentType: string } = { body: Buffer.alloc(0), contentType: 'binary/octet-stream' },
 ): SimResponse {
   const permission = PERMISSIONS[action];
   if (!permission) throw new SimAwsError('NotImplemented', `The simulator does not implement ${action}`, 501);
@@ -72,6 +75,10 @@ export function handleS3(
   const bucket = ctx.store.buckets.get(target.bucket ?? '');
   if (!bucket) throw new SimAwsError('NoSuchBucket', 'The specified bucket does not exist', 404);
   if (action === 'ListObjectsV2') return listObjectsV2(ctx, bucket.name, [...bucket.objects.entries()], query);
+  if (action === 'PutObject') {
+    ctx.store.putObject(bucket.name, target.key ?? '', upload.body, upload.contentType, ctx.now());
+    return { status: 200, headers: { etag: bucket.objects.get(target.key ?? '')!.etag, 'x-amz-request-id': ctx.requestId }, body: '' };
+  }
   const object = bucket.objects.get(target.key ?? '');
   if (!object) throw new SimAwsError('NoSuchKey', 'The specified key does not exist.', 404);
   return {

@@ -51,6 +51,42 @@ export function parseAuthorization(header: string | undefined): ParsedAuthorizat
   return { accessKeyId, date, region, service, signedHeaders: signed.split(';'), signature };
 }
 
+/** SigV4 in the query string (a presigned URL): the same scope plus its date, lifetime and token. */
+export interface PresignedAuthorization extends ParsedAuthorization {
+  amzDate: string;
+  expiresSeconds: number;
+  sessionToken?: string;
+}
+
+const CREDENTIAL_PATTERN = /^([^/\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/;
+
+export function parsePresignedQuery(query: Record<string, string | string[]>): PresignedAuthorization | null {
+  const q = (name: string): string | undefined => {
+    const v = query[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const signature = q('X-Amz-Signature');
+  if (q('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || !signature || !/^[0-9a-f]{64}$/.test(signature)) return null;
+  const m = CREDENTIAL_PATTERN.exec(q('X-Amz-Credential') ?? '');
+  const amzDate = q('X-Amz-Date');
+  const expiresSeconds = Number(q('X-Amz-Expires'));
+  const signed = q('X-Amz-SignedHeaders');
+  if (!m || !amzDate || !signed || !Number.isInteger(expiresSeconds) || expiresSeconds < 1 || expiresSeconds > 604_800) return null;
+  const [, accessKeyId, date, region, service] = m;
+  const token = q('X-Amz-Security-Token');
+  return {
+    accessKeyId: accessKeyId!,
+    date: date!,
+    region: region!,
+    service: service!,
+    signedHeaders: signed.split(';'),
+    signature,
+    amzDate,
+    expiresSeconds,
+    ...(token ? { sessionToken: token } : {}),
+  };
+}
+
 export interface IncomingSignedRequest {
   method: string;
   /** The path exactly as sent (still percent-encoded). */
@@ -138,6 +174,63 @@ export async function verifySignature(
     expected.signedHeaders.join(';') !== auth.signedHeaders.join(';') ||
     !timingSafeEqual(Buffer.from(expected.signature, 'hex'), Buffer.from(auth.signature, 'hex'))
   ) {
+    throw authErrorFor(service, 'bad-signature');
+  }
+}
+
+/**
+ * A presigned URL: recomputes the query signature (payload unsigned where S3 presigned it so) and refuses
+ * it once its X-Amz-Expires has run out, with S3's AccessDenied "Request has expired".
+ */
+export async function verifyPresignedSignature(
+  service: SimService,
+  auth: PresignedAuthorization,
+  credential: SimCredential,
+  req: IncomingSignedRequest,
+  now: number,
+): Promise<void> {
+  const signingDate = parseAmzDate(auth.amzDate);
+  if (!signingDate || !auth.amzDate.startsWith(auth.date) || !auth.signedHeaders.includes('host')) throw authErrorFor(service, 'bad-signature');
+  if (signingDate.getTime() > now + MAX_SKEW_MS) throw authErrorFor(service, 'skewed-clock');
+  if (now > signingDate.getTime() + auth.expiresSeconds * 1000) throw new SimAwsError('AccessDenied', 'Request has expired', 403);
+  const headers: Record<string, string> = {};
+  for (const name of auth.signedHeaders) {
+    const v = headerValue(req.headers, name);
+    if (v === undefined) throw authErrorFor(service, 'bad-signature');
+    headers[name] = v;
+  }
+  // The signer adds its own X-Amz-* parameters; S3's presigner also hoisted the payload hash
+  // header (UNSIGNED-PAYLOAD) into the query, so it goes back to a header to be hoisted again.
+  const { ['X-Amz-Signature']: _signature, ['X-Amz-Content-Sha256']: payloadHash, ...query } = req.query;
+  if (typeof payloadHash === 'string') headers['X-Amz-Content-Sha256'] = payloadHash;
+  const signer = new SignatureV4({
+    service: auth.service,
+    region: auth.region,
+    credentials: {
+      accessKeyId: credential.accessKeyId,
+      secretAccessKey: credential.secretAccessKey,
+      ...(credential.sessionToken ? { sessionToken: credential.sessionToken } : {}),
+    },
+    sha256: NodeSha256,
+    uriEscapePath: service !== 's3',
+    applyChecksum: false,
+  });
+  const request: HttpRequest = {
+    method: req.method,
+    protocol: 'http:',
+    hostname: (headers.host ?? '').split(':')[0] ?? '',
+    path: req.rawPath,
+    query,
+    headers,
+    body: req.body,
+  };
+  const presigned = await signer.presign(request, {
+    signingDate,
+    expiresIn: auth.expiresSeconds,
+    signableHeaders: new Set(auth.signedHeaders),
+  });
+  const expected = presigned.query?.['X-Amz-Signature'];
+  if (typeof expected !== 'string' || !timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(auth.signature, 'hex'))) {
     throw authErrorFor(service, 'bad-signature');
   }
 }

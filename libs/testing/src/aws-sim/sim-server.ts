@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkSessionToken, parseAuthorization, verifySignature } from './sigv4-verifier';
+import { checkSessionToken, parseAuthorization, parsePresignedQuery, verifyPresignedSignature, verifySignature } from './sigv4-verifier';
 import { authErrorFor, SimAwsError } from './sim-errors';
 import type { SimContext, SimResponse } from './sim-context';
 import { newRequestId } from './sim-ids';
@@ -87,7 +87,10 @@ export async function handleAwsRequest(store: SimStore, req: IncomingMessage, re
   const rawPath = qIndex < 0 ? url : url.slice(0, qIndex);
   const query = parseQuery(qIndex < 0 ? '' : url.slice(qIndex + 1));
   const body = await readBody(req);
-  const auth = parseAuthorization(req.headers.authorization);
+  const headerAuth = parseAuthorization(req.headers.authorization);
+  // A presigned URL carries its signature in the query instead of an Authorization header.
+  const presigned = headerAuth ? null : parsePresignedQuery(query);
+  const auth = headerAuth ?? presigned;
   const service = guessService(req, auth?.service);
   const formParams = service === 'sts' ? new URLSearchParams(body.toString('utf8')) : new URLSearchParams();
   const target = s3Target(rawPath, req.headers.host);
@@ -114,9 +117,11 @@ export async function handleAwsRequest(store: SimStore, req: IncomingMessage, re
     if (!credential) throw authErrorFor(service, 'unknown-key');
     // Known key: attribute even failed requests (expired token, bad signature) to its account.
     entry.accountId = credential.accountId;
-    const token = req.headers['x-amz-security-token'];
+    const token = presigned ? presigned.sessionToken : req.headers['x-amz-security-token'];
     checkSessionToken(service, credential, Array.isArray(token) ? token[0] : token, Date.now());
-    await verifySignature(service, auth, credential, { method, rawPath, query, headers: req.headers, body }, Date.now());
+    const signedRequest = { method, rawPath, query, headers: req.headers, body };
+    if (presigned) await verifyPresignedSignature(service, presigned, credential, signedRequest, Date.now());
+    else await verifySignature(service, auth, credential, signedRequest, Date.now());
     const failure = store.faults.find((f) => f.kind === 'server-error' && f.action === action && f.remaining > 0);
     if (failure && failure.kind === 'server-error') {
       failure.remaining--;
@@ -141,7 +146,7 @@ export async function handleAwsRequest(store: SimStore, req: IncomingMessage, re
         response = handleCloudTrail(ctx, action, parseJsonBody(body));
         break;
       case 's3':
-        response = handleS3(ctx, method, target, action, query);
+        response = handleS3(ctx, method, target, action, query, { body, contentType: String(req.headers['content-type'] ?? 'binary/octet-stream') });
         break;
       default: {
         const never: never = service;

@@ -1,6 +1,8 @@
 import { Client } from 'pg';
 import { READ_ONLY_TRAIL_PERMISSIONS } from '@trailguard/testing';
 import { onboard, PLATFORM_ACCOUNT, startHarness, type Harness } from './aws-harness';
+import { startTestApp } from './support/test-app';
+import { TenantSession } from './support/tenant-session';
 import { testEnv } from './support/test-env';
 
 describe('AWS account onboarding', () => {
@@ -38,6 +40,39 @@ describe('AWS account onboarding', () => {
     expect(JSON.stringify(got.body)).not.toContain(res.body.ingestToken);
     expect(got.body).toMatchObject({ hasIngestToken: true, externalId: res.body.externalId });
     expect(got.body).not.toHaveProperty('ingestTokenHash');
+  });
+
+  it('with ONBOARDING_TEMPLATE_BUCKET, puts the template on S3 behind a presigned launch link, and gives a fresh one on request', async () => {
+    const bucket = 'tg-onboarding-templates';
+    const app = await startTestApp({ ONBOARDING_TEMPLATE_BUCKET: bucket });
+    try {
+      const s = await TenantSession.create(app);
+      const templateUrlOf = (launchUrl: string) => new URLSearchParams(new URL(launchUrl).hash.split('?')[1]).get('templateURL')!;
+      // The bucket does not exist yet: a clear 503, and no account half-registered.
+      const refused = await app.http.post('/v1/aws-accounts').set(s.auth()).send({ name: 'prod' }).expect(503);
+      expect(refused.body.error).toMatchObject({ code: 'template_publish_failed', message: expect.stringContaining(`s3://${bucket}`) });
+      expect((await app.http.get('/v1/aws-accounts').set(s.auth()).expect(200)).body.data).toEqual([]);
+
+      h.sim.createBucket(bucket, PLATFORM_ACCOUNT);
+      const res = await app.http.post('/v1/aws-accounts').set(s.auth()).send({ name: 'prod' }).expect(201);
+      const templateUrl = templateUrlOf(res.body.launchUrl);
+      expect(res.body.templateUrl).toBe(templateUrl);
+      expect(new URL(templateUrl).pathname).toMatch(new RegExp(`^/${bucket}/trailguard/cloudformation/[0-9a-f]{40}\\.json$`));
+      expect(new URL(templateUrl).searchParams.get('X-Amz-Expires')).toBe(String(7 * 24 * 3600));
+      const fetched = await fetch(templateUrl);
+      expect(fetched.status).toBe(200);
+      expect(await fetched.json()).toEqual(res.body.template);
+      expect((await fetch(templateUrl.replace(/X-Amz-Signature=[0-9a-f]+/, `X-Amz-Signature=${'0'.repeat(64)}`))).status).toBe(403);
+
+      const again = await app.http.get(`/v1/aws-accounts/${res.body.id}/onboarding`).set(s.auth()).expect(200);
+      expect(again.body).toMatchObject({ accountId: res.body.id, externalId: res.body.externalId, template: res.body.template });
+      expect(await (await fetch(templateUrlOf(again.body.launchUrl))).json()).toEqual(res.body.template);
+      const viewer = await s.key('viewer');
+      await app.http.get(`/v1/aws-accounts/${res.body.id}/onboarding`).set(s.auth(viewer.key)).expect(403);
+      await app.http.get(`/v1/aws-accounts/${res.body.id}/onboarding`).set(h.b.auth()).expect(404);
+    } finally {
+      await app.close();
+    }
   });
 
   it('verifies with the right ExternalId: active, per-permission results, account id from the ARN, announced', async () => {

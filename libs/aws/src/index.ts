@@ -43,3 +43,4 @@ export {
   type TemplateInput,
 } from './onboarding/cloudformation-template';
 export { verifyRolePermissions, type PermissionCheck, type RoleVerification } from './onboarding/verify-role-permissions';
+export { TemplatePublisher, TEMPLATE_LINK_SECONDS } from './onboarding/template-publisher';

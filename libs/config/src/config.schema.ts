@@ -33,6 +33,14 @@ export const configSchema = z.object({
     .string()
     .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
     .optional(),
+  /**
+   * An S3 bucket of the platform account for onboarding templates: CloudFormation quick-create
+   * links need the template on S3 (a presigned link to it). Unset: the link points at the API.
+   */
+  ONBOARDING_TEMPLATE_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+    .optional(),
   POLL_INTERVAL_SECONDS: seconds.default(60),
   POSTURE_INTERVAL_SECONDS: seconds.default(300),
   FINDING_WINDOW_SECONDS: seconds.default(3600),

@@ -51,6 +51,13 @@ export class AwsAccountsController {
     return this.accounts.create(tenantId, body, baseUrl(req));
   }
 
+  @Get(':id/onboarding')
+  @MinRole('admin')
+  @ApiOperation({ summary: "The account's ExternalId, CloudFormation template and a fresh launch URL (e.g. once a presigned template link expired)" })
+  onboarding(@CurrentTenant() tenantId: TenantId, @Req() req: Request, @IdParam() id: string) {
+    return this.accounts.onboardingOf(tenantId, id, baseUrl(req));
+  }
+
   @Get()
   @ApiOperation({ summary: 'List AWS accounts' })
   list(@CurrentTenant() tenantId: TenantId, @ZodQuery(pageQuery) q: z.infer<typeof pageQuery>) {

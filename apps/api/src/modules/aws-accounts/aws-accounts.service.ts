@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import {
   accountIdOfRole,
@@ -7,6 +7,7 @@ import {
   lookupEventsKey,
   quickCreateUrl,
   RedisRateLimiter,
+  TemplatePublisher,
   verifyRolePermissions,
   type OnboardingModes,
   type RoleVerification,
@@ -38,12 +39,14 @@ export function modesOf(a: Pick<AwsAccount, 'pollingEnabled' | 's3Bucket' | 's3P
 const newIngestToken = (): string => `tgi_${randomBytes(32).toString('base64url')}`;
 
 @Injectable()
-export class AwsAccountsService {
+export class AwsAccountsService implements OnApplicationShutdown {
   private readonly accounts = new AwsAccountsRepository();
   private readonly checkpoints = new IngestCheckpointsRepository();
   private readonly events = new DomainEventsRepository();
   /** The workers' LookupEvents limiter: verification's one call counts against the same 2 rps. */
   private readonly lookupLimiter: RedisRateLimiter;
+  /** Set when ONBOARDING_TEMPLATE_BUCKET is: quick-create links then point at S3. */
+  private readonly templates: TemplatePublisher | undefined;
 
   constructor(
     private readonly db: Database,
@@ -52,6 +55,12 @@ export class AwsAccountsService {
     @Inject(REDIS) redis: Redis,
   ) {
     this.lookupLimiter = new RedisRateLimiter(redis, { limit: 2, windowMs: 1000, prefix: '{trailguard}:' });
+    const bucket = runtime.config.ONBOARDING_TEMPLATE_BUCKET;
+    this.templates = bucket ? TemplatePublisher.forPlatform(bucket) : undefined;
+  }
+
+  onApplicationShutdown(): void {
+    this.templates?.destroy();
   }
 
   private async platformAccountId(): Promise<string> {
@@ -69,8 +78,24 @@ export class AwsAccountsService {
     const query = new URLSearchParams({ externalId: input.externalId, polling: String(input.modes.polling) });
     if (input.modes.s3) query.set('s3Bucket', input.modes.s3.bucket);
     if (input.modes.s3?.keyPrefix) query.set('s3Prefix', input.modes.s3.keyPrefix);
-    const templateUrl = `${publicBaseUrl}/v1/aws-accounts/template?${query.toString()}`;
+    const templateUrl = this.templates ? await this.publish(this.templates, template) : `${publicBaseUrl}/v1/aws-accounts/template?${query.toString()}`;
     return { platformAccountId, template, templateUrl, launchUrl: quickCreateUrl({ templateUrl, region: input.region }) };
+  }
+
+  /** The onboarding of a registered account again, with a fresh link (a presigned one expires). */
+  async onboardingOf(tenantId: TenantId, id: string, publicBaseUrl: string) {
+    const account = await this.db.forTenant(tenantId, (scope) => this.require(scope, id));
+    const onboarding = await this.onboarding({ externalId: account.externalId, modes: modesOf(account), region: account.regions[0] ?? 'us-east-1' }, publicBaseUrl);
+    return { accountId: account.id, externalId: account.externalId, ...onboarding };
+  }
+
+  private async publish(templates: TemplatePublisher, template: object): Promise<string> {
+    try {
+      return await templates.publish(template);
+    } catch (err) {
+      const message = `cannot put the CloudFormation template in s3://${this.runtime.config.ONBOARDING_TEMPLATE_BUCKET}: ${(err as Error).message}`;
+      throw new DomainError('template_publish_failed', message, HttpStatus.SERVICE_UNAVAILABLE);
+    }
   }
 
   async create(tenantId: TenantId, body: CreateAccountBody, publicBaseUrl: string) {

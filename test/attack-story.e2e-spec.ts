@@ -27,9 +27,11 @@ describe('the attack story (admin change suppressed, trail narrowed, attacker in
     await sim.start();
     const platform = sim.createPlatformAccount({ accountId: '999988887777' });
     for (const k of AWS_SDK_ENV_VARS) delete process.env[k];
-    // The standard SDK settings only, as an operator would point Trailguard at an emulator.
+    // The standard SDK settings only, as an operator would point Trailguard at an emulator, and by
+    // the name `localhost`: S3 buckets then cannot be host names (`<bucket>.localhost` does not
+    // resolve here), so this also proves the S3 clients address buckets path-style.
     Object.assign(process.env, {
-      AWS_ENDPOINT_URL: sim.endpoint,
+      AWS_ENDPOINT_URL: sim.endpoint.replace('127.0.0.1', 'localhost'),
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: platform.accessKeyId,
       AWS_SECRET_ACCESS_KEY: platform.secretAccessKey,

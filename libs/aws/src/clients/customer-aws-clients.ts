@@ -2,6 +2,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { FinalizeHandler, FinalizeHandlerArguments, FinalizeRequestHandlerOptions } from '@aws-sdk/types';
 import type { AssumedCredentialsCache, AssumeRoleTarget } from '../credentials/assumed-credentials-cache';
+import { s3AddressingOptions } from './s3-addressing';
 
 /** Anything that can hold a LookupEvents call until a slot of the account-region is free. */
 export interface LookupEventsGate {
@@ -70,6 +71,7 @@ export class CustomerAwsClients {
         region,
         // Trail buckets often live in another region than the account-region being read.
         followRegionRedirects: true,
+        ...s3AddressingOptions(),
         credentials: this.credentials.provider(target),
         ...(this.options.maxAttempts !== undefined ? { maxAttempts: this.options.maxAttempts } : {}),
       });

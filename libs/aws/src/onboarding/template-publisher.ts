@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { s3AddressingOptions } from '../clients/s3-addressing';
 
 /** How long a published template link works: SigV4's longest (shorter if the platform's credentials expire first). */
 export const TEMPLATE_LINK_SECONDS = 7 * 24 * 3600;
@@ -19,7 +20,8 @@ export class TemplatePublisher {
 
   /** With the platform's own S3 client: AWS_REGION (else us-east-1), the default credential chain. */
   static forPlatform(bucket: string): TemplatePublisher {
-    return new TemplatePublisher(new S3Client({ region: process.env.AWS_REGION || 'us-east-1', followRegionRedirects: true }), bucket);
+    const s3 = new S3Client({ region: process.env.AWS_REGION || 'us-east-1', followRegionRedirects: true, ...s3AddressingOptions() });
+    return new TemplatePublisher(s3, bucket);
   }
 
   async publish(template: object): Promise<string> {

@@ -24,21 +24,29 @@ async function describeSchema(url: string): Promise<Record<string, string[]>> {
   }
 }
 
-async function freshDatabase(name: string): Promise<string> {
+async function onServer(...statements: string[]): Promise<void> {
   const admin = new Client({ connectionString: testEnv().ownerUrl });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${name}"`);
+    for (const sql of statements) await admin.query(sql);
   } finally {
     await admin.end();
   }
+}
+
+const created: string[] = [];
+
+async function freshDatabase(name: string): Promise<string> {
+  await onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, `CREATE DATABASE "${name}"`);
+  created.push(name);
   const url = new URL(testEnv().ownerUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
 describe('migrations', () => {
+  afterAll(() => onServer(...created.map((name) => `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)));
+
   it('produce exactly the schema that schema.prisma describes', async () => {
     const expectedUrl = await freshDatabase(`tg_schema_expected_${process.pid}`);
     const migratedUrl = await freshDatabase(`tg_schema_migrated_${process.pid}`);

@@ -6,7 +6,7 @@
  * The CLI's wasm engine needs a reachable Postgres (any database; nothing is changed in it).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -23,6 +23,14 @@ export function schemaSql(databaseUrl: string): string {
   // Any existing file stops the CLI from downloading native engines it will not use.
   const placeholder = join(dir, 'no-native-engine');
   writeFileSync(placeholder, '');
+  try {
+    return runPrisma6(root, schemaFile, placeholder, databaseUrl);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runPrisma6(root: string, schemaFile: string, placeholder: string, databaseUrl: string): string {
   return execFileSync(
     process.execPath,
     [

@@ -83,6 +83,12 @@ level: high
       { ruleId: 'brute', ruleTitle: 'Brute force', level: 'high', tags: [], type: 'event_count', group: { 'userIdentity.userName': 'bob' }, eventIds: ['e1', 'e3', 'e4'] },
     ]);
   });
+  it('counts an event read twice (the same eventID) once', async () => {
+    const rs = build(corr);
+    const first = login('bob', 'Failure', 0);
+    expect(await run(rs, [first, first, login('bob', 'Failure', 1)])).toEqual([]);
+    expect((await run(rs, [login('bob', 'Failure', 2)])).map((a) => a.eventIds)).toEqual([['e1', 'e2', 'e3']]);
+  });
   it('does not count events that fell out of the window', async () => {
     const rs = build(corr);
     expect(await run(rs, [login('bob', 'Failure', 0), login('bob', 'Failure', 5), login('bob', 'Failure', 11)])).toEqual([]);
@@ -217,6 +223,7 @@ describe('correlation validation and store', () => {
     await store.append('k', { ts: 500, eventIds: ['b'], ruleId: 'r' }, 1000);
     expect((await store.append('k', { ts: 1200, eventIds: ['c'], ruleId: 'r' }, 1000)).map((e) => e.eventIds[0])).toEqual(['b', 'c']);
     expect((await store.append('k', { ts: 900, eventIds: ['late'], ruleId: 'r' }, 1000)).map((e) => e.eventIds[0])).toEqual(['b', 'late', 'c']);
+    expect((await store.append('k', { ts: 500, eventIds: ['b'], ruleId: 'r' }, 1000)).map((e) => e.eventIds[0])).toEqual(['b', 'late', 'c']);
     await store.clear('k');
     expect(store.size).toBe(0);
   });

@@ -48,7 +48,10 @@ export class InMemoryCorrelationStore implements CorrelationStore {
     // Keep the list sorted by time; events mostly arrive in order, so this is usually a push.
     let i = entries.length;
     while (i > 0 && entries[i - 1]!.ts > entry.ts) i--;
-    entries.splice(i, 0, entry);
+    // An entry seen before (the same event read twice, a batch fed again) counts once, as in Redis.
+    let seen = false;
+    for (let j = i - 1; j >= 0 && entries[j]!.ts === entry.ts && !seen; j--) seen = sameEntry(entries[j]!, entry);
+    if (!seen) entries.splice(i, 0, entry);
     const cutoff = bucket.newest - windowMs;
     let drop = 0;
     while (drop < entries.length && entries[drop]!.ts < cutoff) drop++;
@@ -71,4 +74,8 @@ export class InMemoryCorrelationStore implements CorrelationStore {
     this.appendsSinceSweep = 0;
     for (const [key, b] of this.buckets) if (b.newest < now - b.windowMs) this.buckets.delete(key);
   }
+}
+
+function sameEntry(a: CorrelationEntry, b: CorrelationEntry): boolean {
+  return a.ruleId === b.ruleId && a.value === b.value && a.eventIds.length === b.eventIds.length && a.eventIds.every((id, k) => id === b.eventIds[k]);
 }

@@ -7,6 +7,7 @@ import { WORKER_RUNTIME, type WorkerRuntime } from './worker-runtime';
 import { PROCESSORS } from './processors';
 import { AwsIngestClients } from './ingest/aws-ingest-clients';
 import { detectionProviders } from './detection/detection.providers';
+import { OutboxWakeup } from './webhooks/outbox-wakeup';
 
 @Injectable()
 class WorkerConnections implements OnApplicationShutdown {
@@ -37,6 +38,7 @@ export class WorkerModule {
         ...processors,
         { provide: JOB_HANDLERS, inject: processors, useFactory: (...handlers: JobHandler[]) => handlers },
         JobRunner,
+        OutboxWakeup,
         ...extra,
       ],
     };

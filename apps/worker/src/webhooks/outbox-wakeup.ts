@@ -22,6 +22,8 @@ export class OutboxWakeup implements OnModuleInit, OnApplicationShutdown {
   private reconnect: NodeJS.Timeout | undefined;
   private waking = false;
   private stopped = false;
+  /** One warning per outage, not one per reconnect attempt. */
+  private warned = false;
 
   constructor(
     @Inject(WORKER_RUNTIME) private readonly runtime: WorkerRuntime,
@@ -42,8 +44,11 @@ export class OutboxWakeup implements OnModuleInit, OnApplicationShutdown {
       await client.connect();
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
       this.client = client;
+      if (this.warned) this.logger.log('listening for outbox notifications again');
+      this.warned = false;
     } catch (error) {
-      this.logger.warn(`cannot listen for outbox notifications (the relay still polls every second): ${(error as Error).message}`);
+      if (!this.warned) this.logger.warn(`cannot listen for outbox notifications (the relay still polls every second): ${(error as Error).message}`);
+      this.warned = true;
       this.retry(client);
     }
   }

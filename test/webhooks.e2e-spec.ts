@@ -516,5 +516,8 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
     expect(res.text).toMatch(/trailguard_webhook_deliveries_total\{outcome="retry"\} [1-9]/);
     expect(res.text).toContain('trailguard_webhook_attempt_duration_seconds_bucket');
     expect(res.text).toMatch(/trailguard_webhook_queue_depth\{state="delayed"\} \d+/);
+    // The sweep tests above gave one lost and one failed delivery a job again.
+    expect(res.text).toMatch(/trailguard_webhook_sweep_requeued_total\{how="queued"\} [1-9]/);
+    expect(res.text).toMatch(/trailguard_webhook_sweep_requeued_total\{how="retried"\} [1-9]/);
   });
 });

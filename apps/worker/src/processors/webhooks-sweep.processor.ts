@@ -4,6 +4,7 @@ import { JobQueue, type JobOf } from '@trailguard/queues';
 import type { JobHandler } from '../job-handler';
 import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
 import { requeueDeliver, type RequeueOutcome } from '../webhooks/deliver-jobs';
+import { sweepRequeued } from '../webhooks/webhook-metrics';
 
 const BATCH = 500;
 
@@ -35,6 +36,9 @@ export class WebhooksSweepProcessor implements JobHandler<'webhooks.sweep'> {
     for (const d of overdue) {
       counts[await requeueDeliver(this.queue, { tenantId: d.tenantId, deliveryId: d.id, attempt: d.attemptCount + 1 })]++;
     }
-    if (counts.queued + counts.retried > 0) this.logger.warn(counts, 'overdue webhook deliveries given a job again');
+    if (counts.queued + counts.retried === 0) return;
+    sweepRequeued.inc({ how: 'queued' }, counts.queued);
+    sweepRequeued.inc({ how: 'retried' }, counts.retried);
+    this.logger.warn(counts, 'overdue webhook deliveries given a job again');
   }
 }

@@ -28,6 +28,17 @@ export const attemptDuration = once(
     }),
 );
 
+/** What the sweep did for an overdue pending delivery (queued: its job was gone; retried: it had failed). */
+export const sweepRequeued = once(
+  'trailguard_webhook_sweep_requeued_total',
+  () =>
+    new Counter({
+      name: 'trailguard_webhook_sweep_requeued_total',
+      help: 'Overdue pending webhook deliveries the sweep gave a job again, by how (queued, retried)',
+      labelNames: ['how'] as const,
+    }),
+);
+
 export function countOutcome(outcome: DeliveryOutcome): void {
   deliveriesTotal.inc({ outcome });
 }

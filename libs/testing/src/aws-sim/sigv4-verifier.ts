@@ -109,6 +109,38 @@ function headerValue(headers: IncomingSignedRequest['headers'], name: string): s
   return Array.isArray(v) ? v.join(',') : v;
 }
 
+/** The headers the signature claims to cover, as received; one missing fails the signature. */
+function signedHeadersOf(service: SimService, auth: ParsedAuthorization, req: IncomingSignedRequest): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of auth.signedHeaders) {
+    const v = headerValue(req.headers, name);
+    if (v === undefined) throw authErrorFor(service, 'bad-signature');
+    headers[name] = v;
+  }
+  return headers;
+}
+
+function requestToSign(req: IncomingSignedRequest, headers: Record<string, string>, query: HttpRequest['query']): HttpRequest {
+  return { method: req.method, protocol: 'http:', hostname: (headers.host ?? '').split(':')[0] ?? '', path: req.rawPath, query, headers, body: req.body };
+}
+
+/** A signer with the claimed scope and the secret the simulator holds for the key. */
+function signerFor(service: SimService, auth: ParsedAuthorization, credential: SimCredential): SignatureV4 {
+  return new SignatureV4({
+    service: auth.service,
+    region: auth.region,
+    credentials: {
+      accessKeyId: credential.accessKeyId,
+      secretAccessKey: credential.secretAccessKey,
+      ...(credential.sessionToken ? { sessionToken: credential.sessionToken } : {}),
+    },
+    sha256: NodeSha256,
+    // S3 signs the path as sent; every other service normalises and re-encodes it.
+    uriEscapePath: service !== 's3',
+    applyChecksum: false,
+  });
+}
+
 /**
  * Recomputes the SigV4 signature with the secret of the claimed key and compares it with the one
  * sent. Throws the service's own auth error; returns nothing on success.
@@ -136,35 +168,8 @@ export async function verifySignature(
     throw authErrorFor(service, 'payload-hash');
   }
 
-  const headers: Record<string, string> = {};
-  for (const name of auth.signedHeaders) {
-    const v = headerValue(req.headers, name);
-    if (v === undefined) throw authErrorFor(service, 'bad-signature');
-    headers[name] = v;
-  }
-  const request: HttpRequest = {
-    method: req.method,
-    protocol: 'http:',
-    hostname: (headers.host ?? '').split(':')[0] ?? '',
-    path: req.rawPath,
-    query: req.query,
-    headers,
-    body: req.body,
-  };
-  const signer = new SignatureV4({
-    service: auth.service,
-    region: auth.region,
-    credentials: {
-      accessKeyId: credential.accessKeyId,
-      secretAccessKey: credential.secretAccessKey,
-      ...(credential.sessionToken ? { sessionToken: credential.sessionToken } : {}),
-    },
-    sha256: NodeSha256,
-    // S3 signs the path as sent; every other service normalises and re-encodes it.
-    uriEscapePath: service !== 's3',
-    applyChecksum: false,
-  });
-  const signed = await signer.sign(request, {
+  const request = requestToSign(req, signedHeadersOf(service, auth, req), req.query);
+  const signed = await signerFor(service, auth, credential).sign(request, {
     signingDate,
     signableHeaders: new Set(auth.signedHeaders),
   });
@@ -193,38 +198,12 @@ export async function verifyPresignedSignature(
   if (!signingDate || !auth.amzDate.startsWith(auth.date) || !auth.signedHeaders.includes('host')) throw authErrorFor(service, 'bad-signature');
   if (signingDate.getTime() > now + MAX_SKEW_MS) throw authErrorFor(service, 'skewed-clock');
   if (now > signingDate.getTime() + auth.expiresSeconds * 1000) throw new SimAwsError('AccessDenied', 'Request has expired', 403);
-  const headers: Record<string, string> = {};
-  for (const name of auth.signedHeaders) {
-    const v = headerValue(req.headers, name);
-    if (v === undefined) throw authErrorFor(service, 'bad-signature');
-    headers[name] = v;
-  }
+  const headers = signedHeadersOf(service, auth, req);
   // The signer adds its own X-Amz-* parameters; S3's presigner also hoisted the payload hash
   // header (UNSIGNED-PAYLOAD) into the query, so it goes back to a header to be hoisted again.
   const { ['X-Amz-Signature']: _signature, ['X-Amz-Content-Sha256']: payloadHash, ...query } = req.query;
   if (typeof payloadHash === 'string') headers['X-Amz-Content-Sha256'] = payloadHash;
-  const signer = new SignatureV4({
-    service: auth.service,
-    region: auth.region,
-    credentials: {
-      accessKeyId: credential.accessKeyId,
-      secretAccessKey: credential.secretAccessKey,
-      ...(credential.sessionToken ? { sessionToken: credential.sessionToken } : {}),
-    },
-    sha256: NodeSha256,
-    uriEscapePath: service !== 's3',
-    applyChecksum: false,
-  });
-  const request: HttpRequest = {
-    method: req.method,
-    protocol: 'http:',
-    hostname: (headers.host ?? '').split(':')[0] ?? '',
-    path: req.rawPath,
-    query,
-    headers,
-    body: req.body,
-  };
-  const presigned = await signer.presign(request, {
+  const presigned = await signerFor(service, auth, credential).presign(requestToSign(req, headers, query), {
     signingDate,
     expiresIn: auth.expiresSeconds,
     signableHeaders: new Set(auth.signedHeaders),

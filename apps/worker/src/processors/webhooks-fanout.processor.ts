@@ -35,12 +35,16 @@ export class WebhooksFanoutProcessor implements JobHandler<'webhooks.fanout'> {
       const payload = (event.data ?? {}) as Record<string, unknown>;
       const endpoints = (await this.repo.endpointsFor(scope, event.type)).filter((e) => wantsEvent(e, event.type, payload));
       if (endpoints.length === 0) return [];
-      // Each format's bytes once; stored with the delivery, so retries send exactly them.
-      const bodies = { standard: buildWebhookBody(event.type, payload, event.createdAt), slack: slackBodyFor(event.type, payload) };
+      // Each format's bytes once, for the formats these endpoints want; stored with the delivery,
+      // so retries send exactly them.
+      const type = event.type;
+      const build = { standard: () => buildWebhookBody(type, payload, event.createdAt), slack: () => slackBodyFor(type, payload) };
+      const bodies = new Map(endpoints.map((e) => [e.payloadFormat, '']));
+      for (const format of bodies.keys()) bodies.set(format, build[format]());
       const messageId = `msg_${event.id}`;
       const deliveries = await this.repo.createDeliveries(
         scope,
-        endpoints.map((e) => ({ endpointId: e.id, messageId, eventType: event.type, body: bodies[e.payloadFormat] })),
+        endpoints.map((e) => ({ endpointId: e.id, messageId, eventType: type, body: bodies.get(e.payloadFormat)! })),
       );
       // Only deliveries that never started; one a previous run already began has its own jobs.
       return deliveries.filter((d) => d.attemptCount === 0 && d.status === 'pending');

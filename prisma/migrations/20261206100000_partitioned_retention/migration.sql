@@ -83,7 +83,7 @@ CREATE TABLE "ingested_events" (
     "event_time" TIMESTAMPTZ(3) NOT NULL,
     "received_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    CONSTRAINT "ingested_events_pkey" PRIMARY KEY ("tenant_id","event_id","event_time")
+    CONSTRAINT "ingested_events_pkey" PRIMARY KEY ("tenant_id","event_time","event_id")
 ) PARTITION BY RANGE ("event_time");
 
 ALTER TABLE "domain_events" RENAME TO "domain_events_unpartitioned";

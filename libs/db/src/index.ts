@@ -35,3 +35,4 @@ export { findingView, type FindingView } from './finding-view';
 export { Prisma } from './generated/client';
 export type * from './generated/client';
 export * from './generated/enums';
+export { RetentionRepository, type DroppedPartition, type PartitionedTable } from './repositories/retention.repository';

@@ -65,7 +65,7 @@ describe('retention', () => {
       await q(`INSERT INTO finding_activity (id, tenant_id, finding_id, type) VALUES ($1, $2, $3, 'created')`, [randomUUID(), tenant, id]);
       return id;
     };
-    const shortOld = await finding(short, ago(2 * DAY));
+    await finding(short, ago(2 * DAY)); // due: the tenant keeps 1 day
     const shortNew = await finding(short, ago(3600_000));
     const longOld = await finding(long, ago(2 * DAY));
 
@@ -86,7 +86,7 @@ describe('retention', () => {
       ]);
       return id;
     };
-    const doneOld = await delivery('succeeded', ago(40 * DAY));
+    await delivery('succeeded', ago(40 * DAY)); // due: finished 40 days ago
     const pendingOld = await delivery('pending', ago(40 * DAY));
     const failedRecent = await delivery('failed', ago(DAY));
 

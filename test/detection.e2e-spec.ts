@@ -101,7 +101,10 @@ describe('detection pipeline', () => {
   it('a real record set uploaded through the API yields the findings the rules imply', async () => {
     const { s, accountId } = await freshTenant();
     const file = join(DATASETS, 'stratus-red-team/records.cloudtrail.json');
-    const records = (JSON.parse(readFileSync(file, 'utf8')) as { Records: Array<Record<string, unknown>> }).Records;
+    // The recorded events, moved into the last two hours (same order): older ones would fall
+    // outside the de-duplication window and be refused as too old (DEDUP_WINDOW_HOURS).
+    const recorded = (JSON.parse(readFileSync(file, 'utf8')) as { Records: Array<Record<string, unknown>> }).Records;
+    const records = shiftToRecent(recorded);
     // What the engine alone says: one finding per (rule, actor) as the window is larger than the data's span per actor.
     const engine = compileRuleSet(loadBuiltinRules());
     const expected = new Set<string>();
@@ -114,7 +117,7 @@ describe('detection pipeline', () => {
       .post(`/v1/aws-accounts/${accountId}/events`)
       .set(s.auth())
       .set('Content-Type', 'application/json')
-      .send(readFileSync(file, 'utf8'))
+      .send(JSON.stringify({ Records: records }, null, 2))
       .expect(202);
     expect(upload.body).toMatchObject({ accepted: records.length, rejected: 0 });
     const list = await eventually(() => findings(s), (l) => l.length >= expected.size, 30_000);
@@ -256,6 +259,16 @@ describe('detection pipeline', () => {
     expect((await t.http.get('/v1/rules?source=custom').set(b.s.auth())).body.data).toEqual([]);
   });
 });
+
+/** The records in their order, spread over the last two hours (the recordings span years). */
+function shiftToRecent(records: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const at = (r: Record<string, unknown>) => (typeof r.eventTime === 'string' ? Date.parse(r.eventTime) : NaN);
+  const order = records.map((r, i) => ({ i, t: at(r) })).filter((x) => !Number.isNaN(x.t)).sort((a, b) => a.t - b.t || a.i - b.i);
+  const start = Date.now() - 2 * 3_600_000;
+  const moved = [...records];
+  order.forEach(({ i }, rank) => (moved[i] = { ...records[i], eventTime: new Date(start + Math.floor((rank * 3_600_000) / order.length)).toISOString() }));
+  return moved;
+}
 
 function windowOf(r: Record<string, unknown>, fallback: number): number {
   const t = typeof r.eventTime === 'string' ? Date.parse(r.eventTime) : NaN;

@@ -54,6 +54,24 @@ export const configSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   /** How long a worker holds a job before others may take it over (a crashed worker's jobs return after this). */
   WORKER_LOCK_SECONDS: seconds.default(60),
+  /**
+   * How long the de-duplication ledger remembers an event (by eventID and eventTime). CloudTrail
+   * delivers most events within 15 minutes, some hours late, and polls re-read a 5-minute overlap;
+   * three days covers both with room. Records whose eventTime is older are refused as too old
+   * (reported by the upload, counted in trailguard_events_refused_total): counting them could
+   * count an event twice.
+   */
+  DEDUP_WINDOW_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(72),
+  /** Evidence records kept per finding: the first half and the latest half; the event count stays exact. */
+  FINDING_EVIDENCE_MAX: z.coerce.number().int().min(2).max(10_000).default(100),
+  /** Days published domain events, webhook attempts and finished deliveries are kept. */
+  DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Days findings and their evidence are kept for a tenant that has not chosen (PATCH /v1/tenant retentionDays). */
+  FINDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** The most a tenant may choose for retentionDays. */
+  FINDING_RETENTION_MAX_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** How often the retention job runs (drops due partitions, creates the next ones). */
+  RETENTION_INTERVAL_SECONDS: seconds.default(3600),
   /** Run the BullMQ workers in the API process (the one-machine default). */
   RUN_WORKERS: bool.default(true),
 });

@@ -15,6 +15,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const config = parsed.data;
+  if (config.FINDING_RETENTION_DAYS > config.FINDING_RETENTION_MAX_DAYS) {
+    throw new ConfigError([`FINDING_RETENTION_DAYS: must not exceed FINDING_RETENTION_MAX_DAYS (${config.FINDING_RETENTION_MAX_DAYS})`]);
+  }
   if (config.NODE_ENV === 'production') {
     const missing = (['ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'SECRETS_KEY'] as const).filter((k) => !config[k]);
     if (missing.length > 0) {

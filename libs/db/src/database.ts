@@ -1,12 +1,24 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import { PrismaClient, Prisma } from './generated/client';
 import type { TenantId } from './tenant-id';
 
 export type Tx = Prisma.TransactionClient;
 
-/** A transaction bound to one tenant: the only way repositories reach tenant data. */
-export interface TenantScope {
+/** Runs one SQL statement with positional parameters ($1, $2, ...) and returns its rows. */
+export type SqlRunner = <R = Record<string, unknown>>(text: string, values?: readonly unknown[]) => Promise<R[]>;
+
+/**
+ * A transaction bound to one tenant, reached through plain SQL: what the hot path (detection)
+ * and the set-based repository methods use. Every TenantScope is also an SqlScope.
+ */
+export interface SqlScope {
   readonly tenantId: TenantId;
+  readonly sql: SqlRunner;
+}
+
+/** A transaction bound to one tenant: the only way repositories reach tenant data. */
+export interface TenantScope extends SqlScope {
   readonly tx: Tx;
 }
 
@@ -14,6 +26,8 @@ export interface DatabaseOptions {
   /** Connection string of the application role (subject to row-level security). */
   url: string;
   poolSize?: number;
+  /** Connections of the plain-SQL pool (withTenantSql). */
+  sqlPoolSize?: number;
 }
 
 /**
@@ -22,20 +36,49 @@ export interface DatabaseOptions {
  */
 export class Database {
   readonly prisma: PrismaClient;
+  /**
+   * Plain pg connections of the same role for the hot path: a batch's statements carry arrays
+   * of thousands of values, and going through the ORM's query compiler cost more CPU than the
+   * database work (bench/RESULTS.md, "Upload route of npm start").
+   */
+  private readonly pool: Pool;
 
   constructor(options: DatabaseOptions) {
     const adapter = new PrismaPg({ connectionString: options.url, max: options.poolSize ?? 10 });
     this.prisma = new PrismaClient({ adapter });
+    this.pool = new Pool({ connectionString: options.url, max: options.sqlPoolSize ?? 4 });
+    // An idle connection the server drops is replaced on next use; without a listener it would crash the process.
+    this.pool.on('error', () => undefined);
   }
 
   forTenant<T>(tenantId: TenantId, work: (scope: TenantScope) => Promise<T>): Promise<T> {
     return this.prisma.$transaction(
       async (tx) => {
         await tx.$executeRaw`SELECT set_config('app.tenant_id', ${tenantId}, true)`;
-        return work({ tenantId, tx });
+        const sql: SqlRunner = (text, values = []) => tx.$queryRawUnsafe(text, ...values);
+        return work({ tenantId, tx, sql });
       },
       { timeout: 30_000, maxWait: 10_000 },
     );
+  }
+
+  /** Like forTenant, on a plain pg connection: one transaction, `app.tenant_id` set, RLS applies. */
+  async withTenantSql<T>(tenantId: TenantId, work: (scope: SqlScope) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+      const sql: SqlRunner = async <R>(text: string, values: readonly unknown[] = []) => (await client.query(text, values as unknown[])).rows as R[];
+      const result = await work({ tenantId, sql });
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   async ping(): Promise<void> {
@@ -43,6 +86,7 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    await this.pool.end();
     await this.prisma.$disconnect();
   }
 }

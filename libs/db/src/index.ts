@@ -1,4 +1,4 @@
-export { Database, type Tx, type TenantScope, type DatabaseOptions } from './database';
+export { Database, type Tx, type TenantScope, type SqlScope, type SqlRunner, type DatabaseOptions } from './database';
 export { asTenantId, isUuid, type TenantId } from './tenant-id';
 export { migrate, MIGRATIONS_DIR, type MigrationResult } from './migrator';
 export { prepareDatabase, deriveAppUrl, APP_ROLE } from './bootstrap';
@@ -28,7 +28,11 @@ export {
   type FindingFilters,
   type FindingGroup,
   type GroupOutcome,
+  type FindingChange,
 } from './repositories/findings.repository';
+export { evidenceSplit } from './repositories/finding-changes';
+export { findingView, type FindingView } from './finding-view';
 export { Prisma } from './generated/client';
 export type * from './generated/client';
 export * from './generated/enums';
+export { RetentionRepository, type DroppedPartition, type PartitionedTable } from './repositories/retention.repository';

@@ -4,5 +4,5 @@ export { buildTenantRuleSet, type RuleSetting, type TenantRuleSet, type TenantRu
 export { RedisCorrelationStore, correlationPrefix } from './redis-correlation.store';
 export { TenantRulesLoader, builtinRules, rulesVersionKey, type LoadedTenantRules } from './tenant-rules.loader';
 export { findingView, type FindingView } from './finding-view';
-export { raisePostureFinding, linkPostureCause, POSTURE_RULE_ID, POSTURE_RULE_TITLE, TRAIL_CHANGE_RULE_IDS } from './posture-findings';
+export { raisePostureFinding, linkPostureCause, isTrailChange, POSTURE_RULE_ID, POSTURE_RULE_TITLE, TRAIL_CHANGE_RULE_IDS } from './posture-findings';
 export { ocsfDetectionFinding, ocsfAttacks, OCSF_VERSION, type OcsfEvidenceInput } from './ocsf-detection-finding';

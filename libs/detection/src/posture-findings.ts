@@ -1,4 +1,4 @@
-import { DomainEventsRepository, FindingsRepository, type Finding, type Prisma, type TenantScope } from '@trailguard/db';
+import { FindingsRepository, type Finding, type Prisma, type SqlScope, type TenantScope } from '@trailguard/db';
 import { findingView } from './finding-view';
 import { windowStartOf } from './finding-key';
 
@@ -40,25 +40,29 @@ export async function raisePostureFinding(
     at: input.at,
   });
   if (created) {
-    await findings.addActivity(scope, finding.id, 'created', 'trailguard', { relatedFindingId: finding.relatedFindingId });
-    await new DomainEventsRepository().record(scope, 'finding.created', findingView(finding) as unknown as Prisma.InputJsonObject);
+    await findings.recordChanges(scope, [
+      {
+        findingId: finding.id,
+        activity: { type: 'created', actor: 'trailguard', data: { relatedFindingId: finding.relatedFindingId } },
+        event: { type: 'finding.created', data: findingView(finding) as unknown as Prisma.InputJsonObject },
+      },
+    ]);
   }
   return finding;
+}
+
+/** A finding of one of the trail-change rules: a candidate cause of a posture finding. */
+export function isTrailChange(f: Pick<Finding, 'ruleId'>): boolean {
+  return TRAIL_CHANGE_RULE_IDS.includes(f.ruleId);
 }
 
 /**
  * A trail-change finding that arrives after the posture check (polling lags the posture read)
  * becomes the cause of the account's recent posture finding, unless that one already points at
- * an alerted cause at least as severe. Suppressed causes (an allowlisted admin) give way.
+ * an alerted cause at least as severe. Suppressed causes (an allowlisted admin) give way. The SQL
+ * lives in the findings repository (FindingsRepository.linkPostureCauses).
  */
-export async function linkPostureCause(scope: TenantScope, cause: Finding): Promise<void> {
-  if (!TRAIL_CHANGE_RULE_IDS.includes(cause.ruleId) || cause.status === 'suppressed' || !cause.accountId) return;
-  await scope.tx.$executeRaw`
-    UPDATE findings AS p SET related_finding_id = ${cause.id}::uuid, updated_at = now()
-    WHERE p.tenant_id = ${scope.tenantId}::uuid AND p.kind = 'posture' AND p.account_id = ${cause.accountId}::uuid
-      AND p.last_seen_at >= ${cause.firstSeenAt}::timestamptz - interval '1 hour'
-      AND p.last_seen_at <= ${cause.lastSeenAt}::timestamptz + interval '24 hours'
-      AND (p.related_finding_id IS NULL OR EXISTS (
-        SELECT 1 FROM findings c WHERE c.tenant_id = p.tenant_id AND c.id = p.related_finding_id
-          AND (c.status = 'suppressed' OR c.severity < ${cause.severity}::"Severity")))`;
+export async function linkPostureCause(scope: SqlScope, cause: Finding): Promise<void> {
+  if (!isTrailChange(cause)) return;
+  await new FindingsRepository().linkPostureCauses(scope, [cause]);
 }

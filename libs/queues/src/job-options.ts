@@ -34,6 +34,7 @@ export const JOB_OPTIONS: { [N in JobName]: JobsOptions } = {
   'webhooks.relay': periodic,
   'webhooks.fanout': durable,
   'webhooks.sweep': periodic,
+  'maintenance.retention': periodic,
   // Receiver failures follow the webhook schedule (days), driven by the processor itself; these
   // retries cover the infrastructure, and the sweep re-queues a delivery whose job ran out.
   'webhooks.deliver': {

@@ -24,6 +24,8 @@ export interface JobPayloads {
   'ingest.s3': { tenantId: string; accountId: string; region: string };
   /** DescribeTrails / GetTrailStatus / GetEventSelectors of one account. */
   'ingest.posture': { tenantId: string; accountId: string };
+  /** Retention (repeatable): drop due partitions and create the next ones, expire deliveries and findings. */
+  'maintenance.retention': Record<string, never>;
   /** Hand unpublished domain events (the outbox) to fan-out (repeatable). */
   'webhooks.relay': Record<string, never>;
   /** One domain event -> one delivery per matching endpoint. */
@@ -52,6 +54,7 @@ export const QUEUE_OF: { [N in JobName]: QueueName } = {
   'ingest.poll': 'ingest',
   'ingest.s3': 'ingest',
   'ingest.posture': 'ingest',
+  'maintenance.retention': 'ingest',
   'webhooks.relay': 'webhooks',
   'webhooks.fanout': 'webhooks',
   'webhooks.sweep': 'webhooks',

@@ -2,22 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { actorOf, type CloudTrailRecord } from '@trailguard/cloudtrail';
-import {
-  Database,
-  DomainEventsRepository,
-  FindingsRepository,
-  IngestedEventsRepository,
-  asTenantId,
-  type FindingGroup,
-  type Prisma,
-  type TenantScope,
-} from '@trailguard/db';
+import { Database, FindingsRepository, IngestedEventsRepository, asTenantId, type FindingGroup, type Prisma, type SqlScope } from '@trailguard/db';
 import {
   actorKey,
   eventTimeOf,
   findAllowlistEntry,
-  findingView,
-  linkPostureCause,
+  isTrailChange,
   severityOf,
   windowStartOf,
   type LoadedTenantRules,
@@ -26,7 +16,10 @@ import {
 import { decodeRecords, pendingBatchesKey, type JobOf } from '@trailguard/queues';
 import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
 import { DETECTION_REDIS } from './detection.tokens';
-import { eventsDuplicate, eventsEvaluated, findingsCreated, findingsSuppressed, ruleMatches } from './detection.metrics';
+import { eventsDuplicate, eventsEvaluated, eventsRefused, findingsCreated, findingsSuppressed, ruleMatches } from './detection.metrics';
+
+/** An eventTime this far ahead of the clock is refused: CloudTrail does not log the future, and partitions are made a week ahead. */
+const FUTURE_SKEW_MS = 24 * 3600_000;
 
 interface Candidate {
   eventId: string;
@@ -43,7 +36,6 @@ interface Candidate {
 export class DetectionService {
   private readonly ingested = new IngestedEventsRepository();
   private readonly findings = new FindingsRepository();
-  private readonly events = new DomainEventsRepository();
 
   constructor(
     private readonly db: Database,
@@ -54,24 +46,44 @@ export class DetectionService {
 
   async evaluateBatch(job: JobOf<'detect.batch'>): Promise<{ evaluated: number; findings: number }> {
     const tenantId = asTenantId(job.tenantId);
+    const { config } = this.runtime;
     const now = new Date();
-    const candidates = decodeRecords(job.recordsGz).map((r) => candidate(r as CloudTrailRecord, now));
+    const oldest = now.getTime() - config.DEDUP_WINDOW_HOURS * 3600_000;
+    const newest = now.getTime() + FUTURE_SKEW_MS;
+    const candidates: Candidate[] = [];
+    let tooOld = 0;
+    let future = 0;
+    for (const r of decodeRecords(job.recordsGz)) {
+      const c = candidate(r as CloudTrailRecord, now);
+      // Outside the ledger's window an event cannot be recognised as a repeat: refused, not risked.
+      if (c.eventTime.getTime() < oldest) tooOld++;
+      else if (c.eventTime.getTime() > newest) future++;
+      else candidates.push(c);
+    }
+    if (tooOld > 0) eventsRefused.inc({ reason: 'too_old' }, tooOld);
+    if (future > 0) eventsRefused.inc({ reason: 'in_future' }, future);
     const rules = await this.rules.get(tenantId);
-    const owned = await this.db.forTenant(tenantId, (scope) =>
-      this.ingested.claim(
+    // Claim, evaluate and fold in one transaction: a batch whose job runs twice finds its events
+    // claimed (committed with their findings) or not claimed at all (rolled back with them).
+    const result = await this.db.withTenantSql(tenantId, async (scope) => {
+      const owned = await this.ingested.claim(
         scope,
         { batchId: job.batchId, accountId: job.accountId, source: job.source },
         candidates.map((c) => ({ eventId: c.eventId, eventTime: c.eventTime })),
-      ),
-    );
-    // Each owned event once, even if the batch carried it twice: groups then never see a repeat.
-    const mine = [...new Map(candidates.filter((c) => owned.has(c.eventId)).map((c) => [c.eventId, c])).values()];
-    eventsDuplicate.inc(candidates.length - mine.length);
-    const groups = await this.group(mine, rules, job.accountId);
-    const touched = groups.length > 0 ? await this.db.forTenant(tenantId, (scope) => this.fold(scope, groups)) : 0;
-    eventsEvaluated.inc(mine.length);
+      );
+      // Each owned event once, even if the batch carried it twice: groups then never see a repeat.
+      const mine: Candidate[] = [];
+      for (const c of candidates) {
+        if (owned.delete(c.eventId)) mine.push(c);
+      }
+      const groups = await this.group(mine, rules, job.accountId);
+      const touched = groups.length > 0 ? await this.fold(scope, groups) : 0;
+      return { evaluated: mine.length, findings: touched };
+    });
+    eventsDuplicate.inc(candidates.length - result.evaluated);
+    eventsEvaluated.inc(result.evaluated);
     await this.redis.srem(pendingBatchesKey(job.tenantId), job.batchId);
-    return { evaluated: mine.length, findings: touched };
+    return result;
   }
 
   private async group(events: Candidate[], rules: LoadedTenantRules, accountId: string): Promise<FindingGroup[]> {
@@ -124,45 +136,16 @@ export class DetectionService {
   }
 
   /** Folds the groups into findings and records what happened; returns how many findings changed. */
-  private async fold(scope: TenantScope, groups: FindingGroup[]): Promise<number> {
-    const outcomes = await this.findings.foldGroups(scope, groups);
-    const activities: Parameters<FindingsRepository['addActivities']>[1] = [];
-    const events: Parameters<DomainEventsRepository['recordMany']>[1] = [];
-    for (const outcome of outcomes) {
-      const { finding } = outcome;
-      const view = () => findingView(finding) as unknown as Prisma.InputJsonObject;
-      switch (outcome.kind) {
-        case 'created': {
-          const suppressed = finding.status === 'suppressed';
-          await linkPostureCause(scope, finding);
-          findingsCreated.inc({ severity: finding.severity });
-          if (suppressed) findingsSuppressed.inc();
-          activities.push({
-            findingId: finding.id,
-            type: 'created',
-            actor: 'trailguard',
-            data: { eventCount: finding.eventCount, suppressed, allowlistEntryId: finding.allowlistEntryId },
-          });
-          if (!suppressed) events.push({ type: 'finding.created', data: view() });
-          break;
-        }
-        case 'unsuppressed':
-          activities.push({ findingId: finding.id, type: 'allowlist_no_longer_applies', actor: 'trailguard', data: { added: outcome.added } });
-          events.push({ type: 'finding.created', data: view() });
-          break;
-        case 'events_added':
-          activities.push({ findingId: finding.id, type: 'events_added', actor: 'trailguard', data: { added: outcome.added } });
-          if (finding.status !== 'suppressed') {
-            events.push({ type: 'finding.updated', data: { reason: 'events_added', added: outcome.added, finding: view() } });
-          }
-          break;
-        case 'unchanged':
-          break;
-      }
+  private async fold(scope: SqlScope, groups: FindingGroup[]): Promise<number> {
+    const outcomes = await this.findings.foldGroups(scope, groups, this.runtime.config.FINDING_EVIDENCE_MAX);
+    const created = outcomes.filter((o) => o.kind === 'created').map((o) => o.finding);
+    for (const f of created) {
+      findingsCreated.inc({ severity: f.severity });
+      if (f.status === 'suppressed') findingsSuppressed.inc();
     }
-    await this.findings.addActivities(scope, activities);
-    await this.events.recordMany(scope, events);
-    return outcomes.filter((o) => o.kind !== 'unchanged').length;
+    await this.findings.linkPostureCauses(scope, created.filter(isTrailChange));
+    await this.findings.recordChanges(scope, this.findings.changesOf(outcomes));
+    return outcomes.length;
   }
 }
 

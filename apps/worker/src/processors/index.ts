@@ -5,6 +5,7 @@ import { IngestPollProcessor } from './ingest-poll.processor';
 import { IngestPostureProcessor } from './ingest-posture.processor';
 import { IngestS3Processor } from './ingest-s3.processor';
 import { IngestScheduleProcessor } from './ingest-schedule.processor';
+import { MaintenanceRetentionProcessor } from './maintenance-retention.processor';
 import { WebhooksDeliverProcessor } from './webhooks-deliver.processor';
 import { WebhooksFanoutProcessor } from './webhooks-fanout.processor';
 import { WebhooksRelayProcessor } from './webhooks-relay.processor';
@@ -21,4 +22,5 @@ export const PROCESSORS: Type<JobHandler>[] = [
   WebhooksFanoutProcessor,
   WebhooksDeliverProcessor,
   WebhooksSweepProcessor,
+  MaintenanceRetentionProcessor,
 ];

@@ -1,32 +1,30 @@
-import type { TenantScope } from '../database';
+import type { SqlScope } from '../database';
 import type { IngestSource } from '../generated/client';
 
 export interface IncomingEvent {
   eventId: string;
-  eventTime: Date | null;
+  eventTime: Date;
 }
 
 export class IngestedEventsRepository {
   /**
-   * Claims events for a batch: inserts the ids not seen before (for this tenant, by any path),
-   * then returns the ids this batch owns — new ones, and ones it claimed on an earlier try, so
-   * a retried batch re-evaluates exactly its own events and nobody else's.
+   * The de-duplication ledger: records these events for the tenant and returns the ids that were
+   * not there before (by any path, within DEDUP_WINDOW_HOURS). One statement. Call it in the
+   * transaction that folds the events into findings: a batch that failed left no claim, and a
+   * batch that committed is not evaluated again when its job runs twice.
    */
-  async claim(
-    scope: TenantScope,
-    batch: { batchId: string; accountId: string; source: IngestSource },
-    events: readonly IncomingEvent[],
-  ): Promise<Set<string>> {
+  async claim(scope: SqlScope, batch: { batchId: string; accountId: string; source: IngestSource }, events: readonly IncomingEvent[]): Promise<Set<string>> {
     if (events.length === 0) return new Set();
-    // Set-based SQL: this runs for every event ingested, and a row-per-object insert through the
-    // ORM costs several times more CPU than the database work.
-    await scope.tx.$executeRaw`
-      INSERT INTO ingested_events (tenant_id, event_id, account_id, source, batch_id, event_time)
-      SELECT ${scope.tenantId}::uuid, e.id, ${batch.accountId}::uuid, ${batch.source}::"IngestSource", ${batch.batchId}, e.t
-      FROM unnest(${events.map((e) => e.eventId)}::text[], ${events.map((e) => e.eventTime?.toISOString() ?? null)}::timestamptz[]) AS e(id, t)
-      ON CONFLICT DO NOTHING`;
-    const owned = await scope.tx.$queryRaw<Array<{ eventId: string }>>`
-      SELECT event_id AS "eventId" FROM ingested_events WHERE tenant_id = ${scope.tenantId}::uuid AND batch_id = ${batch.batchId}`;
-    return new Set(owned.map((o) => o.eventId));
+    // Sorted, so two batches carrying the same events take their row locks in one order.
+    const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+    const rows = await scope.sql<{ id: string }>(
+      `INSERT INTO ingested_events (tenant_id, event_id, account_id, source, batch_id, event_time)
+       SELECT $1::uuid, e.id, $2::uuid, $3::"IngestSource", $4, e.t
+       FROM unnest($5::text[], $6::timestamptz[]) AS e(id, t)
+       ON CONFLICT DO NOTHING
+       RETURNING event_id AS id`,
+      [scope.tenantId, batch.accountId, batch.source, batch.batchId, sorted.map((e) => e.eventId), sorted.map((e) => e.eventTime.toISOString())],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 }

@@ -1,16 +1,19 @@
-import { Injectable } from '@nestjs/common';
-import { Database, DomainEventsRepository, FindingsRepository, type PageRequest, type Prisma, type TenantId } from '@trailguard/db';
+import { Inject, Injectable } from '@nestjs/common';
+import { Database, FindingsRepository, type FindingChange, type PageRequest, type Prisma, type TenantId } from '@trailguard/db';
 import { findingView, ocsfDetectionFinding } from '@trailguard/detection';
 import { notFound } from '../../common/domain-error';
 import type { Principal } from '../../common/auth';
+import { RUNTIME, type Runtime } from '../../common/runtime';
 import type { GetFindingQuery, ListFindingsQuery, PatchFindingBody } from './findings.dto';
 
 @Injectable()
 export class FindingsService {
   private readonly findings = new FindingsRepository();
-  private readonly events = new DomainEventsRepository();
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    @Inject(RUNTIME) private readonly runtime: Runtime,
+  ) {}
 
   async list(tenantId: TenantId, q: ListFindingsQuery) {
     const page = await this.db.forTenant(tenantId, (scope) =>
@@ -37,11 +40,13 @@ export class FindingsService {
     return this.db.forTenant(tenantId, async (scope) => {
       const finding = await this.findings.get(scope, id);
       if (!finding) throw notFound('finding', id);
-      const evidence = await this.findings.evidence(scope, id);
+      const evidence = await this.findings.evidence(scope, id, this.runtime.config.FINDING_EVIDENCE_MAX);
       if (format === 'ocsf') return ocsfDetectionFinding(findingView(finding), evidence);
       return {
         ...findingView(finding),
         evidence: evidence.map((e) => ({ eventId: e.eventId, eventTime: e.eventTime, record: e.record })),
+        // More events than evidence records: the evidence is a sample (the first and the latest); eventCount is exact.
+        evidenceSampled: finding.eventCount > evidence.length,
       };
     });
   }
@@ -56,19 +61,21 @@ export class FindingsService {
       if (body.status !== undefined && body.status !== before.status) data.status = body.status;
       if (body.assignee !== undefined && body.assignee !== before.assignee) data.assignee = body.assignee;
       const after = Object.keys(data).length > 0 ? await this.findings.update(scope, id, data) : before;
+      // Each change is one activity entry; a status change is also a webhook event.
+      const changes: FindingChange[] = [];
       if (data.status) {
-        await this.findings.addActivity(scope, id, 'status_changed', actor, { from: before.status, to: data.status });
-        await this.events.record(scope, 'finding.updated', {
-          reason: 'status_changed',
-          from: before.status,
-          to: data.status,
-          finding: findingView(after) as unknown as Prisma.InputJsonObject,
+        changes.push({
+          findingId: id,
+          activity: { type: 'status_changed', actor, data: { from: before.status, to: data.status } },
+          event: {
+            type: 'finding.updated',
+            data: { reason: 'status_changed', from: before.status, to: data.status, finding: findingView(after) as unknown as Prisma.InputJsonObject },
+          },
         });
       }
-      if (data.assignee !== undefined) {
-        await this.findings.addActivity(scope, id, 'assigned', actor, { from: before.assignee, to: data.assignee });
-      }
-      if (body.comment) await this.findings.addActivity(scope, id, 'commented', actor, { comment: body.comment });
+      if (data.assignee !== undefined) changes.push({ findingId: id, activity: { type: 'assigned', actor, data: { from: before.assignee, to: data.assignee } } });
+      if (body.comment) changes.push({ findingId: id, activity: { type: 'commented', actor, data: { comment: body.comment } } });
+      await this.findings.recordChanges(scope, changes);
       return findingView(after);
     });
   }

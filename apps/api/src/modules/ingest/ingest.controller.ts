@@ -30,8 +30,7 @@ export class IngestController {
     const declaredGzip = req.is(['application/gzip', 'application/x-gzip']) !== false || req.headers['content-encoding'] === 'gzip';
     // A declared NDJSON body is read line by line even when its first line is junk (no guessing).
     const declaredNdjson = req.is(['application/x-ndjson', 'application/ndjson', 'application/jsonl']) !== false;
-    if (req.is('application/json') && !Buffer.isBuffer(req.body)) return this.ingest.upload(tenantId, id, req.body, 'json');
-    if (req.is(RAW_UPLOAD_TYPES) && Buffer.isBuffer(req.body)) return this.ingest.upload(tenantId, id, req.body, 'raw', declaredGzip, declaredNdjson);
+    if (req.is(RAW_UPLOAD_TYPES) && Buffer.isBuffer(req.body)) return this.ingest.upload(tenantId, id, req.body, declaredGzip, declaredNdjson, req.is('application/json') !== false);
     throw new DomainError(
       'unsupported_media_type',
       `send application/json, application/x-ndjson or application/gzip, not ${req.headers['content-type'] ?? 'no content type'}`,

@@ -6,20 +6,31 @@ import { classifyRecord, isGzipMagic, readBuffer, type CloudTrailRecord } from '
 import { AwsAccountsRepository, Database, IngestCheckpointsRepository, isUuid, type TenantId } from '@trailguard/db';
 import { enqueueDetectBatches, JobQueue } from '@trailguard/queues';
 import { hashSecret } from '../../common/auth';
+import { jsonTextTooDeep } from '../../common/json-depth';
 import { DomainError, notFound } from '../../common/domain-error';
 import { RUNTIME, type Runtime } from '../../common/runtime';
 import { MAX_LISTED_ERRORS, type IngestError, type IngestResult } from './ingest.dto';
-import { countIngested } from './ingest-metrics';
+import { countIngested, countRefused } from './ingest-metrics';
 
 const gunzipAsync = promisify(gunzip);
 const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const unauthorized = () => new DomainError('unauthorized', 'unknown account or invalid ingest token', HttpStatus.UNAUTHORIZED);
 
+/** CloudTrail does not log the future: an eventTime further ahead than this is refused. */
+const FUTURE_SKEW_MS = 24 * 3600_000;
+
 class Collector {
   readonly records: CloudTrailRecord[] = [];
   readonly errors: IngestError[] = [];
   rejected = 0;
+  private readonly oldest: number;
+  private readonly newest: number;
+
+  constructor(dedupWindowHours: number, now = Date.now()) {
+    this.oldest = now - dedupWindowHours * 3600_000;
+    this.newest = now + FUTURE_SKEW_MS;
+  }
 
   reject(e: IngestError): void {
     this.rejected++;
@@ -30,6 +41,19 @@ class Collector {
   accept(record: CloudTrailRecord, position: Omit<IngestError, 'code' | 'message'>): void {
     if (typeof record.eventID !== 'string' || record.eventID.length === 0) {
       this.reject({ ...position, code: 'missing_event_id', message: 'the record has no eventID' });
+      return;
+    }
+    // Outside the de-duplication window an event cannot be told from one already counted: refused,
+    // so a late replay never creates a second finding or doubles a count (DEDUP_WINDOW_HOURS).
+    const t = typeof record.eventTime === 'string' ? Date.parse(record.eventTime) : NaN;
+    if (t < this.oldest) {
+      countRefused('too_old', 1);
+      this.reject({ ...position, code: 'event_too_old', message: `eventTime ${record.eventTime as string} is older than the de-duplication window` });
+      return;
+    }
+    if (t > this.newest) {
+      countRefused('in_future', 1);
+      this.reject({ ...position, code: 'event_time_in_future', message: `eventTime ${record.eventTime as string} is more than a day ahead of the clock` });
       return;
     }
     this.records.push(record);
@@ -47,20 +71,26 @@ export class IngestService {
     @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
-  /** An upload: log-file JSON (already parsed by the JSON body parser) or raw NDJSON / gzip bytes. */
+  /** An upload: log-file JSON, NDJSON, or gzip of either, read once from its bytes. */
   async upload(
     tenantId: TenantId,
     accountId: string,
-    body: unknown,
-    contentType: 'json' | 'raw',
+    body: Buffer,
     declaredGzip = false,
     declaredNdjson = false,
+    declaredJson = false,
   ): Promise<IngestResult> {
     const account = await this.db.forTenant(tenantId, (scope) => this.accounts.get(scope, accountId));
     if (!account) throw notFound('aws account', accountId);
     if (account.status === 'disabled') throw new DomainError('account_disabled', 'the account is disabled', HttpStatus.CONFLICT);
-    const bytes = contentType === 'json' ? Buffer.from(JSON.stringify(body ?? null)) : await this.unpack(body as Buffer, declaredGzip);
-    const collected = new Collector();
+    const bytes = await this.unpack(body, declaredGzip);
+    if (declaredJson) {
+      // What the JSON body parser refused before uploads were read from bytes: not an object or array, too deep.
+      const first = bytes.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf);
+      if (first !== 0x7b && first !== 0x5b) throw new DomainError('invalid_json', 'request body is not a JSON object or array', HttpStatus.BAD_REQUEST);
+      if (jsonTextTooDeep(bytes)) throw new DomainError('json_too_deep', 'request body nests too deeply', HttpStatus.BAD_REQUEST);
+    }
+    const collected = new Collector(this.runtime.config.DEDUP_WINDOW_HOURS);
     try {
       for await (const batch of readBuffer(bytes, { name: 'upload', ...(declaredNdjson ? { ndjson: true } : {}) })) {
         for (const m of batch.malformed) {
@@ -75,6 +105,10 @@ export class IngestService {
       const code = (err as { code?: string }).code;
       if (code === 'corrupt_gzip') throw new DomainError('corrupt_gzip', 'the body is not valid gzip', HttpStatus.BAD_REQUEST);
       throw err;
+    }
+    // A body declared as one JSON document that is not JSON at all is a bad request, not a bad record.
+    if (declaredJson && collected.records.length === 0 && collected.rejected === 1 && collected.errors[0]?.code === 'invalid_json') {
+      throw new DomainError('invalid_json', 'request body is not valid JSON', HttpStatus.BAD_REQUEST);
     }
     const digest = createHash('sha256').update(bytes).digest('base64url');
     return this.enqueue(tenantId, accountId, 'upload', collected, `${accountId}:${digest}`);
@@ -93,7 +127,7 @@ export class IngestService {
     if (!isJson) throw new DomainError('unsupported_media_type', 'send the events as application/json', HttpStatus.UNSUPPORTED_MEDIA_TYPE);
 
     const events = Array.isArray(body) ? body : [body];
-    const collected = new Collector();
+    const collected = new Collector(this.runtime.config.DEDUP_WINDOW_HOURS);
     events.forEach((event, position) => {
       if (!isObject(event)) return collected.reject({ position, code: 'not_an_event', message: 'expected an EventBridge event object' });
       const detailType = event['detail-type'];

@@ -1,7 +1,14 @@
 import type { NextFunction, Request, Response } from 'express';
 
-/** Upload bodies the global JSON parser leaves alone; application/json arrives already parsed. */
-export const RAW_UPLOAD_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/gzip', 'application/x-gzip'];
+/** Upload bodies read as bytes: the global JSON parser skips the upload route (see isUploadRoute). */
+export const RAW_UPLOAD_TYPES = ['application/json', 'application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/gzip', 'application/x-gzip'];
+
+const UPLOAD_PATH = /^\/v1\/aws-accounts\/[^/]+\/events\/?$/;
+
+/** POST /v1/aws-accounts/:id/events: its body is read once, from bytes, by the upload reader. */
+export function isUploadRoute(req: Request): boolean {
+  return req.method === 'POST' && UPLOAD_PATH.test(req.path);
+}
 
 /**
  * Reads the body of raw upload types as bytes, unchanged: gzip (as a type or a Content-Encoding)

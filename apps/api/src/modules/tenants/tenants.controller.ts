@@ -1,10 +1,10 @@
-import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { TenantId } from '@trailguard/db';
-import { CurrentTenant, OperatorOnly } from '../../common/auth';
+import { CurrentTenant, MinRole, OperatorOnly } from '../../common/auth';
 import { ApiJsonBody } from '../../common/openapi';
 import { ZodBody } from '../../common/zod-body';
-import { createTenantBody, type CreateTenantBody } from './tenants.dto';
+import { createTenantBody, patchTenantBody, type CreateTenantBody, type PatchTenantBody } from './tenants.dto';
 import { TenantsService } from './tenants.service';
 
 @ApiTags('tenants')
@@ -23,8 +23,18 @@ export class TenantsController {
   }
 
   @Get('tenant')
-  @ApiOperation({ summary: "The caller's tenant" })
+  @ApiOperation({ summary: "The caller's tenant, with its retention settings" })
   get(@CurrentTenant() tenantId: TenantId) {
     return this.tenants.get(tenantId);
+  }
+
+  @Patch('tenant')
+  @MinRole('admin')
+  @ApiOperation({
+    summary: 'Tenant settings: retentionDays (findings and their evidence; null: the platform default; at most the platform maximum)',
+  })
+  @ApiJsonBody(patchTenantBody)
+  patch(@CurrentTenant() tenantId: TenantId, @ZodBody(patchTenantBody) body: PatchTenantBody) {
+    return this.tenants.update(tenantId, body);
   }
 }

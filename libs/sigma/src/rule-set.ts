@@ -4,7 +4,7 @@ import { compileDetection, requiredLiterals } from './detection.compiler';
 import type { CompileEnv, EventPredicate } from './field-condition.compiler';
 import { documentKey, ruleInfo, type CorrelationAlert, type RuleInfo, type RuleMatch } from './rule-info';
 import { SigmaError, type SigmaErrorCode, type SigmaPosition } from './sigma.errors';
-import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './sigma.types';
+import type { LogSource, SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './sigma.types';
 import type { ExpandHook } from './value-pipeline';
 
 export interface EngineOptions {
@@ -12,7 +12,11 @@ export interface EngineOptions {
   fieldAliases?: Readonly<Record<string, string>>;
   /** '%Administrators%' (with |expand) -> values; unknown -> [] */
   expand?: ExpandHook;
-  /** meta filters, applied to the rules they name */
+  /**
+   * Meta filters. As in pySigma (SigmaFilter.apply_on_rule), a filter's condition is ANDed onto
+   * every rule it applies to: rules it names by id or name whose logsource has every field the
+   * filter's logsource sets.
+   */
   filters?: readonly SigmaFilter[];
   /** default: new InMemoryCorrelationStore() */
   correlationStore?: CorrelationStore;
@@ -36,8 +40,7 @@ export interface RuleSet {
 interface CompiledRule {
   readonly order: number;
   readonly info: RuleInfo;
-  readonly predicate: EventPredicate;
-  readonly filters: EventPredicate[];
+  predicate: EventPredicate;
   report: boolean;
 }
 
@@ -80,20 +83,12 @@ export function compileRuleSet(docs: readonly SigmaDocument[], options: EngineOp
     order,
     info: ruleInfo(doc),
     predicate: compileDetection(doc.detection, envFor(doc)),
-    filters: [],
     report: true,
   }));
   const compiledByKey = new Map(compiled.map((r) => [r.info.id, r]));
-
-  for (const filter of filterDocs) {
-    const predicate = compileDetection(filter.detection, envFor(filter));
-    for (const ref of filter.rules) {
-      const target = byRef.get(ref);
-      const rule = target?.kind === 'rule' ? compiledByKey.get(documentKey(target)) : undefined;
-      if (rule) rule.filters.push(predicate);
-      else warnings.push(`filter "${filter.title}" names "${ref}", which is not a rule in this set`);
-    }
-  }
+  // Each filter is compiled on its own detection, so its identifiers never meet the rule's: the
+  // rule's `them` cannot see them, and the filter's `them` means the filter's own.
+  applyFilters(filterDocs, byRef, compiledByKey, (f) => compileDetection(f.detection, envFor(f)), warnings);
 
   const correlations = orderCorrelations(corrDocs, byRef).map((doc) => {
     const info = ruleInfo(doc);
@@ -124,7 +119,6 @@ export function compileRuleSet(docs: readonly SigmaDocument[], options: EngineOp
     for (let i = 0; i < candidates.length; i++) {
       const rule = candidates[i]!;
       if (!rule.predicate(event)) continue;
-      if (rule.filters.length > 0 && rule.filters.some((f) => f(event))) continue;
       const m: RuleMatch = { ruleId: rule.info.id, ruleTitle: rule.info.title, level: rule.info.level, tags: rule.info.tags, report: rule.report };
       if (rule.info.author !== undefined) m.author = rule.info.author;
       (out ??= []).push(m);
@@ -156,6 +150,52 @@ export function compileRuleSet(docs: readonly SigmaDocument[], options: EngineOp
     correlate,
     warnings,
   };
+}
+
+/**
+ * (rule condition) and (filter condition), for every filter that applies to the rule. A filter that
+ * names a rule absent from the set, a correlation, or a rule outside its logsource is a warning.
+ */
+function applyFilters(
+  filters: readonly SigmaFilter[],
+  byRef: ReadonlyMap<string, SigmaRule | SigmaCorrelation>,
+  compiledByKey: ReadonlyMap<string, CompiledRule>,
+  compileFilter: (filter: SigmaFilter) => EventPredicate,
+  warnings: string[],
+): void {
+  for (const filter of filters) {
+    const condition = compileFilter(filter);
+    const applied = new Set<CompiledRule>();
+    for (const ref of filter.rules) {
+      const target = byRef.get(ref);
+      if (target === undefined) {
+        warnings.push(`filter "${filter.title}" names "${ref}", which is not a rule in this set`);
+        continue;
+      }
+      if (target.kind !== 'rule') {
+        warnings.push(`filter "${filter.title}" names "${ref}", a correlation; filters apply to detection rules only`);
+        continue;
+      }
+      if (!logsourceCovers(filter.logsource, target.logsource)) {
+        warnings.push(`filter "${filter.title}" names "${ref}", whose logsource is outside the filter's; it does not apply`);
+        continue;
+      }
+      const rule = compiledByKey.get(documentKey(target));
+      if (rule === undefined || applied.has(rule)) continue;
+      applied.add(rule);
+      const before = rule.predicate;
+      rule.predicate = (e) => before(e) && condition(e);
+    }
+  }
+}
+
+/** pySigma's `rule.logsource in filter.logsource`: every field the filter sets, the rule has equal. */
+export function logsourceCovers(filter: LogSource, rule: LogSource): boolean {
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === 'definition' || value === undefined) continue;
+    if (rule[key] !== value) return false;
+  }
+  return true;
 }
 
 function readPath(e: Record<string, unknown>, path: string): unknown {

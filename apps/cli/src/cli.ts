@@ -1,13 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { OCSF_FIELD_ALIASES } from '@trailguard/cloudtrail';
-import {
-  compileRuleSet,
-  loadBuiltinRules,
-  type EngineOptions,
-  type RuleSet,
-  type SigmaDocument,
-  type SigmaFilter,
-} from '@trailguard/sigma';
+import { compileCloudTrailRuleSet } from '@trailguard/detection';
+import { loadBuiltinRules, type RuleSet, type SigmaDocument } from '@trailguard/sigma';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/scan-output.types';
 import { inputBytes, PROGRESS_MIN_BYTES, startProgress, type Progress } from './progress';
 import { formatProblem, loadDocuments, loadFilters, problemOf, type RuleProblem } from './rule-loader';
@@ -23,6 +16,7 @@ interface ScanFlags {
   filter: string[];
   format?: OutputFormat;
   expand: string[];
+  placeholder: string[];
   progress: boolean;
   summary: boolean;
 }
@@ -34,15 +28,21 @@ function parsePlaceholder(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** `%Name%` placeholders of `|expand` from repeated --expand Name=value flags. */
-function placeholderResolver(pairs: readonly string[]): EngineOptions['expand'] {
+/**
+ * `%Name%` placeholders of `|expand`: `--placeholder Name=V1,V2` (comma-separated values) and the
+ * older `--expand Name=V` (one value, repeatable). A placeholder given neither way rejects its rule.
+ */
+export function placeholderValues(placeholderFlags: readonly string[], expandFlags: readonly string[]): Map<string, string[]> {
   const values = new Map<string, string[]>();
-  for (const pair of pairs) {
+  const add = (pair: string, split: boolean): void => {
     const at = pair.indexOf('=');
-    const name = pair.slice(0, at).replace(/^%|%$/g, '');
-    values.set(name, [...(values.get(name) ?? []), pair.slice(at + 1)]);
-  }
-  return (placeholder: string) => values.get(placeholder.replace(/^%|%$/g, '')) ?? [];
+    const name = pair.slice(0, at).replace(/^%|%$/g, '').toLowerCase();
+    const raw = pair.slice(at + 1);
+    values.set(name, [...(values.get(name) ?? []), ...(split ? raw.split(',').filter((v) => v !== '') : [raw])]);
+  };
+  for (const pair of placeholderFlags) add(pair, true);
+  for (const pair of expandFlags) add(pair, false);
+  return values;
 }
 
 interface BuiltRules {
@@ -64,19 +64,13 @@ async function buildRuleSet(flags: ScanFlags): Promise<BuiltRules> {
   problems.push(...extra.problems);
   if (problems.length > 0) return { problems };
 
-  // Filters can sit in rule files too; the engine takes them through its options either way.
-  const filters: SigmaFilter[] = [...documents.filter((d): d is SigmaFilter => d.kind === 'filter'), ...extra.filters];
-  const options: EngineOptions = {
-    fieldAliases: OCSF_FIELD_ALIASES,
-    filters,
-    expand: placeholderResolver(flags.expand),
-  };
   try {
     return {
-      ruleSet: compileRuleSet(
-        documents.filter((d) => d.kind !== 'filter'),
-        options,
-      ),
+      ruleSet: compileCloudTrailRuleSet({
+        documents,
+        filters: extra.filters,
+        placeholders: placeholderValues(flags.placeholder, flags.expand),
+      }),
       problems,
     };
   } catch (error) {
@@ -130,7 +124,8 @@ export function buildProgram(onExitCode: (code: number) => void): Command {
     )
     .option('--filter <file>', 'Sigma filter documents to apply; repeatable', collect, [])
     .addOption(new Option('--format <format>', 'output format (default: table on a terminal, ndjson otherwise)').choices(OUTPUT_FORMATS))
-    .option('--expand <name=value>', 'value of a %name% placeholder for the |expand modifier; repeatable', parsePlaceholder, [])
+    .option('--placeholder <name=v1,v2>', 'values of a %name% placeholder of the |expand modifier; repeatable', parsePlaceholder, [])
+    .option('--expand <name=value>', 'one value of a %name% placeholder (as --placeholder, one value); repeatable', parsePlaceholder, [])
     .option('--no-progress', 'never show a progress bar')
     .option('--no-summary', 'do not print the summary on stderr')
     .action(async (paths: string[], flags: ScanFlags) => {

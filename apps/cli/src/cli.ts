@@ -19,6 +19,7 @@ interface ScanFlags {
   placeholder: string[];
   progress: boolean;
   summary: boolean;
+  prefilter: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -101,6 +102,7 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
       ruleSet,
       format,
       out: process.stdout,
+      prefilter: flags.prefilter,
       ...(progress ? { onProgress: (bytes: number, events: number) => progress.update(bytes, events) } : {}),
     });
   } finally {
@@ -128,6 +130,7 @@ export function buildProgram(onExitCode: (code: number) => void): Command {
     .option('--expand <name=value>', 'one value of a %name% placeholder (as --placeholder, one value); repeatable', parsePlaceholder, [])
     .option('--no-progress', 'never show a progress bar')
     .option('--no-summary', 'do not print the summary on stderr')
+    .option('--no-prefilter', 'parse every NDJSON line, even those the rules rule out from their raw text')
     .action(async (paths: string[], flags: ScanFlags) => {
       onExitCode(await runScan(paths, flags));
     });

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { sharedPath } from '@trailguard/testing';
 
 const BIN = resolve(__dirname, '../bin/trailguard.js');
 const REPO = resolve(__dirname, '../../..');
@@ -357,5 +358,15 @@ level: medium
     const unresolved = await trailguard(['scan', '--rules', rule, '--format', 'ids', events]);
     expect(unresolved.code).toBe(2);
     expect(unresolved.stderr).toMatch(/expand\.yml:11:\d+: placeholder %Administrators% is not resolved.*\[unsupported_placeholder\]/);
+  });
+
+  it('prints the same matches whether lines are prefiltered from their raw text or all parsed', async () => {
+    const corpus = sharedPath('datasets/combined/records.ndjson');
+    const fast = await trailguard(['scan', '--format', 'ndjson', corpus]);
+    const full = await trailguard(['scan', '--format', 'ndjson', '--no-prefilter', corpus]);
+    expect(fast.code).toBe(0);
+    expect(fast.stdout.length).toBeGreaterThan(1000);
+    expect(fast.stdout).toBe(full.stdout);
+    expect(fast.stderr).toMatch(/decided from the raw line/);
   });
 });

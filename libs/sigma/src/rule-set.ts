@@ -5,6 +5,7 @@ import type { CompileEnv, EventPredicate } from './field-condition.compiler';
 import { documentKey, ruleInfo, type CorrelationAlert, type RuleInfo, type RuleMatch } from './rule-info';
 import { SigmaError, type SigmaErrorCode, type SigmaPosition } from './sigma.errors';
 import type { LogSource, SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './sigma.types';
+import { buildLinePrefilter, rawLiterals, type LinePrefilter } from './line-prefilter';
 import type { ExpandHook } from './value-pipeline';
 
 export interface EngineOptions {
@@ -35,6 +36,12 @@ export interface RuleSet {
   correlate(event: object, matches: readonly RuleMatch[]): Promise<CorrelationAlert[]>;
   /** Non-fatal notes, e.g. a filter naming a rule that is not in the set. */
   readonly warnings: readonly string[];
+  /**
+   * For NDJSON readers: false when no rule (nor, therefore, correlation) can match the record on this
+   * raw line, which then need not be parsed; true when it may (line-prefilter.ts). Undefined when
+   * some rule could match any line.
+   */
+  readonly linePrefilter?: LinePrefilter;
 }
 
 interface CompiledRule {
@@ -111,7 +118,8 @@ export function compileRuleSet(docs: readonly SigmaDocument[], options: EngineOp
   }
   const reportedCorrelations = new Set(correlations.filter((c) => referencedBy.get(c.info.id) ?? true).map((c) => c.info.id));
 
-  const dispatch = buildDispatch(compiled, ruleDocs, fieldAliases);
+  const { dispatch, indexed, always } = buildDispatch(compiled, ruleDocs, fieldAliases);
+  const linePrefilter = buildLinePrefilter(indexed, alwaysLiterals(always, ruleDocs));
 
   const match = (event: object): RuleMatch[] => {
     const candidates = dispatch(event as Record<string, unknown>);
@@ -149,7 +157,19 @@ export function compileRuleSet(docs: readonly SigmaDocument[], options: EngineOp
     match,
     correlate,
     warnings,
+    ...(linePrefilter ? { linePrefilter } : {}),
   };
+}
+
+/** The literals one of which any rule outside the index needs in an event's text; undefined if one has none. */
+function alwaysLiterals(always: readonly CompiledRule[], docs: readonly SigmaRule[]): string[] | undefined {
+  const out = new Set<string>();
+  for (const rule of always) {
+    const literals = rawLiterals(docs[rule.order]!.detection);
+    if (literals === undefined) return undefined;
+    for (const l of literals) out.add(l);
+  }
+  return [...out];
 }
 
 /**
@@ -239,7 +259,15 @@ function orderCorrelations(corrs: readonly SigmaCorrelation[], byRef: Map<string
 
 type Dispatch = (event: Record<string, unknown>) => readonly CompiledRule[];
 
-function buildDispatch(compiled: readonly CompiledRule[], docs: readonly SigmaRule[], aliases: Readonly<Record<string, string>>): Dispatch {
+interface DispatchIndex {
+  dispatch: Dispatch;
+  /** Whether a rule indexed by eventName or eventSource could match these values. */
+  indexed: (source: string, name: string) => boolean;
+  /** Rules tried on every event. */
+  always: readonly CompiledRule[];
+}
+
+function buildDispatch(compiled: readonly CompiledRule[], docs: readonly SigmaRule[], aliases: Readonly<Record<string, string>>): DispatchIndex {
   const byName = new Map<string, CompiledRule[]>();
   const bySource = new Map<string, CompiledRule[]>();
   const always: CompiledRule[] = [];
@@ -271,7 +299,9 @@ function buildDispatch(compiled: readonly CompiledRule[], docs: readonly SigmaRu
     if (merged.length <= 1) return merged[0] ?? [];
     return [...new Set(merged.flat())].sort((a, b) => a.order - b.order);
   };
-  return (event) => {
+  const indexed = (source: string, name: string): boolean =>
+    (byName.get(name.toLowerCase())?.length ?? 0) > 0 || (bySource.get(source.toLowerCase())?.length ?? 0) > 0;
+  const dispatch: Dispatch = (event) => {
     const name = event[INDEX_FIELDS.name];
     const source = event[INDEX_FIELDS.source];
     if ((name !== undefined && typeof name !== 'string') || (source !== undefined && typeof source !== 'string')) {
@@ -296,4 +326,5 @@ function buildDispatch(compiled: readonly CompiledRule[], docs: readonly SigmaRu
     }
     return rules;
   };
+  return { dispatch, indexed, always };
 }

@@ -92,7 +92,6 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const scan = (args: string[], env?: Record<string, string>): Promise<Run> => trailguard(['scan', '--rules', rules, ...args, events], env);
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/;
 
 describe('trailguard scan for incident responders', () => {

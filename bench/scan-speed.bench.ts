@@ -27,12 +27,19 @@ const root = join(__dirname, '..');
 const corpus = values.corpus!;
 if (!existsSync(join(root, 'apps/cli/dist/trailguard.js'))) throw new Error('run `npm run build:cli` first');
 
-function run(label: string, args: string[]): number {
+// On a shared machine wall-clock time mostly measures the neighbours; CPU time (user + sys, from
+// /usr/bin/time) is reported beside it.
+const TIME = '/usr/bin/time';
+const hasTime = existsSync(TIME);
+
+function run(label: string, args: string[]): { wall: number; cpu: number } {
   const started = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const [cmd, argv] = hasTime ? [TIME, ['-f', 'TG_CPU %U %S', process.execPath, ...args]] : [process.execPath, args];
+  const child = spawnSync(cmd, argv, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
   if (child.status !== 0) throw new Error(`${label} exited ${child.status}: ${child.stderr.toString()}`);
-  return seconds;
+  const m = /TG_CPU ([\d.]+) ([\d.]+)/.exec(child.stderr.toString());
+  return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : NaN };
 }
 
 const contenders: Array<[string, string[]]> = [
@@ -42,15 +49,21 @@ const contenders: Array<[string, string[]]> = [
 if (values['no-prefilter']) {
   contenders.push(['scan, no prefilter', ['apps/cli/bin/trailguard.js', 'scan', '--format', 'ids', '--no-progress', '--no-summary', '--no-prefilter', corpus]]);
 }
-const totals = new Map<string, number>();
+const totals = new Map<string, { wall: number; cpu: number }>();
 for (let round = 1; round <= Number(values.rounds); round++) {
   const cells: string[] = [];
   for (const [label, args] of contenders) {
-    const seconds = run(label, args);
-    totals.set(label, (totals.get(label) ?? 0) + seconds);
-    cells.push(`${label} ${seconds.toFixed(2)} s`);
+    const t = run(label, args);
+    const sum = totals.get(label) ?? { wall: 0, cpu: 0 };
+    totals.set(label, { wall: sum.wall + t.wall, cpu: sum.cpu + t.cpu });
+    cells.push(`${label} ${t.wall.toFixed(2)} s wall, ${t.cpu.toFixed(2)} s cpu`);
   }
   console.log(`round ${round}: ${cells.join(' | ')} | load ${loadavg()[0]!.toFixed(1)}`);
 }
+const rounds = Number(values.rounds);
 const parse = totals.get('parse alone')!;
-for (const [label, total] of totals) console.log(`${label}: ${(total / Number(values.rounds)).toFixed(2)} s mean, parse-alone / this = ${(parse / total).toFixed(2)}x`);
+for (const [label, t] of totals) {
+  console.log(
+    `${label}: ${(t.wall / rounds).toFixed(2)} s wall, ${(t.cpu / rounds).toFixed(2)} s cpu (mean); parse-alone / this = ${(parse.wall / t.wall).toFixed(2)}x wall, ${(parse.cpu / t.cpu).toFixed(2)}x cpu`,
+  );
+}

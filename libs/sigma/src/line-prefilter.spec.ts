@@ -36,6 +36,7 @@ describe('linePrefilter: a line is dropped unparsed only when no rule can match 
     ['indexed, in another case', `{"eventSource":"CLOUDTRAIL.amazonaws.com","eventName":"updatetrail","userIdentity":${user}}`, true],
     ['a literal of an always-tried rule', `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"Root"}}`, true],
     ['the literal in another case', `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"rOOT"}}`, true],
+    ['the literal only inside a longer value', `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"Rooted"}}`, false],
     ['a duplicate key (JSON.parse keeps the last)', `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventName":"UpdateTrail","eventSource":"cloudtrail.amazonaws.com"}`, true],
     ['an escape that could hide a key', `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","event\\u004eame":"UpdateTrail"}`, true],
     ['an escape that could hide a literal', `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"R\\u006fot"}}`, true],
@@ -66,11 +67,15 @@ describe('rawLiterals', () => {
     return set && [...set].sort();
   };
   it.each([
-    ['sel:\n    userAgent: TruffleHog\ncondition: sel', ['trufflehog']],
+    ['sel:\n    userAgent: TruffleHog\ncondition: sel', ['"trufflehog"']],
+    ['sel:\n    userAgent|startswith: TruffleHog\ncondition: sel', ['"trufflehog']],
+    ["sel:\n    userAgent: '*TruffleHog'\ncondition: sel", ['trufflehog"']],
+    ['sel:\n    flag: "true"\ncondition: sel', ['true']],
+    ['sel:\n    flag|startswith: "fal"\ncondition: sel', ['fal']],
     ['sel:\n    userAgent|contains: [aws-cli, Boto3]\ncondition: sel', ['aws-cli', 'boto3']],
     ["sel:\n    userIdentity.arn|re: '.+:assumed-role/aws:.+'\ncondition: sel", ['assumed-role/aws']],
-    ['a:\n    x: Root\nb:\n    y: AssumedRole\ncondition: a and b', ['assumedrole']],
-    ['a:\n    x: Root\nb:\n    y: AssumedRole\ncondition: a or b', ['assumedrole', 'root']],
+    ['a:\n    x: Root\nb:\n    y: AssumedRole\ncondition: a and b', ['"assumedrole"']],
+    ['a:\n    x: Root\nb:\n    y: AssumedRole\ncondition: a or b', ['"assumedrole"', '"root"']],
     ['sel:\n    - keyword-here\ncondition: sel', ['keyword-here']],
     ['sel:\n    code: 403\ncondition: sel', undefined],
     ['sel:\n    x: "1e5"\ncondition: sel', undefined],

@@ -50,11 +50,16 @@ export function buildLinePrefilter(
     }
     return hit;
   };
-  // A literal inside a key name would be in every keyed line: nothing could be skipped.
-  if (literals.some((l) => 'eventsource'.includes(l) || 'eventname'.includes(l))) return undefined;
-  // One case-insensitive pass over the line finds the two keys and the literals (the text is ASCII,
-  // so `i` folds exactly as the rules do). Literals hold no quote, so no match overlaps a key.
-  const scan = new RegExp([SOURCE_KEY, NAME_KEY, ...literals.map(escapeRegExp)].join('|'), 'gi');
+  // A literal inside a key name would be in every keyed line: nothing could be skipped (and the key
+  // alternative, matching first there, would hide it).
+  const bare = literals.map((l) => l.replace(/^"|"$/g, ''));
+  if (bare.some((l) => 'eventsource'.includes(l) || 'eventname'.includes(l))) return undefined;
+  // One case-insensitive pass over the line finds the literals (group 1, tried first: a literal
+  // anywhere keeps the line) and the two keys (the text is ASCII, so `i` folds as the rules do).
+  const alternatives = [SOURCE_KEY, NAME_KEY].map((k) => `(${escapeRegExp(k)})`);
+  if (literals.length > 0) alternatives.unshift(`(${literals.map(escapeRegExp).join('|')})`);
+  const scan = new RegExp(alternatives.join('|'), 'gi');
+  const literalGroup = literals.length > 0 ? 1 : -1;
   return (line, text) => {
     if (!isAscii(line) || text.indexOf('\\') !== -1) return true;
     scan.lastIndex = 0;
@@ -62,8 +67,8 @@ export function buildLinePrefilter(
     let nameAt = -1;
     let checked = false;
     for (let m = scan.exec(text); m !== null; m = scan.exec(text)) {
+      if (literalGroup === 1 && m[1] !== undefined) return true; // an always-tried rule may match
       const found = m[0];
-      if (found.charCodeAt(0) !== 0x22) return true; // a literal: an always-tried rule may match
       if (found === SOURCE_KEY) {
         if (sourceAt !== -1) return true;
         sourceAt = m.index;
@@ -142,11 +147,15 @@ function ofCondition(cond: FieldCondition): Set<string> | undefined {
   const isRegex = mods.includes('re');
   if (!isRegex && mods.some((m) => !PLAIN_MODIFIERS.has(m))) return undefined;
   if (isRegex && mods.some((m) => m !== 're' && m !== 'i' && m !== 'm' && m !== 's')) return undefined;
+  // A field value equal to (starting, ending with) a text is a JSON string in the line: that text
+  // with its quote(s) occurs there. Keywords and `contains` may sit anywhere in a string.
+  const anchored = cond.field !== null && !mods.includes('contains');
+  const atStart = anchored && !mods.includes('endswith');
+  const atEnd = anchored && !mods.includes('startswith');
   const out = new Set<string>();
   for (const value of cond.values) {
     if (value === null) return undefined;
-    const pieces = isRegex ? [requiredLiteral(String(value)) ?? ''] : parseSigmaString(String(value)).filter((p): p is string => typeof p === 'string');
-    const literal = longestSafe(pieces);
+    const literal = isRegex ? longestSafe([requiredLiteral(String(value)) ?? '']) : valueLiteral(String(value), atStart, atEnd);
     if (literal === undefined) return undefined;
     out.add(literal);
   }
@@ -154,13 +163,37 @@ function ofCondition(cond: FieldCondition): Set<string> | undefined {
 }
 
 const SAFE_RUN = /[a-z0-9 _./@-]+/g;
+const ALL_SAFE = /^[a-z0-9 _./@-]+$/;
 const MIN_LENGTH = 3;
+/** A value that is (part of) the spelling of a JSON literal may match one, unquoted in the line. */
+const JSON_WORDS = ['true', 'false', 'null'];
+
+const usable = (run: string): boolean => run.length >= MIN_LENGTH && /[a-df-z_/@]/.test(run);
+
+/** The most selective literal of a Sigma string value, quoted where it must start or end a JSON string. */
+function valueLiteral(raw: string, atStart: boolean, atEnd: boolean): string | undefined {
+  const parts = parseSigmaString(raw);
+  const texts = parts.filter((p): p is string => typeof p === 'string');
+  let best = longestSafe(texts);
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  const consider = (candidate: string, core: string): void => {
+    if (ALL_SAFE.test(core) && usable(core) && !JSON_WORDS.some((w) => w.includes(core)) && (best === undefined || candidate.length > best.length)) best = candidate;
+  };
+  if (typeof first === 'string') {
+    const lower = first.toLowerCase();
+    if (parts.length === 1 && atStart && atEnd) consider(`"${lower}"`, lower);
+    else if (atStart) consider(`"${lower}`, lower);
+  }
+  if (typeof last === 'string' && parts.length > 1 && atEnd) consider(`${last.toLowerCase()}"`, last.toLowerCase());
+  return best;
+}
 
 function longestSafe(pieces: readonly string[]): string | undefined {
   let found: string | undefined;
   for (const piece of pieces) {
     for (const run of piece.toLowerCase().match(SAFE_RUN) ?? []) {
-      if (run.length >= MIN_LENGTH && /[a-df-z_/@]/.test(run) && (found === undefined || run.length > found.length)) found = run;
+      if (usable(run) && (found === undefined || run.length > found.length)) found = run;
     }
   }
   return found;

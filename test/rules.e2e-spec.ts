@@ -92,4 +92,42 @@ describe('rules API', () => {
     expect(byYaml.body.matches.map((m: { index: number }) => m.index)).toEqual([1]);
     await t.http.post('/v1/rules/test').set(s.auth()).send({ events }).expect(400);
   });
+
+  it('stores, lists, tests, disables and deletes a tenant filter (ANDed onto the rules it names)', async () => {
+    const list = (await t.http.get('/v1/rules?limit=500').set(s.auth()).expect(200)).body.data;
+    const seed = list.find((r: { title: string }) => r.title === 'AWS CloudTrail UpdateTrail with multi-region disabled');
+    const events = [updateTrailRecord({ by: 'attacker', multiRegion: false }), updateTrailRecord({ by: 'admin', multiRegion: false })];
+    const id = randomUUID();
+    const filter = (condition: string) =>
+      `title: Cloud admins change trails\nid: ${id}\nlogsource: {product: aws}\nfilter:\n  rules: [${seed.id}]\n  admins:\n    actor.session.issuer|endswith: ':role/CloudAdmin'\n  condition: ${condition}\n`;
+
+    // Dry run of the filter on the rules it names: `not admins` drops the admin's event only.
+    const dry = await t.http.post('/v1/rules/test').set(s.auth()).send({ yaml: filter('not admins'), events }).expect(200);
+    expect(dry.body.matches.map((m: { index: number; ruleId: string }) => [m.index, m.ruleId])).toEqual([[0, seed.id]]);
+    expect(dry.body.warnings).toEqual([]);
+    const keep = await t.http.post('/v1/rules/test').set(s.auth()).send({ yaml: filter('admins'), events }).expect(200);
+    expect(keep.body.matches.map((m: { index: number }) => m.index)).toEqual([1]);
+
+    const created = await t.http.post('/v1/rules').set(s.auth()).set('Content-Type', 'application/yaml').send(filter('not admins')).expect(201);
+    expect(created.body).toMatchObject({ id, kind: 'filter', source: 'custom', enabled: true, rules: [seed.id], level: null });
+    const listed = (await t.http.get('/v1/rules?source=custom').set(s.auth()).expect(200)).body.data;
+    expect(listed.map((r: { id: string; kind: string }) => [r.id, r.kind])).toEqual([[id, 'filter']]);
+
+    // The stored filter now narrows the rule it names, in dry runs as in the worker.
+    const byId = await t.http.post('/v1/rules/test').set(s.auth()).send({ ruleId: seed.id, events }).expect(200);
+    expect(byId.body.matches.map((m: { index: number }) => m.index)).toEqual([0]);
+    await t.http.patch(`/v1/rules/${id}`).set(s.auth()).send({ enabled: false }).expect(200);
+    const disabled = await t.http.post('/v1/rules/test').set(s.auth()).send({ ruleId: seed.id, events }).expect(200);
+    expect(disabled.body.matches.map((m: { index: number }) => m.index)).toEqual([0, 1]);
+    await t.http.delete(`/v1/rules/${id}`).set(s.auth()).expect(200);
+  });
+
+  it('rejects a rule whose |expand placeholder the server cannot resolve; %Administrators% is the allowlist', async () => {
+    const yaml = (placeholder: string) =>
+      `title: x\nid: ${randomUUID()}\nlogsource: {product: aws}\ndetection:\n  s: {eventName: UpdateTrail}\n  a: {userIdentity.arn|expand: '%${placeholder}%'}\n  condition: s and not a\n`;
+    const bad = await t.http.post('/v1/rules').set(s.auth()).set('Content-Type', 'application/yaml').send(yaml('Operators')).expect(400);
+    expect(bad.body.error).toMatchObject({ code: 'invalid_rule', details: { reason: 'unsupported_placeholder', line: 6 } });
+    const ok = await t.http.post('/v1/rules').set(s.auth()).set('Content-Type', 'application/yaml').send(yaml('Administrators')).expect(201);
+    await t.http.delete(`/v1/rules/${ok.body.id}`).set(s.auth()).expect(200);
+  });
 });

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { sharedPath } from '@trailguard/testing';
 
 const BIN = resolve(__dirname, '../bin/trailguard.js');
 const REPO = resolve(__dirname, '../../..');
@@ -136,7 +137,7 @@ filter:
         - test_update_trail
     selection:
         userIdentity.arn|endswith: ':user/alice'
-    condition: selection
+    condition: not selection
 `;
 
 const BAD_RULE = `title: Broken rule
@@ -244,11 +245,25 @@ describe('trailguard scan', () => {
     expect(ndjsonLines(run.stdout).filter((o) => 'eventId' in o)).toHaveLength(3);
   });
 
-  it('applies --filter documents', async () => {
+  it('applies --filter documents as pySigma does: `not selection` excludes', async () => {
     const filter = write('filter.yml', FILTER);
     const run = await trailguard(['scan', '--rules', rules, '--filter', filter, '--format', 'ids', '--no-summary', events]);
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n').slice(0, 2)).toEqual(['ev-update-carol', 'ev-stop-bob']);
+  });
+
+  it('applies --filter documents as pySigma does: `selection` keeps only the selected', async () => {
+    const filter = write('filter-keep.yml', FILTER.replace('condition: not selection', 'condition: selection'));
+    const run = await trailguard(['scan', '--rules', rules, '--filter', filter, '--format', 'ids', '--no-summary', events]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n').slice(0, 2)).toEqual(['ev-update-alice', 'ev-stop-bob']);
+  });
+
+  it('warns about a filter naming a rule absent from the set', async () => {
+    const filter = write('filter-absent.yml', FILTER.replace('- test_update_trail', '- no_such_rule'));
+    const run = await trailguard(['scan', '--rules', rules, '--filter', filter, '--format', 'ids', '--no-summary', events]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('warning: filter "Alice is a known trail administrator" names "no_such_rule"');
   });
 
   it('rejects a bad rule with its position and exit status 2, scanning nothing', async () => {
@@ -338,5 +353,20 @@ level: medium
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('ev-update-carol\n');
+    const listed = await trailguard(['scan', '--rules', rule, '--format', 'ids', '--no-summary', '--placeholder', 'Administrators=arn:aws:iam::111122223333:user/alice,arn:aws:iam::111122223333:user/carol', events]);
+    expect(listed.stdout).toBe('');
+    const unresolved = await trailguard(['scan', '--rules', rule, '--format', 'ids', events]);
+    expect(unresolved.code).toBe(2);
+    expect(unresolved.stderr).toMatch(/expand\.yml:11:\d+: placeholder %Administrators% is not resolved.*\[unsupported_placeholder\]/);
+  });
+
+  it('prints the same matches whether lines are prefiltered from their raw text or all parsed', async () => {
+    const corpus = sharedPath('datasets/combined/records.ndjson');
+    const fast = await trailguard(['scan', '--format', 'ndjson', corpus]);
+    const full = await trailguard(['scan', '--format', 'ndjson', '--no-prefilter', corpus]);
+    expect(fast.code).toBe(0);
+    expect(fast.stdout.length).toBeGreaterThan(1000);
+    expect(fast.stdout).toBe(full.stdout);
+    expect(fast.stderr).toMatch(/decided from the raw line/);
   });
 });

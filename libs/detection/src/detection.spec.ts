@@ -97,6 +97,36 @@ level: high
     expect(without.ruleSet.match(updateTrail)).toHaveLength(1);
   });
 
+  it('compiles tenant filters with the rules (ANDed on, OCSF names) and rejects placeholders other than %Administrators%', () => {
+    const custom = parseSigma(`
+title: Trail change
+id: 6f3c1d9e-1111-4a6b-9a57-8f1f5c0d7e02
+logsource: { product: aws, service: cloudtrail }
+detection:
+  selection: { eventName: UpdateTrail }
+  condition: selection
+---
+title: Not by admins
+id: 6f3c1d9e-1111-4a6b-9a57-8f1f5c0d7e03
+logsource: { product: aws }
+filter:
+  rules: [6f3c1d9e-1111-4a6b-9a57-8f1f5c0d7e02]
+  selection: { actor.session.issuer|expand: '%Administrators%' }
+  condition: not selection
+`);
+    expect(buildTenantRuleSet({ builtin: [], custom, settings: new Map(), administrators: [role] }).ruleSet.match(updateTrail)).toHaveLength(0);
+    expect(buildTenantRuleSet({ builtin: [], custom, settings: new Map(), administrators: [] }).ruleSet.match(updateTrail)).toHaveLength(1);
+    const other = parseSigma(`
+title: Unknown placeholder
+id: 6f3c1d9e-1111-4a6b-9a57-8f1f5c0d7e04
+logsource: { product: aws }
+detection:
+  selection: { userIdentity.arn|expand: '%Operators%' }
+  condition: selection
+`);
+    expect(() => buildTenantRuleSet({ builtin: [], custom: other, settings: new Map(), administrators: [] })).toThrow(/%Operators% is not resolved/);
+  });
+
   it('knows which rules are disabled and overridden', () => {
     const t = buildTenantRuleSet({
       builtin: [],

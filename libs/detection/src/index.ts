@@ -1,6 +1,7 @@
 export { findAllowlistEntry, principalPatternRegExp, type AllowlistRule } from './allowlist';
 export { actorKey, eventTimeOf, severityOf, windowStartOf, SEVERITY_RANK, type Severity } from './finding-key';
-export { buildTenantRuleSet, type RuleSetting, type TenantRuleSet, type TenantRuleSetInput } from './tenant-rule-set';
+export { buildTenantRuleSet, serverPlaceholders, type RuleSetting, type TenantRuleSet, type TenantRuleSetInput } from './tenant-rule-set';
+export { compileCloudTrailRuleSet, placeholderHook, type CloudTrailRuleSetInput, type Placeholders } from './cloudtrail-rule-set';
 export { RedisCorrelationStore, correlationPrefix } from './redis-correlation.store';
 export { TenantRulesLoader, builtinRules, rulesVersionKey, type LoadedTenantRules } from './tenant-rules.loader';
 export { findingView, type FindingView } from './finding-view';

@@ -1,11 +1,5 @@
-import { OCSF_FIELD_ALIASES } from '@trailguard/cloudtrail';
-import {
-  compileRuleSet,
-  type CorrelationStore,
-  type RuleInfo,
-  type RuleSet,
-  type SigmaDocument,
-} from '@trailguard/sigma';
+import type { CorrelationStore, RuleInfo, RuleSet, SigmaDocument } from '@trailguard/sigma';
+import { compileCloudTrailRuleSet } from './cloudtrail-rule-set';
 import type { Severity } from './finding-key';
 
 export interface RuleSetting {
@@ -15,6 +9,7 @@ export interface RuleSetting {
 
 export interface TenantRuleSetInput {
   builtin: readonly SigmaDocument[];
+  /** The tenant's rules, correlations and filters. */
   custom: readonly SigmaDocument[];
   settings: ReadonlyMap<string, RuleSetting>;
   /** Principal patterns of the tenant's live allowlist entries: the `%Administrators%` placeholder. */
@@ -34,9 +29,9 @@ export interface TenantRuleSet {
  * (a correlation may still need their matches) and are dropped from what is reported.
  */
 export function buildTenantRuleSet(input: TenantRuleSetInput): TenantRuleSet {
-  const ruleSet = compileRuleSet([...input.builtin, ...input.custom], {
-    fieldAliases: OCSF_FIELD_ALIASES,
-    expand: (placeholder) => (placeholder.toLowerCase() === '%administrators%' ? input.administrators : []),
+  const ruleSet = compileCloudTrailRuleSet({
+    documents: [...input.builtin, ...input.custom],
+    placeholders: serverPlaceholders(input.administrators),
     ...(input.correlationStore ? { correlationStore: input.correlationStore } : {}),
   });
   return {
@@ -45,4 +40,9 @@ export function buildTenantRuleSet(input: TenantRuleSetInput): TenantRuleSet {
     isEnabled: (id) => input.settings.get(id)?.enabled ?? true,
     levelOverride: (id) => input.settings.get(id)?.levelOverride ?? null,
   };
+}
+
+/** The server resolves one placeholder: `%Administrators%`, the tenant's live allowlist patterns. */
+export function serverPlaceholders(administrators: readonly string[]): Record<string, readonly string[]> {
+  return { Administrators: administrators };
 }

@@ -1,12 +1,16 @@
 import type { Redis } from 'ioredis';
 import { AllowlistRepository, Database, RulesRepository, type AllowlistEntry, type TenantId } from '@trailguard/db';
-import { loadBuiltinRules, parseSigma, type CorrelationStore, type SigmaDocument } from '@trailguard/sigma';
+import { loadBuiltinRules, parseSigma, type CorrelationStore, type SigmaDocument, type SigmaFilter } from '@trailguard/sigma';
 import type { Severity } from './finding-key';
 import { buildTenantRuleSet, type TenantRuleSet } from './tenant-rule-set';
 
 export interface LoadedTenantRules extends TenantRuleSet {
   allowlist: AllowlistEntry[];
   customIds: ReadonlySet<string>;
+  /** The tenant's stored filters, enabled or not (disabled ones are not compiled in). */
+  filters: readonly SigmaFilter[];
+  /** The tenant's stored rules, correlations and filters as parsed (for validation and dry runs). */
+  customDocuments: readonly SigmaDocument[];
 }
 
 interface CacheEntry {
@@ -56,15 +60,19 @@ export class TenantRulesLoader {
       allowlist: await this.allowlist.live(scope, now),
     }));
     const customDocs = custom.flatMap((r) => parseSigma(r.yaml, `custom:${r.ruleId}`));
+    const settingMap = new Map(settings.map((s) => [s.ruleId, { enabled: s.enabled, levelOverride: s.levelOverride as Severity | null }]));
+    const filters = customDocs.filter((d): d is SigmaFilter => d.kind === 'filter');
+    // A disabled filter is not applied; a disabled rule stays compiled (see buildTenantRuleSet).
+    const active = customDocs.filter((d) => d.kind !== 'filter' || settingMap.get(d.id ?? '')?.enabled !== false);
     const built = buildTenantRuleSet({
       builtin: builtinRules(),
-      custom: customDocs,
-      settings: new Map(settings.map((s) => [s.ruleId, { enabled: s.enabled, levelOverride: s.levelOverride as Severity | null }])),
+      custom: active,
+      settings: settingMap,
       administrators: allowlist.map((e) => e.principalPattern),
       ...(this.correlationStoreFor ? { correlationStore: this.correlationStoreFor(tenantId) } : {}),
     });
     const expiries = allowlist.map((e) => e.expiresAt?.getTime()).filter((t): t is number => t !== undefined);
-    const loaded: LoadedTenantRules = { ...built, allowlist, customIds: new Set(custom.map((c) => c.ruleId)) };
+    const loaded: LoadedTenantRules = { ...built, allowlist, customIds: new Set(custom.map((c) => c.ruleId)), filters, customDocuments: customDocs };
     this.cache.set(tenantId, { version, validUntil: Math.min(Date.now() + 60_000, ...expiries), loaded });
     return loaded;
   }

@@ -117,7 +117,8 @@ export function parseCondition(input: ConditionParseInput): ConditionNode {
       at++;
       const pattern = target.text.toLowerCase() === 'them' ? 'them' : target.text;
       const matcher = identifierPatternMatcher(pattern);
-      const names = input.identifiers.filter(matcher);
+      // pySigma: identifiers starting with `_` are only selected by a pattern that starts with `_`.
+      const names = input.identifiers.filter((name) => matcher(name) && (!name.startsWith('_') || pattern.startsWith('_')));
       if (names.length === 0) {
         fail(`"${target.text}" matches no search identifier`, target.offset, 'undefined_identifier');
       }

@@ -60,3 +60,21 @@ describe('condition grammar', () => {
     expect(matches(detection, ev('a'))).toBe(false);
   });
 });
+
+describe('identifiers starting with `_` (pySigma)', () => {
+  const detection = 'sel_a:\n    eventName: A\n_sel_hidden:\n    eventName: B\ncondition: ';
+  it.each([
+    ['1 of them', { eventName: 'B' }, false],
+    ['1 of them', { eventName: 'A' }, true],
+    ['1 of *', { eventName: 'B' }, false],
+    ['1 of *sel*', { eventName: 'B' }, false],
+    ['1 of _*', { eventName: 'B' }, true],
+    ['1 of _sel*', { eventName: 'B' }, true],
+    ['_sel_hidden', { eventName: 'B' }, true],
+  ])('%s on %o -> %s', (condition, event, expected) => {
+    expect(matches(detection + condition, event)).toBe(expected);
+  });
+  it('`all of them` ignores `_` identifiers', () => {
+    expect(matches(detection + 'all of them', { eventName: 'A' })).toBe(true);
+  });
+});

@@ -146,6 +146,9 @@ function parseFilter(ctx: YamlContext, root: YAMLMap, get: Getter): SigmaFilter 
   if (!inner.has('rules')) ctx.fail('missing_field', 'a filter needs "rules" (the ids or names it applies to)', filterNode);
   const rules = ctx.stringList(inner.get('rules'), 'filter "rules"');
   if (rules.length === 0) ctx.fail('invalid_field', 'filter "rules" is empty', inner.get('rules') ?? filterNode);
+  // pySigma (SigmaGlobalFilter) takes exactly one condition string: it is ANDed onto the rule's.
+  const conditionNode = inner.get('condition');
+  if (isSeq(conditionNode)) ctx.fail('invalid_condition', 'a filter has one condition (a string), not a list', conditionNode);
   return {
     kind: 'filter',
     ...common(ctx, root, get),

@@ -26,3 +26,4 @@ export { InMemoryCorrelationStore, type CorrelationEntry, type CorrelationStore 
 export { loadBuiltinRules, BUILTIN_RULES_DIR } from './builtin-rules';
 export { withAttackAliases } from './tags';
 export type { ExpandHook } from './value-pipeline';
+export type { LinePrefilter } from './line-prefilter';

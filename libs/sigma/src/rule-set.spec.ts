@@ -98,7 +98,7 @@ describe('OCSF field aliases', () => {
 describe('expand placeholders', () => {
   const detection = "sel:\n    eventName: ConsoleLogin\nfilter_admins:\n    userIdentity.arn|expand: '%Administrators%'\ncondition: sel and not filter_admins";
   const login = (arn: string): object => ({ eventName: 'ConsoleLogin', userIdentity: { arn } });
-  const expand = (p: string): readonly string[] => (p === '%Administrators%' ? ['arn:aws:iam::1:user/admin-*', 'arn:aws:iam::1:role/Break?Glass'] : []);
+  const expand = (p: string): readonly string[] | undefined => (p === '%Administrators%' ? ['arn:aws:iam::1:user/admin-*', 'arn:aws:iam::1:role/Break?Glass'] : undefined);
 
   it('uses the hook values as patterns', () => {
     const rs = ruleSetFor(detection, { expand });
@@ -106,8 +106,15 @@ describe('expand placeholders', () => {
     expect(rs.match(login('arn:aws:iam::1:role/BreakXGlass'))).toHaveLength(0);
     expect(rs.match(login('arn:aws:iam::1:user/mallory'))).toHaveLength(1);
   });
-  it('an unknown placeholder expands to nothing', () => {
-    expect(matches("sel:\n    a|expand: '%Nope%'\ncondition: sel", { a: '%Nope%' }, { expand })).toBe(false);
+  it('a placeholder the hook does not know rejects the rule (rules specification)', () => {
+    const known = (p: string): readonly string[] | undefined => (p === '%Administrators%' ? [] : undefined);
+    expect(errorOf(() => ruleSetFor("sel:\n    a|expand: '%Nope%'\ncondition: sel", { expand: known }))).toMatchObject({
+      code: 'unsupported_placeholder',
+      line: 7,
+    });
+  });
+  it('a known placeholder with no values matches nothing', () => {
+    expect(matches("sel:\n    a|expand: '%Administrators%'\ncondition: sel", { a: '%Administrators%' }, { expand: () => [] })).toBe(false);
   });
   it('keeps text around the placeholder and \\% as a plain percent', () => {
     const hook = (): readonly string[] => ['x', 'y'];
@@ -122,7 +129,7 @@ describe('expand placeholders', () => {
   });
 });
 
-describe('meta filters', () => {
+describe('meta filters (details in filters.spec.ts)', () => {
   const filterText = `title: Ignore automation
 logsource: {product: aws, service: cloudtrail}
 filter:
@@ -131,12 +138,12 @@ filter:
         - nonexistent-rule
     selection:
         userIdentity.arn|startswith: 'arn:aws:iam::1:role/automation'
-    condition: selection
+    condition: not selection
 `;
   const byName = filterText.replace('- rule-trail', '- trail_changed');
   const automation = { ...update, userIdentity: { type: 'AssumedRole', arn: 'arn:aws:iam::1:role/automation-deployer' } };
 
-  it('suppresses matches of the rules it names (by id)', () => {
+  it('ANDs the filter condition onto the rules it names (by id); unknown names are warnings', () => {
     const rs = compileRuleSet(parseSigma(rules), { filters: parseSigma(filterText) as SigmaFilter[] });
     expect(rs.match(automation)).toEqual([]);
     expect(rs.match(update).map((m) => m.ruleId)).toEqual(['rule-trail', 'rule-root']);

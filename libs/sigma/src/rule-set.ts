@@ -4,7 +4,8 @@ import { compileDetection, requiredLiterals } from './detection.compiler';
 import type { CompileEnv, EventPredicate } from './field-condition.compiler';
 import { documentKey, ruleInfo, type CorrelationAlert, type RuleInfo, type RuleMatch } from './rule-info';
 import { SigmaError, type SigmaErrorCode, type SigmaPosition } from './sigma.errors';
-import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './sigma.types';
+import type { LogSource, SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './sigma.types';
+import { buildLinePrefilter, rawLiterals, type LinePrefilter } from './line-prefilter';
 import type { ExpandHook } from './value-pipeline';
 
 export interface EngineOptions {
@@ -12,7 +13,11 @@ export interface EngineOptions {
   fieldAliases?: Readonly<Record<string, string>>;
   /** '%Administrators%' (with |expand) -> values; unknown -> [] */
   expand?: ExpandHook;
-  /** meta filters, applied to the rules they name */
+  /**
+   * Meta filters. As in pySigma (SigmaFilter.apply_on_rule), a filter's condition is ANDed onto
+   * every rule it applies to: rules it names by id or name whose logsource has every field the
+   * filter's logsource sets.
+   */
   filters?: readonly SigmaFilter[];
   /** default: new InMemoryCorrelationStore() */
   correlationStore?: CorrelationStore;
@@ -31,13 +36,18 @@ export interface RuleSet {
   correlate(event: object, matches: readonly RuleMatch[]): Promise<CorrelationAlert[]>;
   /** Non-fatal notes, e.g. a filter naming a rule that is not in the set. */
   readonly warnings: readonly string[];
+  /**
+   * For NDJSON readers: false when no rule (nor, therefore, correlation) can match the record on this
+   * raw line, which then need not be parsed; true when it may (line-prefilter.ts). Undefined when
+   * some rule could match any line.
+   */
+  readonly linePrefilter?: LinePrefilter;
 }
 
 interface CompiledRule {
   readonly order: number;
   readonly info: RuleInfo;
-  readonly predicate: EventPredicate;
-  readonly filters: EventPredicate[];
+  predicate: EventPredicate;
   report: boolean;
 }
 
@@ -80,20 +90,12 @@ export function compileRuleSet(docs: readonly SigmaDocument[], options: EngineOp
     order,
     info: ruleInfo(doc),
     predicate: compileDetection(doc.detection, envFor(doc)),
-    filters: [],
     report: true,
   }));
   const compiledByKey = new Map(compiled.map((r) => [r.info.id, r]));
-
-  for (const filter of filterDocs) {
-    const predicate = compileDetection(filter.detection, envFor(filter));
-    for (const ref of filter.rules) {
-      const target = byRef.get(ref);
-      const rule = target?.kind === 'rule' ? compiledByKey.get(documentKey(target)) : undefined;
-      if (rule) rule.filters.push(predicate);
-      else warnings.push(`filter "${filter.title}" names "${ref}", which is not a rule in this set`);
-    }
-  }
+  // Each filter is compiled on its own detection, so its identifiers never meet the rule's: the
+  // rule's `them` cannot see them, and the filter's `them` means the filter's own.
+  applyFilters(filterDocs, byRef, compiledByKey, (f) => compileDetection(f.detection, envFor(f)), warnings);
 
   const correlations = orderCorrelations(corrDocs, byRef).map((doc) => {
     const info = ruleInfo(doc);
@@ -116,7 +118,8 @@ export function compileRuleSet(docs: readonly SigmaDocument[], options: EngineOp
   }
   const reportedCorrelations = new Set(correlations.filter((c) => referencedBy.get(c.info.id) ?? true).map((c) => c.info.id));
 
-  const dispatch = buildDispatch(compiled, ruleDocs, fieldAliases);
+  const { dispatch, indexed, always } = buildDispatch(compiled, ruleDocs, fieldAliases);
+  const linePrefilter = buildLinePrefilter(indexed, alwaysLiterals(always, ruleDocs));
 
   const match = (event: object): RuleMatch[] => {
     const candidates = dispatch(event as Record<string, unknown>);
@@ -124,7 +127,6 @@ export function compileRuleSet(docs: readonly SigmaDocument[], options: EngineOp
     for (let i = 0; i < candidates.length; i++) {
       const rule = candidates[i]!;
       if (!rule.predicate(event)) continue;
-      if (rule.filters.length > 0 && rule.filters.some((f) => f(event))) continue;
       const m: RuleMatch = { ruleId: rule.info.id, ruleTitle: rule.info.title, level: rule.info.level, tags: rule.info.tags, report: rule.report };
       if (rule.info.author !== undefined) m.author = rule.info.author;
       (out ??= []).push(m);
@@ -155,7 +157,65 @@ export function compileRuleSet(docs: readonly SigmaDocument[], options: EngineOp
     match,
     correlate,
     warnings,
+    ...(linePrefilter ? { linePrefilter } : {}),
   };
+}
+
+/** The literals one of which any rule outside the index needs in an event's text; undefined if one has none. */
+function alwaysLiterals(always: readonly CompiledRule[], docs: readonly SigmaRule[]): string[] | undefined {
+  const out = new Set<string>();
+  for (const rule of always) {
+    const literals = rawLiterals(docs[rule.order]!.detection);
+    if (literals === undefined) return undefined;
+    for (const l of literals) out.add(l);
+  }
+  return [...out];
+}
+
+/**
+ * (rule condition) and (filter condition), for every filter that applies to the rule. A filter that
+ * names a rule absent from the set, a correlation, or a rule outside its logsource is a warning.
+ */
+function applyFilters(
+  filters: readonly SigmaFilter[],
+  byRef: ReadonlyMap<string, SigmaRule | SigmaCorrelation>,
+  compiledByKey: ReadonlyMap<string, CompiledRule>,
+  compileFilter: (filter: SigmaFilter) => EventPredicate,
+  warnings: string[],
+): void {
+  for (const filter of filters) {
+    const condition = compileFilter(filter);
+    const applied = new Set<CompiledRule>();
+    for (const ref of filter.rules) {
+      const target = byRef.get(ref);
+      if (target === undefined) {
+        warnings.push(`filter "${filter.title}" names "${ref}", which is not a rule in this set`);
+        continue;
+      }
+      if (target.kind !== 'rule') {
+        warnings.push(`filter "${filter.title}" names "${ref}", a correlation; filters apply to detection rules only`);
+        continue;
+      }
+      if (!logsourceCovers(filter.logsource, target.logsource)) {
+        warnings.push(`filter "${filter.title}" names "${ref}", whose logsource is outside the filter's; it does not apply`);
+        continue;
+      }
+      const rule = compiledByKey.get(documentKey(target));
+      if (rule === undefined || applied.has(rule)) continue;
+      applied.add(rule);
+      const before = rule.predicate;
+      rule.predicate = (e) => before(e) && condition(e);
+    }
+  }
+}
+
+/** pySigma's `rule.logsource in filter.logsource`: every field the filter sets, the rule has equal. */
+export function logsourceCovers(filter: LogSource, rule: LogSource): boolean {
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === 'definition' || value === undefined) continue;
+    if (rule[key] !== value) return false;
+  }
+  return true;
 }
 
 function readPath(e: Record<string, unknown>, path: string): unknown {
@@ -199,7 +259,15 @@ function orderCorrelations(corrs: readonly SigmaCorrelation[], byRef: Map<string
 
 type Dispatch = (event: Record<string, unknown>) => readonly CompiledRule[];
 
-function buildDispatch(compiled: readonly CompiledRule[], docs: readonly SigmaRule[], aliases: Readonly<Record<string, string>>): Dispatch {
+interface DispatchIndex {
+  dispatch: Dispatch;
+  /** Whether a rule indexed by eventName or eventSource could match these values. */
+  indexed: (source: string, name: string) => boolean;
+  /** Rules tried on every event. */
+  always: readonly CompiledRule[];
+}
+
+function buildDispatch(compiled: readonly CompiledRule[], docs: readonly SigmaRule[], aliases: Readonly<Record<string, string>>): DispatchIndex {
   const byName = new Map<string, CompiledRule[]>();
   const bySource = new Map<string, CompiledRule[]>();
   const always: CompiledRule[] = [];
@@ -231,7 +299,9 @@ function buildDispatch(compiled: readonly CompiledRule[], docs: readonly SigmaRu
     if (merged.length <= 1) return merged[0] ?? [];
     return [...new Set(merged.flat())].sort((a, b) => a.order - b.order);
   };
-  return (event) => {
+  const indexed = (source: string, name: string): boolean =>
+    (byName.get(name.toLowerCase())?.length ?? 0) > 0 || (bySource.get(source.toLowerCase())?.length ?? 0) > 0;
+  const dispatch: Dispatch = (event) => {
     const name = event[INDEX_FIELDS.name];
     const source = event[INDEX_FIELDS.source];
     if ((name !== undefined && typeof name !== 'string') || (source !== undefined && typeof source !== 'string')) {
@@ -256,4 +326,5 @@ function buildDispatch(compiled: readonly CompiledRule[], docs: readonly SigmaRu
     }
     return rules;
   };
+  return { dispatch, indexed, always };
 }

@@ -10,7 +10,11 @@ import {
 import type { SigmaPosition } from './sigma.errors';
 import type { FieldCondition } from './sigma.types';
 
-export type ExpandHook = (placeholder: string) => readonly string[];
+/**
+ * The values of a `%name%` placeholder, or undefined when the tool does not know it: the rule is then
+ * rejected, as the rules specification asks of tools that cannot handle a placeholder.
+ */
+export type ExpandHook = (placeholder: string) => readonly string[] | undefined;
 
 const WINDASH = ['-', '/', '\u2013', '\u2014', '\u2015'];
 const MAX_VALUES = 4096;
@@ -171,6 +175,7 @@ function expandPlaceholders(raw: string, expand: ExpandHook | undefined, fail: F
       const placeholder = raw.slice(i, close + 1);
       if (!expand) fail('unsupported_placeholder', `placeholder ${placeholder} needs an expand hook (EngineOptions.expand)`, pos);
       const values = expand(placeholder);
+      if (values === undefined) fail('unsupported_placeholder', `placeholder ${placeholder} is not resolved here, so the rule cannot be used`, pos);
       results = results.flatMap((r) => values.map((v) => r + v));
       if (results.length > MAX_VALUES) fail('invalid_value', `placeholders expand into more than ${MAX_VALUES} values`, pos);
       i = close + 1;

@@ -1,6 +1,5 @@
-import type { CorrelationAlert } from '@trailguard/sigma';
 import { alertObject, eventIdOf, matchObject } from './match-fields';
-import type { MatchContext, ScanOutput } from './scan-output.types';
+import type { AlertContext, MatchContext, ScanOutput } from './scan-output.types';
 
 export class NdjsonOutput implements ScanOutput {
   header(): string[] {
@@ -11,8 +10,12 @@ export class NdjsonOutput implements ScanOutput {
     return [JSON.stringify(matchObject(context))];
   }
 
-  alert(alert: CorrelationAlert): string[] {
+  alert({ alert }: AlertContext): string[] {
     return [JSON.stringify(alertObject(alert))];
+  }
+
+  footer(): string[] {
+    return [];
   }
 }
 
@@ -29,7 +32,11 @@ export class IdsOutput implements ScanOutput {
     return id === null ? [] : [id];
   }
 
-  alert(alert: CorrelationAlert): string[] {
-    return this.ndjson.alert(alert);
+  alert(context: AlertContext): string[] {
+    return this.ndjson.alert(context);
+  }
+
+  footer(): string[] {
+    return [];
   }
 }

@@ -1,46 +1,63 @@
 import { formatPosition } from '@trailguard/cloudtrail';
-import type { CorrelationAlert } from '@trailguard/sigma';
+import { colorLevel } from './colors';
 import { matchObject } from './match-fields';
-import type { MatchContext, ScanOutput } from './scan-output.types';
+import type { AlertContext, MatchContext, OutputOptions, ScanOutput } from './scan-output.types';
 
 interface Column {
   title: string;
-  width: number;
+  /** Narrowest the column gets when the terminal is narrow (0: never shrunk). */
+  min: number;
+  /** Widest it grows, whatever its cells. */
+  max: number;
 }
 
-// Output is streamed, so widths are fixed up front rather than measured over all rows.
 const COLUMNS: readonly Column[] = [
-  { title: 'LEVEL', width: 13 },
-  { title: 'RULE', width: 44 },
-  { title: 'EVENT ID', width: 36 },
-  { title: 'EVENT NAME', width: 26 },
-  { title: 'TIME', width: 20 },
-  { title: 'REGION', width: 14 },
-  { title: 'ACTOR', width: 60 },
-  { title: 'SOURCE', width: 0 },
+  { title: 'LEVEL', min: 0, max: 13 },
+  { title: 'RULE', min: 16, max: 60 },
+  { title: 'EVENT ID', min: 0, max: 36 },
+  { title: 'EVENT NAME', min: 12, max: 40 },
+  { title: 'TIME', min: 0, max: 20 },
+  { title: 'REGION', min: 9, max: 14 },
+  { title: 'ACTOR', min: 16, max: 90 },
+  { title: 'SOURCE', min: 10, max: 200 },
 ];
+const GAP = '  ';
+/** Shrunk first when the terminal is narrow: the widest of these gives way. */
+const SHRINKABLE = [1, 3, 5, 6, 7];
+
+interface Row {
+  time: string;
+  seq: number;
+  level: string;
+  cells: string[];
+}
 
 const fit = (text: string, width: number): string => {
-  if (width === 0) return text;
-  if (text.length > width) return `${text.slice(0, width - 1)}…`;
+  if (text.length > width) return width <= 1 ? text.slice(0, width) : `${text.slice(0, width - 1)}…`;
   return text.padEnd(width);
 };
 
-const row = (cells: readonly string[]): string =>
-  COLUMNS.map((column, i) => fit(cells[i] ?? '', column.width))
-    .join('  ')
-    .trimEnd();
-
+/**
+ * Rows for people: buffered, sorted by event time (stable: file order within a second), columns
+ * sized to their contents and shrunk to the terminal's width, levels in colour on a terminal.
+ */
 export class TableOutput implements ScanOutput {
+  private readonly rows: Row[] = [];
+
+  constructor(private readonly options: OutputOptions) {}
+
   header(): string[] {
-    return [row(COLUMNS.map((c) => c.title)), row(COLUMNS.map((c) => '-'.repeat(c.width || c.title.length)))];
+    return [];
   }
 
   match(context: MatchContext): string[] {
     const fields = matchObject(context);
     const text = (key: string): string => (typeof fields[key] === 'string' ? (fields[key] as string) : '-');
-    return [
-      row([
+    this.rows.push({
+      time: text('eventTime'),
+      seq: this.rows.length,
+      level: context.match.level,
+      cells: [
         text('level'),
         text('ruleTitle'),
         text('eventId'),
@@ -49,16 +66,56 @@ export class TableOutput implements ScanOutput {
         text('awsRegion'),
         text('actor'),
         formatPosition(context.source, context.position),
-      ]),
-    ];
+      ],
+    });
+    return [];
   }
 
-  alert(alert: CorrelationAlert): string[] {
+  alert({ alert, record }: AlertContext): string[] {
     const group = Object.entries(alert.group)
       .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
       .join(' ');
+    const time = typeof record.eventTime === 'string' ? record.eventTime : '-';
+    this.rows.push({
+      time,
+      seq: this.rows.length,
+      level: alert.level,
+      cells: [alert.level, alert.ruleTitle, `${alert.type} (${alert.eventIds.length} events)`, '', time, '', group, alert.eventIds.join(',')],
+    });
+    return [];
+  }
+
+  footer(): string[] {
+    const rows = [...this.rows].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.seq - b.seq));
+    const widths = this.widths(rows);
+    const render = (cells: readonly string[], level?: string): string => {
+      const out = COLUMNS.map((_, i) => {
+        const last = i === COLUMNS.length - 1;
+        const cell = last ? fitLast(cells[i] ?? '', widths[i]!) : fit(cells[i] ?? '', widths[i]!);
+        return i === 0 && level !== undefined ? colorLevel(level, cell, this.options.color) : cell;
+      });
+      return out.join(GAP).trimEnd();
+    };
     return [
-      row([alert.level, alert.ruleTitle, `${alert.type} (${alert.eventIds.length} events)`, '', '', '', group, alert.eventIds.join(',')]),
+      render(COLUMNS.map((c) => c.title)),
+      render(widths.map((w) => '-'.repeat(w))),
+      ...rows.map((r) => render(r.cells, r.level)),
     ];
   }
+
+  /** Each column as wide as its widest cell (within its max), then the widest shrinkable ones give way. */
+  private widths(rows: readonly Row[]): number[] {
+    const widths = COLUMNS.map((c, i) => Math.min(c.max, Math.max(c.title.length, ...rows.map((r) => (r.cells[i] ?? '').length))));
+    const total = (): number => widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1);
+    while (total() > this.options.width) {
+      let widest = -1;
+      for (const i of SHRINKABLE) if (widths[i]! > COLUMNS[i]!.min && (widest === -1 || widths[i]! > widths[widest]!)) widest = i;
+      if (widest === -1) break;
+      widths[widest]! -= 1;
+    }
+    return widths;
+  }
 }
+
+/** The last column is not padded; it is cut only when it must be. */
+const fitLast = (text: string, width: number): string => (text.length > width ? fit(text, width) : text);

@@ -43,6 +43,12 @@ export interface ReadOptions {
   ndjson?: boolean;
   /** Largest multi-line JSON document (log file) held in memory, in bytes (default 512 MiB). */
   maxDocumentBytes?: number;
+  /**
+   * Called with each NDJSON line (its bytes and decoded text; after the first line, which decides the
+   * format) before it is parsed; true drops the line unparsed (e.g. a rule set's linePrefilter said
+   * no rule can match it). The caller counts what it drops.
+   */
+  skipLine?: (line: Buffer, text: string) => boolean;
 }
 
 export function formatPosition(source: string, position: RecordPosition): string {

@@ -48,9 +48,11 @@ export async function* parseRecordChunks(
     let bytes = raw.length > 0 && raw[raw.length - 1] === CR ? raw.subarray(0, raw.length - 1) : raw;
     if (lineNo === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
     if (bytes.length === 0 || (bytes[0]! <= 0x20 && isBlank(bytes))) return;
+    const text = decodeLine(bytes);
+    if (mode === 'ndjson' && options.skipLine?.(bytes, text) === true) return;
     let value: unknown;
     try {
-      value = JSON.parse(decodeLine(bytes));
+      value = JSON.parse(text);
     } catch (error) {
       if (mode === 'detect') {
         // Not a JSON value on its own: the start of a multi-line document.

@@ -10,11 +10,14 @@ export class RulesRepository {
     return scope.tx.customRule.findUnique({ where: { tenantId_ruleId: { tenantId: scope.tenantId, ruleId } } });
   }
 
-  createCustom(scope: TenantScope, data: { ruleId: string; title: string; level: string | null; yaml: string; createdBy?: string }): Promise<CustomRule> {
+  createCustom(
+    scope: TenantScope,
+    data: { ruleId: string; kind?: 'rule' | 'filter'; title: string; level: string | null; yaml: string; createdBy?: string },
+  ): Promise<CustomRule> {
     return scope.tx.customRule.create({ data: { ...data, tenantId: scope.tenantId } });
   }
 
-  updateCustom(scope: TenantScope, ruleId: string, data: { title: string; level: string | null; yaml: string }): Promise<CustomRule> {
+  updateCustom(scope: TenantScope, ruleId: string, data: { kind?: 'rule' | 'filter'; title: string; level: string | null; yaml: string }): Promise<CustomRule> {
     return scope.tx.customRule.update({ where: { tenantId_ruleId: { tenantId: scope.tenantId, ruleId } }, data });
   }
 

@@ -2,20 +2,26 @@ import { Inject, Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { OCSF_FIELD_ALIASES } from '@trailguard/cloudtrail';
 import { Database, RulesRepository, type TenantId } from '@trailguard/db';
-import { builtinRules, severityOf, TenantRulesLoader, type Severity } from '@trailguard/detection';
+import {
+  builtinRules,
+  compileCloudTrailRuleSet,
+  serverPlaceholders,
+  severityOf,
+  TenantRulesLoader,
+  type LoadedTenantRules,
+  type Severity,
+} from '@trailguard/detection';
 import {
   BUILTIN_RULES_DIR,
-  compileRuleSet,
   InMemoryCorrelationStore,
   parseSigma,
   SigmaError,
   type RuleInfo,
-  type SigmaCorrelation,
+  type RuleSet,
   type SigmaDocument,
+  type SigmaFilter,
   type SigmaPosition,
-  type SigmaRule,
 } from '@trailguard/sigma';
 import { DomainError, notFound } from '../../common/domain-error';
 import { REDIS } from '../../common/redis.provider';
@@ -65,12 +71,12 @@ export class RulesService {
   async create(tenantId: TenantId, input: RuleInput, createdBy: string) {
     const doc = this.parseOne(input.yaml);
     const loaded = await this.loader.get(tenantId);
-    if (loaded.rules.some((r) => r.id === doc.id)) {
+    if (loaded.rules.some((r) => r.id === doc.id) || loaded.customIds.has(doc.id)) {
       throw new DomainError('rule_exists', `a rule with id ${doc.id} already exists; use PUT /v1/rules/${doc.id} to replace a custom rule`, 409);
     }
     await this.checkCompiles(tenantId, doc);
     await this.db.forTenant(tenantId, async (scope) => {
-      await this.rules.createCustom(scope, { ruleId: doc.id!, title: doc.title, level: doc.level ?? null, yaml: input.yaml, createdBy });
+      await this.rules.createCustom(scope, { ruleId: doc.id, kind: kindOf(doc), title: doc.title, level: levelOf(doc), yaml: input.yaml, createdBy });
       if (input.enabled === false) await this.rules.upsertSetting(scope, doc.id!, { enabled: false });
     });
     await TenantRulesLoader.bump(this.redis, tenantId);
@@ -87,7 +93,7 @@ export class RulesService {
     }
     await this.checkCompiles(tenantId, doc);
     await this.db.forTenant(tenantId, async (scope) => {
-      await this.rules.updateCustom(scope, id, { title: doc.title, level: doc.level ?? null, yaml: input.yaml });
+      await this.rules.updateCustom(scope, id, { kind: kindOf(doc), title: doc.title, level: levelOf(doc), yaml: input.yaml });
       if (input.enabled !== undefined) await this.rules.upsertSetting(scope, id, { enabled: input.enabled });
     });
     await TenantRulesLoader.bump(this.redis, tenantId);
@@ -116,7 +122,11 @@ export class RulesService {
     return { id, deleted: true };
   }
 
-  /** Runs one rule (given as YAML, or an existing rule by id) over sample events. */
+  /**
+   * Runs a rule or a filter (given as YAML, or stored, by id) over sample events, compiled the way the
+   * worker compiles it: the tenant's stored filters apply to a tested rule they name, and a tested
+   * filter runs on the built-in and tenant rules it names (whose matches it narrows).
+   */
   async test(tenantId: TenantId, body: TestRuleBody) {
     let docs: SigmaDocument[];
     if (body.yaml !== undefined) {
@@ -126,30 +136,39 @@ export class RulesService {
       docs = this.parse(rule.yaml);
     }
     const loaded = await this.loader.get(tenantId);
-    let ruleSet;
-    try {
-      ruleSet = compileRuleSet(docs, {
-        fieldAliases: OCSF_FIELD_ALIASES,
-        expand: (p) => (p.toLowerCase() === '%administrators%' ? loaded.allowlist.map((e) => e.principalPattern) : []),
+    const tested = new Set(docs.map((d) => d.id).filter((id): id is string => id !== undefined));
+    const storedFilters = loaded.filters.filter((f) => !tested.has(f.id ?? '') && loaded.isEnabled(f.id ?? ''));
+    const testedFilters = docs.filter((d): d is SigmaFilter => d.kind === 'filter');
+    const onlyFilters = testedFilters.length === docs.length && docs.length > 0;
+    const documents = onlyFilters
+      ? [...builtinRules(), ...loaded.customDocuments.filter((d) => d.kind !== 'filter'), ...docs]
+      : docs;
+    const ruleSet = compileOrReject(() =>
+      compileCloudTrailRuleSet({
+        documents,
+        filters: storedFilters,
+        placeholders: serverPlaceholders(loaded.allowlist.map((e) => e.principalPattern)),
         correlationStore: new InMemoryCorrelationStore(),
-      });
-    } catch (error) {
-      if (error instanceof SigmaError) throw invalidRule(error);
-      throw error;
-    }
+      }),
+    );
+    // A tested filter reports the rules it names; stored filters naming rules outside a tested rule's
+    // set are not news.
+    const named = new Set(testedFilters.flatMap((f) => f.rules));
+    const reports = (m: { ruleId: string }): boolean => !onlyFilters || named.has(m.ruleId) || ruleSetNames(ruleSet, m.ruleId, named);
     const matches: Array<Record<string, unknown>> = [];
     for (const [index, event] of body.events.entries()) {
       const found = ruleSet.match(event);
-      for (const m of found.filter((x) => x.report)) {
+      for (const m of found.filter((x) => x.report && reports(x))) {
         matches.push({ index, eventId: event.eventID ?? null, ruleId: m.ruleId, ruleTitle: m.ruleTitle, level: m.level });
       }
-      if (ruleSet.hasCorrelations && found.length > 0) {
+      if (ruleSet.hasCorrelations && found.length > 0 && !onlyFilters) {
         for (const a of await ruleSet.correlate(event, found)) {
           matches.push({ index, ruleId: a.ruleId, ruleTitle: a.ruleTitle, level: a.level, type: a.type, group: a.group, eventIds: a.eventIds });
         }
       }
     }
-    return { evaluated: body.events.length, matched: matches.length, matches };
+    const warnings = onlyFilters ? ruleSet.warnings.filter((w) => testedFilters.some((f) => w.startsWith(`filter "${f.title}"`))) : [];
+    return { evaluated: body.events.length, matched: matches.length, matches, ...(onlyFilters ? { warnings } : {}) };
   }
 
   private parse(yaml: string): SigmaDocument[] {
@@ -161,7 +180,7 @@ export class RulesService {
     }
   }
 
-  private parseOne(yaml: string): (SigmaRule | SigmaCorrelation) & { id: string } {
+  private parseOne(yaml: string): SigmaDocument & { id: string } {
     const docs = this.parse(yaml);
     const doc = docs[0];
     // Every rejection names a place in the text, like the engine's own: the extra document, or
@@ -170,33 +189,37 @@ export class RulesService {
     if (docs.length !== 1 || !doc) {
       throw new DomainError('invalid_rule', `a custom rule is one YAML document; got ${docs.length}`, 400, at(docs[1]?.pos, 'document_count'));
     }
-    if (doc.kind === 'filter') {
-      throw new DomainError('invalid_rule', 'filters are not custom rules; send a detection or correlation rule', 400, at(doc.pos, 'filter_not_allowed'));
-    }
     if (!doc.id || !UUID.test(doc.id)) {
-      throw new DomainError('invalid_rule', 'a custom rule needs an `id` that is a UUID', 400, at(doc.pos, 'invalid_id', { field: 'id' }));
+      throw new DomainError('invalid_rule', `a custom ${doc.kind} needs an \`id\` that is a UUID`, 400, at(doc.pos, 'invalid_id', { field: 'id' }));
     }
-    return doc as (SigmaRule | SigmaCorrelation) & { id: string };
+    return doc as SigmaDocument & { id: string };
   }
 
-  /** A new rule must compile together with the tenant's others (a correlation may name them). */
+  /**
+   * A new rule or filter must compile together with the tenant's others (a correlation or a filter
+   * may name them), as the worker will compile it: OCSF names, and `%Administrators%` the only
+   * placeholder.
+   */
   private async checkCompiles(tenantId: TenantId, doc: SigmaDocument): Promise<void> {
-    const custom = await this.db.forTenant(tenantId, (scope) => this.rules.listCustom(scope));
-    const others = custom.filter((c) => c.ruleId !== doc.id).flatMap((c) => parseSigma(c.yaml, `custom:${c.ruleId}`));
-    try {
-      compileRuleSet([...builtinRules(), ...others, doc], { expand: () => [] });
-    } catch (error) {
-      if (error instanceof SigmaError) throw invalidRule(error);
-      throw error;
-    }
+    const loaded = await this.loader.get(tenantId);
+    const others = loaded.customDocuments.filter((d) => d.id !== doc.id);
+    compileOrReject(() =>
+      compileCloudTrailRuleSet({
+        documents: [...builtinRules(), ...others, doc],
+        placeholders: serverPlaceholders(loaded.allowlist.map((e) => e.principalPattern)),
+      }),
+    );
   }
 
   private async views(tenantId: TenantId) {
     const loaded = await this.loader.get(tenantId);
-    return loaded.rules.map((r) => view(r, loaded.customIds.has(r.id), loaded.isEnabled(r.id), loaded.levelOverride(r.id)));
+    return [
+      ...loaded.rules.map((r) => view(r, loaded.customIds.has(r.id), loaded.isEnabled(r.id), loaded.levelOverride(r.id))),
+      ...loaded.filters.map((f) => filterView(f, loaded)),
+    ];
   }
 
-  private async yamlOf(tenantId: TenantId, v: ReturnType<typeof view>): Promise<string> {
+  private async yamlOf(tenantId: TenantId, v: { id: string; source: 'custom' | 'builtin'; file: string | undefined }): Promise<string> {
     if (v.source === 'custom') {
       const row = await this.db.forTenant(tenantId, (scope) => this.rules.getCustom(scope, v.id));
       return row?.yaml ?? '';
@@ -222,6 +245,47 @@ function view(r: RuleInfo, custom: boolean, enabled: boolean, override: Severity
     description: r.description ?? null,
     references: r.references ?? [],
   };
+}
+
+/** A stored filter listed beside the rules: no level of its own, and the rules it names. */
+function filterView(f: SigmaFilter, loaded: LoadedTenantRules) {
+  const id = f.id ?? f.title;
+  return {
+    id,
+    title: f.title,
+    kind: 'filter' as const,
+    source: 'custom' as const,
+    file: undefined,
+    level: null,
+    severity: null,
+    levelOverride: null,
+    enabled: loaded.isEnabled(id),
+    status: null,
+    tags: [] as string[],
+    author: f.author ?? null,
+    description: f.description ?? null,
+    references: [] as string[],
+    rules: [...f.rules],
+    logsource: f.logsource,
+  };
+}
+
+const kindOf = (doc: SigmaDocument): 'rule' | 'filter' => (doc.kind === 'filter' ? 'filter' : 'rule');
+const levelOf = (doc: SigmaDocument): string | null => (doc.kind === 'filter' ? null : (doc.level ?? null));
+
+function compileOrReject(compile: () => RuleSet): RuleSet {
+  try {
+    return compile();
+  } catch (error) {
+    if (error instanceof SigmaError) throw invalidRule(error);
+    throw error;
+  }
+}
+
+/** Whether `ruleId` is known in the set by a name the filters use. */
+function ruleSetNames(ruleSet: RuleSet, ruleId: string, names: ReadonlySet<string>): boolean {
+  const info = ruleSet.rules.find((r) => r.id === ruleId);
+  return info?.name !== undefined && names.has(info.name);
 }
 
 function builtinReadOnly(id: string): DomainError {

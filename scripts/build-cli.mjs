@@ -1,0 +1,41 @@
+// npm run build:cli: bundles `trailguard` (apps/cli) into one CommonJS file, apps/cli/dist/trailguard.js,
+// so the command starts without compiling TypeScript (apps/cli/bin/trailguard.js prefers the build).
+// The CLI has no Nest decorators, so esbuild's plain TypeScript transform is enough.
+import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const outfile = join(root, 'apps/cli/dist/trailguard.js');
+const rulesDir = join(root, 'libs/sigma/rules');
+
+// The built-in rule folder is found from the source file's own directory; in the bundle that is
+// apps/cli/dist, so point it at libs/sigma/rules relative to the bundle instead.
+const builtinRulesDir = {
+  name: 'builtin-rules-dir',
+  setup(b) {
+    b.onLoad({ filter: /libs[\\/]sigma[\\/]src[\\/]builtin-rules\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const fromBundle = relative(dirname(outfile), rulesDir).split('\\').join('/');
+      const rewritten = source.replace("join(__dirname, '..', 'rules')", `join(__dirname, ${JSON.stringify(fromBundle)})`);
+      if (rewritten === source) throw new Error('builtin-rules.ts: BUILTIN_RULES_DIR is no longer defined as expected');
+      return { contents: rewritten, loader: 'ts' };
+    });
+  },
+};
+
+await build({
+  entryPoints: [join(root, 'apps/cli/src/main.ts')],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  minifySyntax: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+  plugins: [builtinRulesDir],
+});
+process.stdout.write(`built ${relative(root, outfile)}\n`);

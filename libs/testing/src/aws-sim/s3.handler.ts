@@ -56,6 +56,7 @@ const PERMISSIONS: Record<string, string> = {
   ListObjectsV2: 's3:ListBucket',
   GetObject: 's3:GetObject',
   HeadObject: 's3:GetObject',
+  HeadBucket: 's3:ListBucket',
   PutObject: 's3:PutObject',
 };
 
@@ -66,6 +67,7 @@ export function handleS3(
   action: string,
   query: Record<string, string | string[]>,
   upload: { body: Buffer; contentType: string } = { body: Buffer.alloc(0), contentType: 'binary/octet-stream' },
+  expectedBucketOwner?: string,
 ): SimResponse {
   const permission = PERMISSIONS[action];
   if (!permission) throw new SimAwsError('NotImplemented', `The simulator does not implement ${action}`, 501);
@@ -74,6 +76,13 @@ export function handleS3(
   }
   const bucket = ctx.store.buckets.get(target.bucket ?? '');
   if (!bucket) throw new SimAwsError('NoSuchBucket', 'The specified bucket does not exist', 404);
+  // S3 answers 403 when the bucket's owner is not the one the caller expects.
+  if (expectedBucketOwner && expectedBucketOwner !== bucket.ownerAccountId) {
+    throw new SimAwsError('AccessDenied', 'Access Denied', 403);
+  }
+  if (action === 'HeadBucket') {
+    return { status: 200, headers: { 'x-amz-bucket-region': ctx.region, 'x-amz-request-id': ctx.requestId }, body: '' };
+  }
   if (action === 'ListObjectsV2') return listObjectsV2(ctx, bucket.name, [...bucket.objects.entries()], query);
   if (action === 'PutObject') {
     ctx.store.putObject(bucket.name, target.key ?? '', upload.body, upload.contentType, ctx.now());
@@ -88,6 +97,7 @@ export function handleS3(
       'content-length': String(object.body.length),
       etag: object.etag,
       'last-modified': new Date(object.lastModified).toUTCString(),
+      ...Object.fromEntries(Object.entries(object.metadata ?? {}).map(([k, v]) => [`x-amz-meta-${k}`, v])),
       'x-amz-request-id': ctx.requestId,
     },
     body: method === 'HEAD' ? '' : object.body,

@@ -6,6 +6,7 @@ import { JobRunner } from './job-runner';
 import { WORKER_RUNTIME, type WorkerRuntime } from './worker-runtime';
 import { PROCESSORS } from './processors';
 import { AwsIngestClients } from './ingest/aws-ingest-clients';
+import { TrailDriftService } from './integrity/trail-drift.service';
 import { detectionProviders } from './detection/detection.providers';
 import { OutboxWakeup } from './webhooks/outbox-wakeup';
 
@@ -34,6 +35,7 @@ export class WorkerModule {
         { provide: JobQueue, useFactory: () => new JobQueue(redisConnection(runtime.redisUrl)) },
         WorkerConnections,
         AwsIngestClients,
+        TrailDriftService,
         ...detectionProviders,
         ...processors,
         { provide: JOB_HANDLERS, inject: processors, useFactory: (...handlers: JobHandler[]) => handlers },

@@ -9,6 +9,7 @@ import { ingestMetrics } from '../ingest/ingest-metrics';
 import { raisePostureFinding } from '@trailguard/detection';
 import type { JobHandler } from '../job-handler';
 import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
+import { TrailDriftService } from '../integrity/trail-drift.service';
 
 function hadLoggingTrail(posture: unknown): boolean | null {
   const value = (posture as { hasLoggingMultiRegionTrail?: unknown } | null)?.hasLoggingMultiRegionTrail;
@@ -30,6 +31,7 @@ export class IngestPostureProcessor implements JobHandler<'ingest.posture'> {
     private readonly db: Database,
     private readonly aws: AwsIngestClients,
     @Inject(WORKER_RUNTIME) private readonly runtime: WorkerRuntime,
+    private readonly drift: TrailDriftService,
   ) {}
 
   handle(data: JobOf<'ingest.posture'>): Promise<void> {
@@ -76,5 +78,7 @@ export class IngestPostureProcessor implements JobHandler<'ingest.posture'> {
         });
       }
     });
+    // Drift from the trail baseline (bucket moved, validation off, ...) is judged on the same read.
+    await this.drift.check(tenantId, account, target, posture);
   }
 }

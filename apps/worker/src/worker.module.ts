@@ -7,6 +7,7 @@ import { WORKER_RUNTIME, type WorkerRuntime } from './worker-runtime';
 import { PROCESSORS } from './processors';
 import { AwsIngestClients } from './ingest/aws-ingest-clients';
 import { TrailDriftService } from './integrity/trail-drift.service';
+import { LogIntegrityService } from './integrity/log-integrity.service';
 import { detectionProviders } from './detection/detection.providers';
 import { OutboxWakeup } from './webhooks/outbox-wakeup';
 
@@ -36,6 +37,7 @@ export class WorkerModule {
         WorkerConnections,
         AwsIngestClients,
         TrailDriftService,
+        LogIntegrityService,
         ...detectionProviders,
         ...processors,
         { provide: JOB_HANDLERS, inject: processors, useFactory: (...handlers: JobHandler[]) => handlers },

@@ -32,6 +32,7 @@ export function s3Action(method: string, target: S3Target, query: Record<string,
   if (method === 'GET') return 'GetObject';
   if (method === 'HEAD') return 'HeadObject';
   if (method === 'PUT') return 'PutObject';
+  if (method === 'DELETE') return 'DeleteObject';
   return 'Unknown';
 }
 
@@ -58,6 +59,7 @@ const PERMISSIONS: Record<string, string> = {
   HeadObject: 's3:GetObject',
   HeadBucket: 's3:ListBucket',
   PutObject: 's3:PutObject',
+  DeleteObject: 's3:DeleteObject',
 };
 
 export function handleS3(
@@ -87,6 +89,11 @@ export function handleS3(
   if (action === 'PutObject') {
     ctx.store.putObject(bucket.name, target.key ?? '', upload.body, upload.contentType, ctx.now());
     return { status: 200, headers: { etag: bucket.objects.get(target.key ?? '')!.etag, 'x-amz-request-id': ctx.requestId }, body: '' };
+  }
+  if (action === 'DeleteObject') {
+    // S3 answers 204 whether or not the key existed.
+    bucket.objects.delete(target.key ?? '');
+    return { status: 204, headers: { 'x-amz-request-id': ctx.requestId }, body: '' };
   }
   const object = bucket.objects.get(target.key ?? '');
   if (!object) throw new SimAwsError('NoSuchKey', 'The specified key does not exist.', 404);

@@ -1,6 +1,6 @@
 import { DomainEventsRepository, FindingsRepository, type Finding, type Prisma, type Severity, type TenantScope } from '@trailguard/db';
 import { findingView } from './finding-view';
-import { windowStartOf } from './finding-key';
+import { SEVERITY_RANK, windowStartOf } from './finding-key';
 import { TRAIL_CHANGE_RULE_IDS } from './posture-findings';
 
 /**
@@ -54,15 +54,43 @@ export interface StateFindingInput {
   details: Prisma.InputJsonObject;
   /** Link to the newest trail-change finding of the last day (the likely cause). */
   linkCause: boolean;
+  /**
+   * The CloudTrail call that explains this finding (e.g. UpdateTrail naming the new bucket): the
+   * trail-change finding whose evidence holds such a record is preferred as the cause.
+   */
+  causeMatches?: (record: Record<string, unknown>) => boolean;
+}
+
+/** The recent trail-change finding whose evidence holds a record the predicate accepts, and that record's id. */
+async function causeByEvidence(
+  scope: TenantScope,
+  input: StateFindingInput,
+): Promise<{ finding: Finding; eventId: string } | null> {
+  if (!input.causeMatches) return null;
+  const findings = new FindingsRepository();
+  const since = new Date(input.at.getTime() - 24 * 3600 * 1000);
+  const recent = await scope.tx.finding.findMany({
+    where: { tenantId: scope.tenantId, accountId: input.accountId, ruleId: { in: TRAIL_CHANGE_RULE_IDS }, lastSeenAt: { gte: since } },
+    orderBy: [{ lastSeenAt: 'desc' }],
+    take: 20,
+  });
+  // Alerted before suppressed, then the more specific rule (higher severity).
+  const ranked = recent.sort((a, b) => Number(a.status === 'suppressed') - Number(b.status === 'suppressed') || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+  for (const f of ranked) {
+    const hit = (await findings.evidence(scope, f.id)).find((e) => e.record && input.causeMatches!(e.record as Record<string, unknown>));
+    if (hit) return { finding: f, eventId: hit.eventId };
+  }
+  return null;
 }
 
 /** Raises one state finding, announces it when new, and returns it. */
 export async function raiseStateFinding(scope: TenantScope, input: StateFindingInput): Promise<{ finding: Finding; created: boolean }> {
   const findings = new FindingsRepository();
-  const cause = input.linkCause
-    ? await findings.latestForRules(scope, input.accountId, TRAIL_CHANGE_RULE_IDS, new Date(input.at.getTime() - 24 * 3600 * 1000))
-    : null;
-  const causeEvents = cause ? (await findings.evidence(scope, cause.id, 5)).map((e) => e.eventId) : [];
+  const byEvidence = input.linkCause ? await causeByEvidence(scope, input) : null;
+  const cause = !input.linkCause
+    ? null
+    : (byEvidence?.finding ?? (await findings.latestForRules(scope, input.accountId, TRAIL_CHANGE_RULE_IDS, new Date(input.at.getTime() - 24 * 3600 * 1000))));
+  const causeEvents = byEvidence ? [byEvidence.eventId] : cause ? (await findings.evidence(scope, cause.id, 5)).map((e) => e.eventId) : [];
   const region = input.region ?? cause?.region ?? undefined;
   const result = await findings.raise(scope, {
     kind: 'posture',

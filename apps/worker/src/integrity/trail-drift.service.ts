@@ -6,12 +6,40 @@ import {
   type AssumeRoleTarget,
   type BucketOwnership,
   type TrailBaseline,
+  type TrailDrift,
   type TrailPosture,
 } from '@trailguard/aws';
 import { Database, LoggingIntegrityRepository, type AwsAccount, type Prisma, type TenantId } from '@trailguard/db';
 import { DRIFT_RULES, FOREIGN_BUCKET_RULE, raiseStateFinding } from '@trailguard/detection';
 import { AwsIngestClients } from '../ingest/aws-ingest-clients';
 import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
+
+/** The CloudTrail call that makes each drift, as CloudTrail records it (camelCase request parameters). */
+function causeOf(d: TrailDrift): (record: Record<string, unknown>) => boolean {
+  return (record) => {
+    const p = (record.requestParameters ?? {}) as Record<string, unknown>;
+    const name = p.name ?? p.trailName;
+    if (record.eventSource !== 'cloudtrail.amazonaws.com' || (name !== d.trailName && name !== d.trailArn)) return false;
+    switch (d.kind) {
+      case 'trail_deleted':
+        return record.eventName === 'DeleteTrail';
+      case 'logging_stopped':
+        return record.eventName === 'StopLogging';
+      case 'selectors_narrowed':
+        return record.eventName === 'PutEventSelectors';
+      case 'multi_region_disabled':
+        return record.eventName === 'UpdateTrail' && p.isMultiRegionTrail === false;
+      case 'validation_disabled':
+        return record.eventName === 'UpdateTrail' && p.enableLogFileValidation === false;
+      case 'organization_trail_disabled':
+        return record.eventName === 'UpdateTrail' && p.isOrganizationTrail === false;
+      case 'kms_key_changed':
+        return record.eventName === 'UpdateTrail' && 'kmsKeyId' in p;
+      case 'bucket_changed':
+        return record.eventName === 'UpdateTrail' && p.s3BucketName === (d.after as { s3Bucket: string | null }).s3Bucket;
+    }
+  };
+}
 
 const isBaseline = (v: unknown): v is TrailBaseline => Array.isArray((v as TrailBaseline | null)?.trails);
 const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonObject;
@@ -62,6 +90,7 @@ export class TrailDriftService {
           windowSeconds: this.runtime.config.FINDING_WINDOW_SECONDS,
           region: d.homeRegion,
           linkCause: true,
+          causeMatches: causeOf(d),
           details: json({
             drift: d.kind,
             trail: { name: d.trailName, arn: d.trailArn, homeRegion: d.homeRegion },

@@ -48,7 +48,8 @@ describe('CloudTrail digests and trail baselines against the simulator', () => {
     fx.sim.tamperObject('trail-logs', c, 'delete');
     fx.sim.tamperObject('trail-logs', d, 'alter');
     const next = await run(clean.position, clean.chains);
-    expect(next.issues).toEqual([
+    // The digest lists files in key order, and keys of one minute differ only by a random suffix.
+    expect([...next.issues].sort((x, y) => x.kind.localeCompare(y.kind))).toEqual([
       expect.objectContaining({ kind: 'log_file_deleted', object: c, digestKey: digest, trailName: 'main', region }),
       expect.objectContaining({ kind: 'log_file_modified', object: d, digestKey: digest }),
     ]);

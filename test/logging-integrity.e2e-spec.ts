@@ -162,6 +162,8 @@ describe('logging-integrity guard: each tampering step against the simulator', (
       sim.putLogFile(estate.bucket, { accountId: estate.accountId, region: r, records: [makeCloudTrailRecord({ accountId: estate.accountId, eventName: `Describe${n}`, awsRegion: r, readOnly: true })], ...(time ? { time } : {}) });
 
     it('records the baseline at verification and again when an admin accepts the current state', async () => {
+      const verified = await api.get<{ trailBaseline: { takenBy: string; trails: unknown[] }; trailBaselineAt: string }>(`/v1/aws-accounts/${accountId}`);
+      expect(verified.trailBaseline).toMatchObject({ takenBy: 'verification', trails: [expect.objectContaining({ name: estate.trailName, logFileValidation: true })] });
       const accepted = await api.post<{ trailBaseline: { takenBy: string; trails: Array<Record<string, unknown>> } }>(`/v1/aws-accounts/${accountId}/trail-baseline`);
       expect(accepted.trailBaseline.takenBy).toMatch(/^api-key:/);
       expect(accepted.trailBaseline.trails).toEqual([

@@ -109,6 +109,10 @@ export async function raiseStateFinding(scope: TenantScope, input: StateFindingI
   if (result.created) {
     await findings.addActivity(scope, result.finding.id, 'created', 'trailguard', { relatedFindingId: result.finding.relatedFindingId });
     await new DomainEventsRepository().record(scope, 'finding.created', findingView(result.finding) as unknown as Prisma.InputJsonObject);
+  } else {
+    // The same finding again within its window (e.g. more log files deleted): what this run saw is
+    // kept in the finding's activity rather than lost.
+    await findings.addActivity(scope, result.finding.id, 'seen_again', 'trailguard', input.details);
   }
   return result;
 }

@@ -1,4 +1,4 @@
-import { DomainEventsRepository, FindingsRepository, type Finding, type Prisma, type Severity, type TenantScope } from '@trailguard/db';
+import { FindingsRepository, type Finding, type Prisma, type Severity, type TenantScope } from '@trailguard/db';
 import { findingView } from './finding-view';
 import { SEVERITY_RANK, windowStartOf } from './finding-key';
 import { TRAIL_CHANGE_RULE_IDS } from './posture-findings';
@@ -106,13 +106,16 @@ export async function raiseStateFinding(scope: TenantScope, input: StateFindingI
     details: { ...input.details, cause: cause ? { findingId: cause.id, ruleTitle: cause.ruleTitle, eventIds: causeEvents } : null },
     at: input.at,
   });
-  if (result.created) {
-    await findings.addActivity(scope, result.finding.id, 'created', 'trailguard', { relatedFindingId: result.finding.relatedFindingId });
-    await new DomainEventsRepository().record(scope, 'finding.created', findingView(result.finding) as unknown as Prisma.InputJsonObject);
-  } else {
-    // The same finding again within its window (e.g. more log files deleted): what this run saw is
-    // kept in the finding's activity rather than lost.
-    await findings.addActivity(scope, result.finding.id, 'seen_again', 'trailguard', input.details);
-  }
+  // Through the findings repository's one "finding changed" path. The same finding again within
+  // its window (e.g. more log files deleted) keeps what this run saw in its activity.
+  await findings.recordChanges(scope, [
+    result.created
+      ? {
+          findingId: result.finding.id,
+          activity: { type: 'created', actor: 'trailguard', data: { relatedFindingId: result.finding.relatedFindingId } },
+          event: { type: 'finding.created', data: findingView(result.finding) as unknown as Prisma.InputJsonObject },
+        }
+      : { findingId: result.finding.id, activity: { type: 'seen_again', actor: 'trailguard', data: input.details } },
+  ]);
   return result;
 }

@@ -16,6 +16,7 @@ import { AwsSimulator } from '@trailguard/testing';
 import { startWorkers } from '@trailguard/worker-app';
 import { DemoError } from './demo/api-client';
 import { runStory, type StoryResult, type TimelineKind } from './demo/story';
+import { runIntegrityChapter } from './demo/integrity-chapter';
 import { WebhookReceiver } from './demo/webhook-receiver';
 
 const DATA_DIR = resolve(__dirname, '..', '.data', 'demo');
@@ -139,7 +140,18 @@ async function main(): Promise<number> {
       },
       receiver,
     );
-    summary(result, apiUrl, infra.adminToken, KEEP);
+    say();
+    say('Chapter: the attacker moves the trail bucket and deletes a log file');
+    const chapter = await runIntegrityChapter({
+      sim,
+      apiUrl,
+      apiKey: result.apiKey,
+      accountId: result.accountId,
+      estate: result.estate,
+      attackerRecords: [result.records.attackerTrail],
+      log: line,
+    });
+    summary({ ...result, findings: chapter.findings }, apiUrl, infra.adminToken, KEEP);
     if (KEEP) {
       clearTimeout(watchdog);
       keeping = true;
@@ -193,7 +205,7 @@ function summary(r: StoryResult, apiUrl: string, adminToken: string, keep: boole
       `  ${f.severity.padEnd(6)} ${f.status.padEnd(10)} ${f.kind.padEnd(9)} ${f.ruleTitle.padEnd(52)} ${f.actor}  events=${f.eventCount}${cause}`,
     );
   }
-  const posture = r.findings.find((f) => f.kind === 'posture');
+  const posture = r.findings.find((f) => f.ruleTitle === 'No multi-region CloudTrail trail is logging');
   const cause = posture?.relatedFindingId ? byId.get(posture.relatedFindingId) : undefined;
   if (cause && cause.actor !== r.estate.mallory.arn)
     say(`  note: the posture finding was linked to ${cause.actor}'s change (the check ran before the attacker's event was detected)`);

@@ -92,7 +92,7 @@ describe('the attack story (admin change suppressed, trail narrowed, attacker in
     );
     expect(detail.evidence.map((e) => e.record.eventID)).toEqual([r.records.attackerTrail.eventID]);
     expect(detail.evidence[0]!.record.requestParameters.isMultiRegionTrail).toBe(false);
-    const posture = findings.find((f) => f.kind === 'posture')!;
+    const posture = findings.find((f) => f.ruleTitle === RULE_TITLES.posture)!;
     const trailChanges = open.filter(
       (f) =>
         f.actor === attacker &&
@@ -100,6 +100,27 @@ describe('the attack story (admin change suppressed, trail narrowed, attacker in
     );
     expect(trailChanges).toHaveLength(3);
     expect(trailChanges.map((f) => f.id)).toContain(posture.relatedFindingId);
+
+    // Drift from the baseline taken at verification: before and after, linked like the posture finding.
+    const drift = findings.find((f) => f.ruleTitle === RULE_TITLES.multiRegionDrift)!;
+    expect(trailChanges.map((f) => f.id)).toContain(drift.relatedFindingId);
+    const driftDetail = await api.get<{ details: Record<string, unknown> }>(`/v1/findings/${drift.id}`);
+    expect(driftDetail.details).toMatchObject({
+      drift: 'multi_region_disabled',
+      trail: { name: r.estate.trailName, homeRegion: 'us-east-1' },
+      before: true,
+      after: false,
+      cause: { findingId: drift.relatedFindingId },
+    });
+    // The blind spot: the narrowing then mallory's writes elsewhere, in one critical alert (which of
+    // her two writes completes it depends on the order the ingestion mode hands events over).
+    const blind = findings.find((f) => f.ruleTitle === RULE_TITLES.blindSpot)!;
+    const blindDetail = await api.get<{ details: { eventIds: string[]; group: Record<string, string> } }>(`/v1/findings/${blind.id}`);
+    const elsewhere = r.records.attackerElsewhere.map((e) => e.eventID);
+    expect(blindDetail.details.eventIds).toContain(r.records.attackerTrail.eventID);
+    expect(blindDetail.details.eventIds.filter((id) => elsewhere.includes(id)).length).toBeGreaterThanOrEqual(1);
+    expect(blindDetail.details.eventIds.every((id) => id === r.records.attackerTrail.eventID || elsewhere.includes(id))).toBe(true);
+    expect(blindDetail.details.group).toEqual({ 'userIdentity.arn': attacker });
     expect(r.account.posture?.hasLoggingMultiRegionTrail).toBe(false);
 
     // Webhooks: finding.created for each non-suppressed finding, once, plus the posture change; all signed right.

@@ -23,7 +23,7 @@ describe('rules API', () => {
       all.push(...page.body.data);
       cursor = page.body.nextCursor;
     }
-    expect(all.length).toBe(59);
+    expect(all.length).toBe(62);
     expect(all.every((r) => r.source === 'builtin' && r.enabled === true)).toBe(true);
     const seed = all.find((r) => r.title === 'AWS CloudTrail UpdateTrail with multi-region disabled');
     expect(seed).toMatchObject({ level: 'high', severity: 'high', author: expect.any(String) });

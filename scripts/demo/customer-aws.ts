@@ -22,14 +22,14 @@ export function setUpCustomerEstate(sim: AwsSimulator, input: { accountId: strin
   const trailName = input.trailName ?? 'org-trail';
   sim.createAccount(accountId);
   sim.createBucket(bucket, accountId);
-  sim.createTrail(accountId, { name: trailName, region: 'us-east-1', s3BucketName: bucket, isMultiRegion: true, isLogging: true });
+  sim.createTrail(accountId, { name: trailName, region: 'us-east-1', s3BucketName: bucket, isMultiRegion: true, isLogging: true, logFileValidationEnabled: true });
   const { roleArn: adminRoleArn } = sim.createRole(accountId, {
     roleName: 'CloudAdmin',
     trustedAccountId: accountId,
     permissions: ['cloudtrail:*'],
   });
   const alice = sim.createUser(accountId, 'alice', ['sts:AssumeRole']);
-  const mallory = sim.createUser(accountId, 'mallory', ['cloudtrail:*', 'ec2:*']);
+  const mallory = sim.createUser(accountId, 'mallory', ['cloudtrail:*', 'ec2:*', 's3:*']);
   return { accountId, homeRegion: 'us-east-1', otherRegion: 'us-west-2', trailName, bucket, adminRoleArn, alice, mallory };
 }
 

@@ -31,13 +31,15 @@ export const RULE_TITLES = {
   keyPairImport: 'AWS Key Pair Import Activity',
   assumedRole: 'AWS STS AssumeRole Misuse',
   posture: 'No multi-region CloudTrail trail is logging',
+  blindSpot: 'Activity after logging was narrowed',
+  multiRegionDrift: 'CloudTrail trail no longer multi-region',
 } as const;
 
 /** The webhook subscribes to these; account.status_changed stays out (verification precedes the endpoint). */
 export const WEBHOOK_EVENT_TYPES = ['finding.created', 'finding.updated', 'posture.changed'];
 
 export interface ExpectedFinding {
-  kind: 'detection' | 'posture';
+  kind: 'detection' | 'correlation' | 'posture';
   ruleTitle: string;
   severity: string;
   status: 'open' | 'suppressed';
@@ -67,6 +69,10 @@ export function expectedFindings(estate: CustomerEstate): ExpectedFinding[] {
     d(RULE_TITLES.importantChange, 'medium', 'open', attacker),
     d(RULE_TITLES.keyPairImport, 'medium', 'open', attacker),
     { kind: 'posture', ruleTitle: RULE_TITLES.posture, severity: 'high', status: 'open', actor: attacker, eventCount: 0 },
+    // Drift from the baseline taken at verification, linked like the posture finding.
+    { kind: 'posture', ruleTitle: RULE_TITLES.multiRegionDrift, severity: 'high', status: 'open', actor: attacker, eventCount: 0 },
+    // The blind spot: mallory writes (ImportKeyPair) after narrowing the trail.
+    { kind: 'correlation', ruleTitle: RULE_TITLES.blindSpot, severity: 'critical', status: 'open', actor: attacker, eventCount: 1 },
   ];
 }
 
@@ -203,7 +209,7 @@ export async function runStory(opts: StoryOptions, receiver: WebhookReceiver): P
   const attackerElsewhere = await attackerActsElsewhere(opts.sim, estate);
   log('aws', `mallory in ${estate.otherRegion}: ImportKeyPair "ops-backup", RunInstances p3.16xlarge (events in that region's history)`);
   await deliver([attackerTrail, ...attackerElsewhere]);
-  await wait("the attacker's findings", has(expected.filter((e) => e.kind === 'detection' && e.status === 'open')));
+  await wait("the attacker's findings", has(expected.filter((e) => e.kind !== 'posture' && e.status === 'open')));
 
   // The posture check sees the single-region trail and links its finding to the UpdateTrail finding.
   if (opts.runPostureCheck) await opts.runPostureCheck({ tenantId: tenant.tenant.id, accountId: created.id });

@@ -6,6 +6,8 @@ import { JobRunner } from './job-runner';
 import { WORKER_RUNTIME, type WorkerRuntime } from './worker-runtime';
 import { PROCESSORS } from './processors';
 import { AwsIngestClients } from './ingest/aws-ingest-clients';
+import { TrailDriftService } from './integrity/trail-drift.service';
+import { LogIntegrityService } from './integrity/log-integrity.service';
 import { detectionProviders } from './detection/detection.providers';
 import { OutboxWakeup } from './webhooks/outbox-wakeup';
 
@@ -34,6 +36,8 @@ export class WorkerModule {
         { provide: JobQueue, useFactory: () => new JobQueue(redisConnection(runtime.redisUrl)) },
         WorkerConnections,
         AwsIngestClients,
+        TrailDriftService,
+        LogIntegrityService,
         ...detectionProviders,
         ...processors,
         { provide: JOB_HANDLERS, inject: processors, useFactory: (...handlers: JobHandler[]) => handlers },

@@ -33,7 +33,31 @@ export {
   type TrailLogFile,
   type TrailLogLocation,
 } from './s3/s3-trail-reader';
-export { readTrailPosture, includesManagementEvents, type TrailPosture, type TrailPostureEntry } from './posture/trail-posture';
+export { readTrailPosture, includesManagementEvents, type TrailPosture, type TrailPostureEntry, type TrailSelectors } from './posture/trail-posture';
+export {
+  baselineOf,
+  diffTrailBaseline,
+  bucketOwnership,
+  DRIFT_KINDS,
+  type TrailBaseline,
+  type TrailConfig,
+  type TrailDrift,
+  type DriftKind,
+  type BucketOwnership,
+} from './posture/trail-baseline';
+export {
+  parseDigestKey,
+  digestSigningString,
+  verifyDigestSignature,
+  checkLogFile,
+  parseDigestFile,
+  type DigestFile,
+  type DigestLogFile,
+  type DigestPublicKey,
+  type DigestKeyParts,
+  type SignatureCheck,
+} from './integrity/digest-validator';
+export { validateTrailDigests, digestPrefix, type IntegrityIssue, type IntegrityRun, type DigestChainState } from './integrity/digest-reader';
 export {
   buildCloudFormationTemplate,
   quickCreateUrl,

@@ -44,6 +44,10 @@ export const configSchema = z.object({
   POLL_INTERVAL_SECONDS: seconds.default(60),
   POSTURE_INTERVAL_SECONDS: seconds.default(300),
   FINDING_WINDOW_SECONDS: seconds.default(3600),
+  /** A trail with log file validation whose newest digest is older than this: digest delivery stopped. */
+  DIGEST_MAX_AGE_SECONDS: seconds.default(7200),
+  /** LookupEvents saw activity in a region this much later than the newest trail log file there: an unlogged region. */
+  DELIVERY_GAP_SECONDS: seconds.default(3600),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
   WEBHOOK_RETRY_SCHEDULE: z.string().optional(),
   /** How often pending deliveries whose next attempt is overdue by this long get their job back (lost or failed jobs). */

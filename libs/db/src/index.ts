@@ -22,6 +22,7 @@ export { WebhooksRepository, type AttemptContext, type WebhookDeliveryWithAttemp
 export { IngestedEventsRepository, type IncomingEvent } from './repositories/ingested-events.repository';
 export { RulesRepository } from './repositories/rules.repository';
 export { AllowlistRepository } from './repositories/allowlist.repository';
+export { LoggingIntegrityRepository } from './repositories/logging-integrity.repository';
 export {
   FindingsRepository,
   EVIDENCE_RECORDS,

@@ -7,3 +7,11 @@ export { TenantRulesLoader, builtinRules, rulesVersionKey, type LoadedTenantRule
 export { findingView, type FindingView } from './finding-view';
 export { raisePostureFinding, linkPostureCause, isTrailChange, POSTURE_RULE_ID, POSTURE_RULE_TITLE, TRAIL_CHANGE_RULE_IDS } from './posture-findings';
 export { ocsfDetectionFinding, ocsfAttacks, OCSF_VERSION, type OcsfEvidenceInput } from './ocsf-detection-finding';
+export {
+  raiseStateFinding,
+  DRIFT_RULES,
+  FOREIGN_BUCKET_RULE,
+  INTEGRITY_RULES,
+  LOGGING_INTEGRITY_RULE_IDS,
+  type StateFindingInput,
+} from './integrity-findings';

@@ -16,12 +16,12 @@ const ruleSet = compileRuleSet(docs);
 const matchedIds = (event: object): string[] => ruleSet.match(event).map((m) => m.ruleId);
 
 describe('built-in library', () => {
-  it('loads all 57 SigmaHQ rules and the 2 Trailguard seed rules', () => {
+  it('loads all 57 SigmaHQ rules, the 2 Trailguard seed rules and the blind-spot correlation with its 2 inputs', () => {
     expect(readdirSync(join(BUILTIN_RULES_DIR, 'sigmahq')).filter((f) => f.endsWith('.yml'))).toHaveLength(57);
-    expect(docs).toHaveLength(59);
-    expect(docs.every((d) => d.kind === 'rule')).toBe(true);
-    expect(ruleSet.rules).toHaveLength(59);
-    expect(new Set(ruleSet.rules.map((r) => r.id)).size).toBe(59);
+    expect(docs).toHaveLength(62);
+    expect(docs.filter((d) => d.kind === 'rule')).toHaveLength(61);
+    expect(docs.filter((d) => d.kind === 'correlation').map((d) => d.title)).toEqual(['Activity after logging was narrowed']);
+    expect(new Set(ruleSet.rules.map((r) => r.id)).size).toBe(ruleSet.rules.length);
   });
 
   it('ships the DRL 1.1 licence with the SigmaHQ rules and keeps their authors', () => {
@@ -155,5 +155,51 @@ describe('SigmaHQ rules against Stratus Red Team detonation logs', () => {
   it('CloudTrail rules stay quiet on unrelated techniques', () => {
     expect(firedFor('aws.credential-access.secretsmanager-retrieve-secrets').has(SIGMAHQ_IMPORTANT_CHANGE)).toBe(false);
     expect(firedFor('aws.impact.bedrock-invoke-model').has(SIGMAHQ_IMPORTANT_CHANGE)).toBe(false);
+  });
+});
+
+describe('blind-spot correlation: activity after logging was narrowed', () => {
+  const CORRELATION_ID = '3c9e7a41-5b2d-4f8e-a6c0-9d1e2f3a4b5c';
+  const actor = (arn: string) => ({ type: 'IAMUser', arn, accountId: '111122223333' });
+  const event = (id: string, minute: number, arn: string, extra: object) => ({
+    eventVersion: '1.09',
+    eventID: id,
+    eventTime: new Date(Date.UTC(2026, 11, 6, 3, minute)).toISOString(),
+    userIdentity: actor(arn),
+    awsRegion: 'us-east-1',
+    ...extra,
+  });
+  const narrow = (id: string, minute: number, arn: string) =>
+    event(id, minute, arn, { eventSource: 'cloudtrail.amazonaws.com', eventName: 'UpdateTrail', readOnly: false, requestParameters: { name: 'main', isMultiRegionTrail: false } });
+  const write = (id: string, minute: number, arn: string) =>
+    event(id, minute, arn, { eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', readOnly: false, awsRegion: 'eu-west-1' });
+  const read = (id: string, minute: number, arn: string) =>
+    event(id, minute, arn, { eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances', readOnly: true });
+
+  async function play(events: ReturnType<typeof event>[]) {
+    const set = compileRuleSet(loadBuiltinRules());
+    const alerts = [];
+    for (const e of events) {
+      const matches = set.match(e);
+      alerts.push(...(await set.correlate(e, matches)));
+    }
+    return alerts;
+  }
+
+  it('alerts critical when the actor who narrowed the trail then writes, listing both events', async () => {
+    const alerts = await play([narrow('n1', 0, 'arn:aws:iam::111122223333:user/mallory'), read('r1', 5, 'arn:aws:iam::111122223333:user/mallory'), write('w1', 10, 'arn:aws:iam::111122223333:user/mallory')]);
+    expect(alerts).toEqual([expect.objectContaining({ ruleId: CORRELATION_ID, ruleTitle: 'Activity after logging was narrowed', level: 'critical', eventIds: ['n1', 'w1'], group: { 'userIdentity.arn': 'arn:aws:iam::111122223333:user/mallory' } })]);
+  });
+
+  it('stays quiet for another actor, a write before the narrowing, or the narrowing alone; the inputs do not report', async () => {
+    const alerts = await play([
+      write('w0', 0, 'arn:aws:iam::111122223333:user/mallory'),
+      narrow('n1', 1, 'arn:aws:iam::111122223333:user/mallory'),
+      write('w2', 2, 'arn:aws:iam::111122223333:user/alice'),
+    ]);
+    expect(alerts).toEqual([]);
+    const set = compileRuleSet(loadBuiltinRules());
+    const reported = set.match(write('w3', 3, 'arn:aws:iam::111122223333:user/alice')).filter((m) => m.report);
+    expect(reported).toEqual([]);
   });
 });

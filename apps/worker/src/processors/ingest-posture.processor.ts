@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { readTrailPosture, toAwsIngestError, type TrailPosture } from '@trailguard/aws';
 import { AwsAccountsRepository, Database, DomainEventsRepository, asTenantId, type Prisma } from '@trailguard/db';
@@ -9,6 +9,8 @@ import { ingestMetrics } from '../ingest/ingest-metrics';
 import { raisePostureFinding } from '@trailguard/detection';
 import type { JobHandler } from '../job-handler';
 import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
+import { TrailDriftService } from '../integrity/trail-drift.service';
+import { LogIntegrityService } from '../integrity/log-integrity.service';
 
 function hadLoggingTrail(posture: unknown): boolean | null {
   const value = (posture as { hasLoggingMultiRegionTrail?: unknown } | null)?.hasLoggingMultiRegionTrail;
@@ -25,11 +27,14 @@ export class IngestPostureProcessor implements JobHandler<'ingest.posture'> {
   readonly jobName = 'ingest.posture' as const;
   private readonly accounts = new AwsAccountsRepository();
   private readonly events = new DomainEventsRepository();
+  private readonly logger = new Logger('IngestPosture');
 
   constructor(
     private readonly db: Database,
     private readonly aws: AwsIngestClients,
     @Inject(WORKER_RUNTIME) private readonly runtime: WorkerRuntime,
+    private readonly drift: TrailDriftService,
+    private readonly integrity: LogIntegrityService,
   ) {}
 
   handle(data: JobOf<'ingest.posture'>): Promise<void> {
@@ -75,6 +80,15 @@ export class IngestPostureProcessor implements JobHandler<'ingest.posture'> {
           findingId: finding.id,
         });
       }
+    });
+    // Drift from the trail baseline (bucket moved, validation off, ...) is judged on the same read.
+    await this.drift.check(tenantId, account, target, posture);
+    // Accounts read through S3: CloudTrail digests, digest delivery, unlogged regions. The posture
+    // is stored already; a failure here must not redo it: its state did not advance, so the next
+    // posture run validates the same digests again.
+    await this.integrity.check(tenantId, account, target).catch((err: unknown) => {
+      ingestMetrics.error(toAwsIngestError(err, 'cloudtrail:ListPublicKeys').code);
+      this.logger.warn({ accountId: account.id, err: (err as Error).message }, 'log file integrity check failed');
     });
   }
 }

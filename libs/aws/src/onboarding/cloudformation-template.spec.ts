@@ -34,7 +34,7 @@ describe('buildCloudFormationTemplate', () => {
     [{ polling: false }, ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus']],
     [
       { polling: false, s3: { bucket: 'acme-trail' } },
-      ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus', 's3:GetObject', 's3:ListBucket'],
+      ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus', 'cloudtrail:ListPublicKeys', 's3:GetObject', 's3:ListBucket'],
     ],
   ])('grants exactly the actions of modes %j', (modes, expected) => {
     const { actions } = policy(buildCloudFormationTemplate({ ...base, modes }));

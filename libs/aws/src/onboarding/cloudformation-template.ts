@@ -20,7 +20,8 @@ export function requiredPermissions(modes: OnboardingModes): string[] {
   return [
     ...(modes.polling ? ['cloudtrail:LookupEvents'] : []),
     ...POSTURE_ACTIONS,
-    ...(modes.s3 ? ['s3:ListBucket', 's3:GetObject'] : []),
+    // ListPublicKeys: digest signatures are checked with CloudTrail's keys (log file integrity).
+    ...(modes.s3 ? ['s3:ListBucket', 's3:GetObject', 'cloudtrail:ListPublicKeys'] : []),
   ];
 }
 
@@ -57,6 +58,7 @@ export function buildCloudFormationTemplate(input: TemplateInput): Record<string
     statements.push(
       statement('ReadTrailLogs', 's3:GetObject', { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucket}/${prefix}AWSLogs/*` }),
     );
+    statements.push(statement('DigestPublicKeys', 'cloudtrail:ListPublicKeys', '*'));
     if (modes.s3.kmsKeyArn) statements.push(statement('DecryptTrailLogs', 'kms:Decrypt', modes.s3.kmsKeyArn));
   }
   return {

@@ -2,6 +2,7 @@ import {
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
+  ListPublicKeysCommand,
   LookupEventsCommand,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
@@ -108,6 +109,7 @@ export async function verifyRolePermissions(
             })
           : { permission: 's3:GetObject', ok: true, skipped: 'no log file to read yet' },
       );
+      permissions.push(await check('cloudtrail:ListPublicKeys', () => cloudtrail.send(new ListPublicKeysCommand({}))));
     }
     return { ok: permissions.every((p) => p.ok), assumeRole, permissions };
   } finally {

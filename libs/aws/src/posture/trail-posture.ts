@@ -16,6 +16,31 @@ export interface TrailPostureEntry {
   isLogging: boolean;
   includeManagementEvents: boolean;
   s3Bucket: string | null;
+  /** The rest of the configuration a trail baseline records (see trail-baseline.ts). */
+  s3KeyPrefix?: string | null;
+  kmsKeyId?: string | null;
+  logFileValidation?: boolean;
+  isOrganizationTrail?: boolean;
+  selectors?: TrailSelectors;
+}
+
+/** Event selectors reduced to what decides coverage; advanced selectors kept as canonical JSON. */
+export interface TrailSelectors {
+  includeManagementEvents: boolean;
+  readWriteType: string;
+  dataResources: string[];
+  advanced: string | null;
+}
+
+export function summarizeSelectors(selectors: GetEventSelectorsCommandOutput): TrailSelectors {
+  const classic = selectors.EventSelectors ?? [];
+  const rw = new Set(classic.map((s) => s.ReadWriteType ?? 'All'));
+  return {
+    includeManagementEvents: includesManagementEvents(selectors),
+    readWriteType: rw.has('All') || (rw.has('ReadOnly') && rw.has('WriteOnly')) || rw.size === 0 ? 'All' : [...rw][0]!,
+    dataResources: classic.flatMap((s) => (s.DataResources ?? []).flatMap((d) => (d.Values ?? []).map((v) => `${d.Type}:${v}`))).sort(),
+    advanced: selectors.AdvancedEventSelectors && selectors.AdvancedEventSelectors.length > 0 ? JSON.stringify(selectors.AdvancedEventSelectors) : null,
+  };
 }
 
 export interface TrailPosture {
@@ -68,6 +93,11 @@ export async function readTrailPosture(
       isLogging: status.IsLogging === true,
       includeManagementEvents: includesManagementEvents(selectors),
       s3Bucket: t.S3BucketName ?? null,
+      s3KeyPrefix: t.S3KeyPrefix ?? null,
+      kmsKeyId: t.KmsKeyId ?? null,
+      logFileValidation: t.LogFileValidationEnabled === true,
+      isOrganizationTrail: t.IsOrganizationTrail === true,
+      selectors: summarizeSelectors(selectors),
     });
   }
   return {

@@ -5,10 +5,11 @@ import {
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
+  ListPublicKeysCommand,
   LookupEventsCommand,
   UpdateTrailCommand,
 } from '@aws-sdk/client-cloudtrail';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AwsSimulator, makeCloudTrailRecord, maxInAnyWindow } from './index';
 
@@ -256,5 +257,34 @@ describe('AwsSimulator with the real AWS SDK', () => {
     const entries = ((await log.json()) as { requests: { status: number }[] }).requests;
     expect(entries.map((e) => e.status)).toEqual([503, 200]);
     expect((await post('/_sim/nope', {})).status).toBe(404);
+  });
+
+  it('delivers signed digests and lets a test tamper with the bucket through the HTTP control API', async () => {
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${sim.endpoint}${path}`, { method: 'POST', body: JSON.stringify(body) });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    sim.createBucket('trail-bucket', customer.accountId);
+    sim.createBucket('elsewhere', '444455556666');
+    await post(`/_sim/accounts/${customer.accountId}/trails`, { name: 'main', region: 'us-east-1', s3BucketName: 'trail-bucket', logFileValidationEnabled: true });
+    const log = sim.putLogFile('trail-bucket', { accountId: customer.accountId, region: 'us-east-1', records: [makeCloudTrailRecord()] });
+    const { json } = await post(`/_sim/accounts/${customer.accountId}/trails/main/digests`, { region: 'us-east-1' });
+    const digestKey = String(json.key);
+    expect(digestKey).toMatch(/^AWSLogs\/111122223333\/CloudTrail-Digest\/us-east-1\/\d{4}\/\d{2}\/\d{2}\/111122223333_CloudTrail-Digest_us-east-1_main_us-east-1_\d{8}T\d{6}Z\.json\.gz$/);
+    const keys = await assume();
+    const s3 = new S3Client({ credentials: keys, region: 'us-east-1', forcePathStyle: true, maxAttempts: 1 });
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'trail-bucket', Key: digestKey }));
+    expect(got.Metadata).toEqual({ signature: expect.stringMatching(/^[0-9a-f]{512}$/), 'signature-algorithm': 'SHA256withRSA' });
+    const digest = JSON.parse(gunzipSync(Buffer.from(await got.Body!.transformToByteArray())).toString('utf8')) as { logFiles: Array<{ s3Object: string }>; digestPublicKeyFingerprint: string };
+    expect(digest.logFiles.map((f) => f.s3Object)).toEqual([log]);
+    const published = await cloudtrail(keys).send(new ListPublicKeysCommand({}));
+    expect(published.PublicKeyList?.map((k) => k.Fingerprint)).toEqual([digest.digestPublicKeyFingerprint]);
+    // HeadBucket with ExpectedBucketOwner answers 403 for a bucket of another account.
+    expect(await codeOf(s3.send(new HeadBucketCommand({ Bucket: 'trail-bucket', ExpectedBucketOwner: customer.accountId })))).toBe('ok');
+    expect(await codeOf(s3.send(new HeadBucketCommand({ Bucket: 'elsewhere', ExpectedBucketOwner: customer.accountId })))).not.toBe('ok');
+    expect((await post('/_sim/buckets/trail-bucket/tamper', { key: log, action: 'delete' })).status).toBe(200);
+    expect(await codeOf(s3.send(new GetObjectCommand({ Bucket: 'trail-bucket', Key: log })))).toBe('NoSuchKey');
+    expect((await post('/_sim/buckets/trail-bucket/tamper', { key: log, action: 'burn' })).status).toBe(400);
+    s3.destroy();
   });
 });

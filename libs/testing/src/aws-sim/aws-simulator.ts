@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { handleControl } from './control-api';
 import { handleAwsRequest } from './sim-server';
 import { SimStore, type LongTermKeys, type TrailInput } from './sim-store';
+import { deliverDigest, tamperObject } from './digest-delivery';
 import type { CloudTrailRecord, RequestLogEntry, SimService, SimTrail } from './sim-types';
 
 /** The permissions Trailguard's customer role grants (polling + S3 + posture). */
@@ -11,6 +12,7 @@ export const READ_ONLY_TRAIL_PERMISSIONS = [
   'cloudtrail:DescribeTrails',
   'cloudtrail:GetTrailStatus',
   'cloudtrail:GetEventSelectors',
+  'cloudtrail:ListPublicKeys',
   's3:ListBucket',
   's3:GetObject',
 ];
@@ -44,6 +46,8 @@ export interface SimTrailView {
   isMultiRegion: boolean;
   isLogging: boolean;
   includeManagementEvents: boolean;
+  logFileValidationEnabled: boolean;
+  s3KeyPrefix: string | null;
 }
 
 function trailView(t: SimTrail): SimTrailView {
@@ -55,6 +59,8 @@ function trailView(t: SimTrail): SimTrailView {
     isMultiRegion: t.isMultiRegion,
     isLogging: t.isLogging,
     includeManagementEvents: t.includeManagementEvents,
+    logFileValidationEnabled: t.logFileValidationEnabled,
+    s3KeyPrefix: t.s3KeyPrefix,
   };
 }
 
@@ -216,6 +222,21 @@ export class AwsSimulator {
     input: { accountId: string; region: string; records: CloudTrailRecord[]; time?: Date; prefix?: string | null },
   ): string {
     return this.store.putLogFile(bucket, input, Date.now());
+  }
+
+  /**
+   * CloudTrail delivers the next signed digest of a trail for a region (covering the log files
+   * delivered since the last one) and returns its key.
+   */
+  deliverDigest(accountId: string, trailName: string, region: string, time?: Date): string {
+    const trail = this.store.requireAccount(accountId).trails.get(trailName);
+    if (!trail) throw new Error(`unknown trail ${trailName} in ${accountId}`);
+    return deliverDigest(this.store, trail, accountId, region, time?.getTime() ?? Date.now());
+  }
+
+  /** An attacker with write access to the bucket deletes or alters an object (log file or digest). */
+  tamperObject(bucket: string, key: string, action: 'delete' | 'alter'): void {
+    tamperObject(this.store, bucket, key, action, Date.now());
   }
 
   /** Caps the lifetime of credentials issued from now on (tests make them expire in seconds). */

@@ -3,6 +3,7 @@ import type { SimContext, SimResponse } from './sim-context';
 import { lookupEvents } from './lookup-events';
 import { recordTrailCall, trailShape } from './trail-records';
 import type { SimTrail } from './sim-types';
+import { listPublicKeysOutput } from './digest-delivery';
 
 export const CLOUDTRAIL_TARGET_PREFIXES = [
   'CloudTrail_20131101.',
@@ -38,7 +39,7 @@ function ok(body: Record<string, unknown>, requestId: string): SimResponse {
 
 type Input = Record<string, unknown>;
 
-const READ_ACTIONS = ['LookupEvents', 'DescribeTrails', 'GetTrailStatus', 'GetEventSelectors', 'ListTrails'];
+const READ_ACTIONS = ['LookupEvents', 'DescribeTrails', 'GetTrailStatus', 'GetEventSelectors', 'ListTrails', 'ListPublicKeys'];
 const WRITE_ACTIONS = ['UpdateTrail', 'StopLogging', 'StartLogging', 'DeleteTrail', 'CreateTrail', 'PutEventSelectors'];
 
 export function isKnownCloudTrailAction(action: string): boolean {
@@ -111,6 +112,8 @@ function dispatch(ctx: SimContext, action: string, input: Input): Record<string,
       );
       return { trailList: trails.map(trailShape) };
     }
+    case 'ListPublicKeys':
+      return listPublicKeysOutput();
     case 'ListTrails':
       return {
         Trails: [...account.trails.values()].map((t) => ({ TrailARN: t.arn, Name: t.name, HomeRegion: t.homeRegion })),
@@ -168,6 +171,8 @@ function dispatch(ctx: SimContext, action: string, input: Input): Record<string,
           isMultiRegion: input.IsMultiRegionTrail === true,
           includeGlobalServiceEvents: input.IncludeGlobalServiceEvents !== false,
           isLogging: false,
+          logFileValidationEnabled: input.EnableLogFileValidation === true,
+          kmsKeyId: typeof input.KmsKeyId === 'string' ? input.KmsKeyId : null,
         },
         ctx.now(),
       );
@@ -180,6 +185,8 @@ function dispatch(ctx: SimContext, action: string, input: Input): Record<string,
       if (typeof input.S3BucketName === 'string') t.s3BucketName = input.S3BucketName;
       if (typeof input.S3KeyPrefix === 'string') t.s3KeyPrefix = input.S3KeyPrefix || null;
       if (typeof input.IsMultiRegionTrail === 'boolean') t.isMultiRegion = input.IsMultiRegionTrail;
+      if (typeof input.EnableLogFileValidation === 'boolean') t.logFileValidationEnabled = input.EnableLogFileValidation;
+      if (typeof input.KmsKeyId === 'string') t.kmsKeyId = input.KmsKeyId || null;
       if (typeof input.IncludeGlobalServiceEvents === 'boolean') {
         t.includeGlobalServiceEvents = input.IncludeGlobalServiceEvents;
       }

@@ -107,7 +107,17 @@ const ROUTES: [string, RegExp, Route][] = [
         includeGlobalServiceEvents: b.includeGlobalServiceEvents !== false,
         isLogging: b.isLogging !== false,
         includeManagementEvents: b.includeManagementEvents !== false,
+        logFileValidationEnabled: b.logFileValidationEnabled === true,
+        kmsKeyId: str(b, 'kmsKeyId', false) ?? null,
       }),
+  ],
+  [
+    'POST',
+    /^\/_sim\/accounts\/(\d{12})\/trails\/([^/]+)\/digests$/,
+    (sim, b, [id, trail]) => {
+      const time = str(b, 'time', false);
+      return { key: sim.deliverDigest(id!, decodeURIComponent(trail!), str(b, 'region')!, time ? new Date(time) : undefined) };
+    },
   ],
   ['GET', /^\/_sim\/accounts\/(\d{12})\/trails$/, (sim, _b, [id]) => ({ trails: sim.trails(id!) })],
   [
@@ -136,6 +146,7 @@ const ROUTES: [string, RegExp, Route][] = [
           region: str(b, 'region')!,
           records: records(b),
           ...(time ? { time: new Date(time) } : {}),
+          prefix: str(b, 'prefix', false) ?? null,
         }),
       };
     },
@@ -147,6 +158,16 @@ const ROUTES: [string, RegExp, Route][] = [
       const base64 = str(b, 'bodyBase64', false);
       const body = base64 !== undefined ? Buffer.from(base64, 'base64') : Buffer.from(str(b, 'body', false) ?? '');
       sim.putObject(bucket!, str(b, 'key')!, body, str(b, 'contentType', false));
+      return { ok: true };
+    },
+  ],
+  [
+    'POST',
+    /^\/_sim\/buckets\/([^/]+)\/tamper$/,
+    (sim, b, [bucket]) => {
+      const action = str(b, 'action')!;
+      if (action !== 'delete' && action !== 'alter') throw new ControlError(400, 'action must be "delete" or "alter"');
+      sim.tamperObject(bucket!, str(b, 'key')!, action);
       return { ok: true };
     },
   ],

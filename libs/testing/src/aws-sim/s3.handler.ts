@@ -32,6 +32,7 @@ export function s3Action(method: string, target: S3Target, query: Record<string,
   if (method === 'GET') return 'GetObject';
   if (method === 'HEAD') return 'HeadObject';
   if (method === 'PUT') return 'PutObject';
+  if (method === 'DELETE') return 'DeleteObject';
   return 'Unknown';
 }
 
@@ -56,7 +57,9 @@ const PERMISSIONS: Record<string, string> = {
   ListObjectsV2: 's3:ListBucket',
   GetObject: 's3:GetObject',
   HeadObject: 's3:GetObject',
+  HeadBucket: 's3:ListBucket',
   PutObject: 's3:PutObject',
+  DeleteObject: 's3:DeleteObject',
 };
 
 export function handleS3(
@@ -66,6 +69,7 @@ export function handleS3(
   action: string,
   query: Record<string, string | string[]>,
   upload: { body: Buffer; contentType: string } = { body: Buffer.alloc(0), contentType: 'binary/octet-stream' },
+  expectedBucketOwner?: string,
 ): SimResponse {
   const permission = PERMISSIONS[action];
   if (!permission) throw new SimAwsError('NotImplemented', `The simulator does not implement ${action}`, 501);
@@ -74,10 +78,22 @@ export function handleS3(
   }
   const bucket = ctx.store.buckets.get(target.bucket ?? '');
   if (!bucket) throw new SimAwsError('NoSuchBucket', 'The specified bucket does not exist', 404);
+  // S3 answers 403 when the bucket's owner is not the one the caller expects.
+  if (expectedBucketOwner && expectedBucketOwner !== bucket.ownerAccountId) {
+    throw new SimAwsError('AccessDenied', 'Access Denied', 403);
+  }
+  if (action === 'HeadBucket') {
+    return { status: 200, headers: { 'x-amz-bucket-region': ctx.region, 'x-amz-request-id': ctx.requestId }, body: '' };
+  }
   if (action === 'ListObjectsV2') return listObjectsV2(ctx, bucket.name, [...bucket.objects.entries()], query);
   if (action === 'PutObject') {
     ctx.store.putObject(bucket.name, target.key ?? '', upload.body, upload.contentType, ctx.now());
     return { status: 200, headers: { etag: bucket.objects.get(target.key ?? '')!.etag, 'x-amz-request-id': ctx.requestId }, body: '' };
+  }
+  if (action === 'DeleteObject') {
+    // S3 answers 204 whether or not the key existed.
+    bucket.objects.delete(target.key ?? '');
+    return { status: 204, headers: { 'x-amz-request-id': ctx.requestId }, body: '' };
   }
   const object = bucket.objects.get(target.key ?? '');
   if (!object) throw new SimAwsError('NoSuchKey', 'The specified key does not exist.', 404);
@@ -88,6 +104,7 @@ export function handleS3(
       'content-length': String(object.body.length),
       etag: object.etag,
       'last-modified': new Date(object.lastModified).toUTCString(),
+      ...Object.fromEntries(Object.entries(object.metadata ?? {}).map(([k, v]) => [`x-amz-meta-${k}`, v])),
       'x-amz-request-id': ctx.requestId,
     },
     body: method === 'HEAD' ? '' : object.body,

@@ -146,7 +146,7 @@ export async function handleAwsRequest(store: SimStore, req: IncomingMessage, re
         response = handleCloudTrail(ctx, action, parseJsonBody(body));
         break;
       case 's3':
-        response = handleS3(ctx, method, target, action, query, { body, contentType: String(req.headers['content-type'] ?? 'binary/octet-stream') });
+        response = handleS3(ctx, method, target, action, query, { body, contentType: String(req.headers['content-type'] ?? 'binary/octet-stream') }, headerValue(req.headers['x-amz-expected-bucket-owner']));
         break;
       default: {
         const never: never = service;
@@ -169,4 +169,8 @@ export async function handleAwsRequest(store: SimStore, req: IncomingMessage, re
   entry.status = response.status;
   store.requestLog.push(entry);
   send(res, response);
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }

@@ -32,6 +32,13 @@ export interface TrailInput {
   includeGlobalServiceEvents?: boolean;
   isLogging?: boolean;
   includeManagementEvents?: boolean;
+  logFileValidationEnabled?: boolean;
+  kmsKeyId?: string | null;
+}
+
+export interface DigestChainState {
+  last: { bucket: string; key: string; signature: string; hash: string; endTime: number } | null;
+  covered: Set<string>;
 }
 
 const DEFAULT_SETTINGS: SimSettings = { credentialLifetimeSeconds: null, lookupEventsPerSecond: 2 };
@@ -46,6 +53,8 @@ export class SimStore {
   settings: SimSettings = { ...DEFAULT_SETTINGS };
   /** Admitted LookupEvents times per "account/region", for the sliding-window limit. */
   readonly lookupWindows = new Map<string, number[]>();
+  /** Per "trailArn|region": the last digest delivered and the log files already covered. */
+  readonly digestChains = new Map<string, DigestChainState>();
 
   reset(): void {
     this.accounts.clear();
@@ -55,6 +64,7 @@ export class SimStore {
     this.faults = [];
     this.settings = { ...DEFAULT_SETTINGS };
     this.lookupWindows.clear();
+    this.digestChains.clear();
   }
 
   ensureAccount(accountId?: string): SimAccount {
@@ -182,6 +192,9 @@ export class SimStore {
       isLogging: input.isLogging ?? true,
       includeManagementEvents: input.includeManagementEvents ?? true,
       readWriteType: 'All',
+      logFileValidationEnabled: input.logFileValidationEnabled ?? false,
+      kmsKeyId: input.kmsKeyId ?? null,
+      isOrganizationTrail: false,
       startLoggingTime: (input.isLogging ?? true) ? now : null,
       stopLoggingTime: null,
     };
@@ -214,11 +227,11 @@ export class SimStore {
     return bucket;
   }
 
-  putObject(bucketName: string, key: string, body: Buffer, contentType: string, now: number): void {
+  putObject(bucketName: string, key: string, body: Buffer, contentType: string, now: number, metadata?: Record<string, string>): void {
     const bucket = this.buckets.get(bucketName);
     if (!bucket) throw new Error(`unknown bucket ${bucketName}`);
     const etag = `"${createHash('md5').update(body).digest('hex')}"`;
-    bucket.objects.set(key, { body, lastModified: now, etag, contentType });
+    bucket.objects.set(key, { body, lastModified: now, etag, contentType, ...(metadata ? { metadata } : {}) });
   }
 
   /** Writes records as CloudTrail does: one gzipped {"Records":[...]} object under AWSLogs/. */

@@ -51,6 +51,9 @@ export interface SimTrail {
   isLogging: boolean;
   includeManagementEvents: boolean;
   readWriteType: 'ReadOnly' | 'WriteOnly' | 'All';
+  logFileValidationEnabled: boolean;
+  kmsKeyId: string | null;
+  isOrganizationTrail: boolean;
   startLoggingTime: number | null;
   stopLoggingTime: number | null;
 }
@@ -88,6 +91,8 @@ export interface SimObject {
   lastModified: number;
   etag: string;
   contentType: string;
+  /** User metadata, served as x-amz-meta-<name> headers (digest signatures live here). */
+  metadata?: Record<string, string>;
 }
 
 export interface SimBucket {

@@ -47,10 +47,11 @@ export function trailShape(t: SimTrail): Record<string, unknown> {
     IsMultiRegionTrail: t.isMultiRegion,
     HomeRegion: t.homeRegion,
     TrailARN: t.arn,
-    LogFileValidationEnabled: false,
+    LogFileValidationEnabled: t.logFileValidationEnabled,
+    ...(t.kmsKeyId ? { KmsKeyId: t.kmsKeyId } : {}),
     HasCustomEventSelectors: !t.includeManagementEvents || t.readWriteType !== 'All',
     HasInsightSelectors: false,
-    IsOrganizationTrail: false,
+    IsOrganizationTrail: t.isOrganizationTrail,
   };
 }
 

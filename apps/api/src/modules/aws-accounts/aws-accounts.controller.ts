@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { TenantId } from '@trailguard/db';
-import { CurrentTenant, MinRole, Public } from '../../common/auth';
+import { CurrentPrincipal, CurrentTenant, MinRole, Public, type Principal } from '../../common/auth';
 import { IdParam } from '../../common/id-param';
 import { ApiJsonBody } from '../../common/openapi';
 import { pageQuery, ZodBody, ZodQuery } from '../../common/zod-body';
@@ -16,6 +16,7 @@ import {
   type VerifyBody,
 } from './aws-accounts.dto';
 import { AwsAccountsService } from './aws-accounts.service';
+import { TrailBaselineService } from './trail-baseline.service';
 
 const templateQuery = z.strictObject({
   externalId: z.string().regex(/^tg-[\w-]{32}$/),
@@ -30,7 +31,10 @@ const baseUrl = (req: Request): string => `${req.protocol}://${req.get('host') ?
 @ApiBearerAuth()
 @Controller('v1/aws-accounts')
 export class AwsAccountsController {
-  constructor(private readonly accounts: AwsAccountsService) {}
+  constructor(
+    private readonly accounts: AwsAccountsService,
+    private readonly baselines: TrailBaselineService,
+  ) {}
 
   // Before ':id' so the path is not taken for an id. Public: CloudFormation fetches it without a
   // key, and it holds nothing but what its query string says.
@@ -90,8 +94,19 @@ export class AwsAccountsController {
   @MinRole('admin')
   @ApiOperation({ summary: 'Assume the role with the ExternalId and check every permission; results per permission' })
   @ApiJsonBody(verifyBody)
-  verify(@CurrentTenant() tenantId: TenantId, @IdParam() id: string, @ZodBody(verifyBody) body: VerifyBody) {
-    return this.accounts.verify(tenantId, id, body);
+  async verify(@CurrentTenant() tenantId: TenantId, @IdParam() id: string, @ZodBody(verifyBody) body: VerifyBody) {
+    const view = await this.accounts.verify(tenantId, id, body);
+    const account = await this.accounts.row(tenantId, id);
+    if (account) await this.baselines.captureAfterVerification(tenantId, account);
+    return view;
+  }
+
+  @Post(':id/trail-baseline')
+  @HttpCode(200)
+  @MinRole('admin')
+  @ApiOperation({ summary: "Accept the trails' current configuration as the baseline that posture runs report drift from" })
+  trailBaseline(@CurrentTenant() tenantId: TenantId, @CurrentPrincipal() principal: Principal, @IdParam() id: string) {
+    return this.baselines.accept(tenantId, id, `api-key:${principal.keyId}`);
   }
 
   @Post(':id/sync')

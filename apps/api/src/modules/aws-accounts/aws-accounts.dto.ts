@@ -54,6 +54,8 @@ export function toAccountView(a: AwsAccount) {
     verifiedAt: a.verifiedAt,
     posture: a.posture,
     postureAt: a.postureAt,
+    trailBaseline: a.trailBaseline,
+    trailBaselineAt: a.trailBaselineAt,
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
   };

@@ -159,6 +159,11 @@ export class AwsAccountsService implements OnApplicationShutdown {
     return toAccountView(row);
   }
 
+  /** The stored account row (for services that work on it after an operation here). */
+  row(tenantId: TenantId, id: string): Promise<AwsAccount | null> {
+    return this.db.forTenant(tenantId, (scope) => this.accounts.get(scope, id));
+  }
+
   async update(tenantId: TenantId, id: string, body: UpdateAccountBody) {
     const row = await this.db.forTenant(tenantId, async (scope) => {
       const current = await this.require(scope, id, true);

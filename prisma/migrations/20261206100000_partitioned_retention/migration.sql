@@ -138,17 +138,5 @@ BEGIN
   END LOOP;
 END $$;
 
--- Evidence already stored gets its ordinals (by event time) and is cut to the default sample
--- (FINDING_EVIDENCE_MAX = 100: the first 50 and the latest 50); event counts are untouched.
-UPDATE "finding_events" AS fe SET "seq" = r.n
-FROM (SELECT "tenant_id", "finding_id", "event_id",
-             row_number() OVER (PARTITION BY "tenant_id", "finding_id" ORDER BY "event_time", "event_id") AS n
-      FROM "finding_events") AS r
-WHERE fe."tenant_id" = r."tenant_id" AND fe."finding_id" = r."finding_id" AND fe."event_id" = r."event_id";
-DELETE FROM "finding_events" AS fe USING (
-  SELECT "tenant_id", "finding_id", max("seq") AS last FROM "finding_events" GROUP BY "tenant_id", "finding_id"
-) AS m
-WHERE fe."tenant_id" = m."tenant_id" AND fe."finding_id" = m."finding_id" AND fe."seq" > 50 AND fe."seq" <= m.last - 50;
-
 -- Evidence sampling keeps the first and the latest events of a finding by seq.
 CREATE INDEX "finding_events_tenant_id_finding_id_seq_idx" ON "finding_events"("tenant_id", "finding_id", "seq");

@@ -66,6 +66,10 @@ export class Database {
   async withTenantSql<T>(tenantId: TenantId, work: (scope: SqlScope) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // A connection lost while checked out (Postgres restarting) emits 'error' on the client; the
+    // query in hand rejects anyway, and without a listener the process would die.
+    const lost = () => (broken = true);
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
@@ -77,6 +81,7 @@ export class Database {
       await client.query('ROLLBACK').catch(() => (broken = true));
       throw error;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }

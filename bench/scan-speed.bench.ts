@@ -47,7 +47,10 @@ const contenders: Array<[string, string[]]> = [
   ['scan --format ids', ['apps/cli/bin/trailguard.js', 'scan', '--format', 'ids', '--no-progress', '--no-summary', corpus]],
 ];
 if (values['no-prefilter']) {
-  contenders.push(['scan, no prefilter', ['apps/cli/bin/trailguard.js', 'scan', '--format', 'ids', '--no-progress', '--no-summary', '--no-prefilter', corpus]]);
+  contenders.push([
+    'scan, no prefilter',
+    ['apps/cli/bin/trailguard.js', 'scan', '--format', 'ids', '--no-progress', '--no-summary', '--no-prefilter', corpus],
+  ]);
 }
 const totals = new Map<string, { wall: number; cpu: number }>();
 for (let round = 1; round <= Number(values.rounds); round++) {

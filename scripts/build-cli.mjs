@@ -7,7 +7,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = join(root, 'apps/cli/dist/trailguard.js');
+// `--outfile PATH` builds elsewhere (tests build into a temporary folder).
+const at = process.argv.indexOf('--outfile');
+const outfile = at === -1 ? join(root, 'apps/cli/dist/trailguard.js') : resolve(process.argv[at + 1]);
 const rulesDir = join(root, 'libs/sigma/rules');
 
 // The built-in rule folder is found from the source file's own directory; in the bundle that is

@@ -149,6 +149,21 @@ describe('detection pipeline', () => {
     expect(list.find((f) => f.ruleId === id)).toMatchObject({ severity: 'critical', eventCount: 1 });
   });
 
+  it("a tenant's stored filter is ANDed onto the rule it names in the worker: `not admins` drops the admins' matches only", async () => {
+    const { s, accountId } = await freshTenant();
+    const rules = (await t.http.get('/v1/rules?limit=500').set(s.auth()).expect(200)).body.data as Array<{ id: string; title: string }>;
+    const high = rules.find((r) => r.title === SEED_HIGH)!;
+    const filter = `title: Cloud admins narrow trails on purpose\nid: ${randomUUID()}\nlogsource: {product: aws}\nfilter:\n  rules: [${high.id}]\n  admins:\n    actor.session.issuer|endswith: ':role/CloudAdmin'\n  condition: not admins\n`;
+    await t.http.post('/v1/rules').set(s.auth()).set('Content-Type', 'application/yaml').send(filter).expect(201);
+    await pipeline.enqueue(s.tenantId, accountId, [
+      updateTrailRecord({ by: 'admin', multiRegion: false }),
+      updateTrailRecord({ by: 'attacker', multiRegion: false }),
+    ]);
+    const list = await eventually(() => findings(s), (l) => l.filter((f) => f.ruleTitle === SEED_MEDIUM).length >= 2);
+    expect(list.filter((f) => f.ruleTitle === SEED_MEDIUM).map((f) => f.actor).sort()).toEqual([actors.adminRole, actors.attacker].sort());
+    expect(list.filter((f) => f.ruleTitle === SEED_HIGH).map((f) => f.actor)).toEqual([actors.attacker]);
+  });
+
   it('adding, expiring and removing allowlist entries changes what is alerted', async () => {
     const { s, accountId } = await freshTenant();
     const soon = new Date(Date.now() + 60 * 60 * 1000);

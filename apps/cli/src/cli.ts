@@ -168,7 +168,9 @@ async function runScan(paths: string[], flags: ScanFlags): Promise<number> {
 }
 
 export function buildProgram(onExitCode: (code: number) => void): Command {
-  const program = new Command('trailguard').description('Trailguard: Sigma detections for AWS CloudTrail').version(version, '-V, --version');
+  const program = new Command('trailguard')
+    .description('Trailguard: Sigma detections for AWS CloudTrail')
+    .version(version, '-V, --version');
   program
     .command('scan')
     .description('Evaluate Sigma rules against CloudTrail files (log-file JSON, NDJSON, .gz, folders)')
@@ -180,9 +182,7 @@ export function buildProgram(onExitCode: (code: number) => void): Command {
       [],
     )
     .option('--filter <file>', 'Sigma filter documents to apply (ANDed onto the rules they name); repeatable', collect, [])
-    .addOption(
-      new Option('--format <format>', 'output format (default: table on a terminal, ndjson otherwise)').choices(OUTPUT_FORMATS),
-    )
+    .addOption(new Option('--format <format>', 'output format (default: table on a terminal, ndjson otherwise)').choices(OUTPUT_FORMATS))
     .option('-o, --output <file>', 'write the results to this file instead of standard output')
     .addOption(new Option('--min-level <level>', 'report only matches at or above this level').choices(LEVELS))
     .addOption(new Option('--fail-on <level>', 'exit 1 when a match is at or above this level (for CI pipelines)').choices(LEVELS))

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,9 @@ import { renderSummary } from './summary';
 // The incident-responder features of `trailguard scan` (issue 14): colours, terminal-width tables
 // sorted by time, --min-level, --output, csv/json/ocsf, --fail-on, --version, the summary.
 
+// Each test starts a few processes; this machine may be busy.
+jest.setTimeout(90_000);
+
 const BIN = resolve(__dirname, '../bin/trailguard.js');
 const REPO = resolve(__dirname, '../../..');
 
@@ -18,13 +21,17 @@ interface Run {
   stderr: string;
 }
 
-function trailguard(args: string[], env: Record<string, string> = {}): Promise<Run> {
+// Most tests run the esbuild bundle (`npm run build:cli`, built here into a temporary folder): it
+// starts in a fraction of the time the TypeScript sources take, and this proves the build works.
+let bundle: string | undefined;
+
+function trailguard(args: string[], env: Record<string, string> = {}, entry: string = bundle ?? BIN): Promise<Run> {
   const base = { ...process.env };
   delete base['NO_COLOR'];
   delete base['FORCE_COLOR'];
   delete base['COLUMNS'];
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...base, ...env }, maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [entry, ...args], { cwd: REPO, env: { ...base, ...env }, maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
       done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -84,6 +91,8 @@ let rules: string;
 let events: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tg-cli-features-'));
+  bundle = join(dir, 'trailguard.js');
+  execFileSync(process.execPath, [join(REPO, 'scripts/build-cli.mjs'), '--outfile', bundle], { cwd: REPO });
   rules = join(dir, 'rules.yml');
   events = join(dir, 'events.ndjson');
   writeFileSync(rules, RULES);
@@ -95,26 +104,32 @@ const scan = (args: string[], env?: Record<string, string>): Promise<Run> => tra
 const ANSI = /\u001b\[[0-9;]*m/;
 
 describe('trailguard scan for incident responders', () => {
-  it('--version prints the version', async () => {
-    const run = await trailguard(['--version']);
+  it('--version prints the version (from bin/trailguard.js, bundle or sources)', async () => {
+    const run = await trailguard(['--version'], {}, BIN);
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toBe((JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version);
   });
 
   it('sorts table rows by event time, not file order', async () => {
     const run = await scan(['--format', 'table', '--no-summary']);
-    const ids = run.stdout.split('\n').slice(2).filter(Boolean).map((l) => /ev-\d/.exec(l)?.[0]);
+    const ids = run.stdout
+      .split('\n')
+      .slice(2)
+      .filter(Boolean)
+      .map((l) => /ev-\d/.exec(l)?.[0]);
     expect(ids).toEqual(['ev-1', 'ev-2', 'ev-3']);
   });
 
   it('colours levels only on request of a terminal, never with NO_COLOR', async () => {
-    const piped = await scan(['--format', 'table', '--no-summary']);
+    const [piped, forced, vetoed, flag] = await Promise.all([
+      scan(['--format', 'table', '--no-summary']),
+      scan(['--format', 'table', '--no-summary'], { FORCE_COLOR: '1' }),
+      scan(['--format', 'table', '--no-summary'], { FORCE_COLOR: '1', NO_COLOR: '1' }),
+      scan(['--format', 'table', '--no-summary', '--no-color'], { FORCE_COLOR: '1' }),
+    ]);
     expect(piped.stdout).not.toMatch(ANSI);
-    const forced = await scan(['--format', 'table', '--no-summary'], { FORCE_COLOR: '1' });
     expect(forced.stdout).toMatch(ANSI);
-    const vetoed = await scan(['--format', 'table', '--no-summary'], { FORCE_COLOR: '1', NO_COLOR: '1' });
     expect(vetoed.stdout).not.toMatch(ANSI);
-    const flag = await scan(['--format', 'table', '--no-summary', '--no-color'], { FORCE_COLOR: '1' });
     expect(flag.stdout).not.toMatch(ANSI);
   });
 
@@ -130,7 +145,10 @@ describe('trailguard scan for incident responders', () => {
 
   it('--min-level reports only matches at or above the level', async () => {
     const run = await scan(['--format', 'ndjson', '--min-level', 'medium']);
-    const levels = run.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { level: string }).level);
+    const levels = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { level: string }).level);
     expect(levels.sort()).toEqual(['critical', 'medium']);
     expect(run.stderr).toMatch(/1 not reported/);
   });
@@ -148,7 +166,9 @@ describe('trailguard scan for incident responders', () => {
     const [header, ...rows] = run.stdout.trim().split('\n');
     expect(header).toMatch(/^kind,level,ruleId,ruleTitle,eventId,eventTime,/);
     expect(rows).toHaveLength(3);
-    expect(rows.find((r) => r.includes('ev-1'))).toMatch(/^match,critical,7b4f2d62-1a7d-4c94-8b62-4b9e2d1c0b02,Logging stopped,ev-1,2026-11-01T10:01:00Z,StopLogging,/);
+    expect(rows.find((r) => r.includes('ev-1'))).toMatch(
+      /^match,critical,7b4f2d62-1a7d-4c94-8b62-4b9e2d1c0b02,Logging stopped,ev-1,2026-11-01T10:01:00Z,StopLogging,/,
+    );
   });
 
   it.each([
@@ -166,12 +186,20 @@ describe('trailguard scan for incident responders', () => {
   it('--format json: one array of the objects ndjson prints', async () => {
     const json = await scan(['--format', 'json', '--no-summary']);
     const ndjson = await scan(['--format', 'ndjson', '--no-summary']);
-    expect(JSON.parse(json.stdout)).toEqual(ndjson.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown));
+    expect(JSON.parse(json.stdout)).toEqual(
+      ndjson.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+    );
   });
 
   it('--format ocsf: an OCSF Detection Finding a line, with the record as evidence', async () => {
     const run = await scan(['--format', 'ocsf', '--no-summary']);
-    const findings = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const findings = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
     expect(findings).toHaveLength(3);
     const stop = findings.find((f) => f['finding_info'].analytic.uid === '7b4f2d62-1a7d-4c94-8b62-4b9e2d1c0b02')!;
     expect(stop).toMatchObject({ class_uid: 2004, severity_id: 5, severity: 'Critical', time: Date.parse('2026-11-01T10:01:00Z') });
@@ -189,9 +217,16 @@ describe('trailguard scan for incident responders', () => {
 
   it('--fail-on exits 0 when every match is below the level, even with --min-level hiding some', async () => {
     const noCritical = join(dir, 'no-critical.ndjson');
-    writeFileSync(noCritical, EVENTS.split('\n').filter((l) => !l.includes('StopLogging')).join('\n'));
+    writeFileSync(
+      noCritical,
+      EVENTS.split('\n')
+        .filter((l) => !l.includes('StopLogging'))
+        .join('\n'),
+    );
     expect((await trailguard(['scan', '--rules', rules, '--format', 'ids', '--fail-on', 'high', noCritical])).code).toBe(0);
-    expect((await trailguard(['scan', '--rules', rules, '--format', 'ids', '--min-level', 'high', '--fail-on', 'low', noCritical])).code).toBe(1);
+    expect(
+      (await trailguard(['scan', '--rules', rules, '--format', 'ids', '--min-level', 'high', '--fail-on', 'low', noCritical])).code,
+    ).toBe(1);
   });
 
   it('summarises the rules loaded and the time range of the events', async () => {

@@ -5,6 +5,9 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { sharedPath } from '@trailguard/testing';
 
+// Several tests start a few processes each; this machine may be busy.
+jest.setTimeout(90_000);
+
 const BIN = resolve(__dirname, '../bin/trailguard.js');
 const REPO = resolve(__dirname, '../../..');
 

@@ -26,7 +26,9 @@ export function renderSummary(result: ScanResult, context: SummaryContext): stri
     `Rules loaded: ${n(context.rules.length - correlations)} detection, ${n(correlations)} correlation, ${n(context.filters)} filter(s)`,
   );
   const prefiltered = result.prefiltered > 0 ? ` (${n(result.prefiltered)} decided from the raw line: no rule can match them)` : '';
-  lines.push(`Scanned ${n(result.events)} events from ${n(context.inputs)} input path(s) in ${seconds.toFixed(2)} s (${n(rate)} events/s)${prefiltered}`);
+  lines.push(
+    `Scanned ${n(result.events)} events from ${n(context.inputs)} input path(s) in ${seconds.toFixed(2)} s (${n(rate)} events/s)${prefiltered}`,
+  );
   if (result.firstEventTime !== undefined) lines.push(`Time range: ${result.firstEventTime} .. ${result.lastEventTime}`);
   const tallies = [...result.tallies.values()].sort(
     (a, b) => levelRank(b.level) - levelRank(a.level) || b.matches - a.matches || a.ruleTitle.localeCompare(b.ruleTitle),

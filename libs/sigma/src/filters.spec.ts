@@ -28,7 +28,11 @@ level: low
 const LOGIN = '0b1c7e52-0000-4000-8000-000000000001';
 const S3 = '0b1c7e52-0000-4000-8000-000000000002';
 
-const login = (arn: string): object => ({ eventName: 'ConsoleLogin', eventSource: 'signin.amazonaws.com', userIdentity: { arn, type: 'IAMUser' } });
+const login = (arn: string): object => ({
+  eventName: 'ConsoleLogin',
+  eventSource: 'signin.amazonaws.com',
+  userIdentity: { arn, type: 'IAMUser' },
+});
 const admin = login('arn:aws:iam::1:user/adm_alice');
 const user = login('arn:aws:iam::1:user/bob');
 
@@ -119,7 +123,11 @@ detection:
 `;
     // The filter holds for every event; were its `root` an identifier of the rule, `1 of them`
     // would match this root call.
-    const filter = filterDoc('root or not root', { rules: ['r-them'], selection: 'userIdentity.arn|contains: x', extra: '    root:\n        userIdentity.type: Root\n' });
+    const filter = filterDoc('root or not root', {
+      rules: ['r-them'],
+      selection: 'userIdentity.arn|contains: x',
+      extra: '    root:\n        userIdentity.type: Root\n',
+    });
     expect(ruleIds([filter], { eventName: 'CreateUser', userIdentity: { type: 'Root' } }, rules)).toEqual([]);
     expect(ruleIds([filter], user, rules)).toEqual(['r-them']);
   });
@@ -161,7 +169,10 @@ correlation:
     timespan: 1h
     condition: {gte: 5}
 `;
-    const docs = [...parseSigma(corr), ...parseSigma(filterDoc('not selection', { rules: [LOGIN, 'missing-rule', 'c-many'], logsource: '{product: aws}' }))];
+    const docs = [
+      ...parseSigma(corr),
+      ...parseSigma(filterDoc('not selection', { rules: [LOGIN, 'missing-rule', 'c-many'], logsource: '{product: aws}' })),
+    ];
     const outside = parseSigma(filterDoc('not selection', { logsource: '{product: aws, service: s3}' }));
     const rs = compileRuleSet([...docs, ...outside]);
     expect(rs.warnings).toEqual([

@@ -34,18 +34,46 @@ describe('linePrefilter: a line is dropped unparsed only when no rule can match 
     ['spaces around the colon', `{"eventSource" : "s3.amazonaws.com", "eventName": "GetObject", "userIdentity": ${user}}`, false],
     ['an indexed call', `{"eventSource":"cloudtrail.amazonaws.com","eventName":"UpdateTrail","userIdentity":${user}}`, true],
     ['indexed, in another case', `{"eventSource":"CLOUDTRAIL.amazonaws.com","eventName":"updatetrail","userIdentity":${user}}`, true],
-    ['a literal of an always-tried rule', `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"Root"}}`, true],
+    [
+      'a literal of an always-tried rule',
+      `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"Root"}}`,
+      true,
+    ],
     ['the literal in another case', `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"rOOT"}}`, true],
-    ['the literal only inside a longer value', `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"Rooted"}}`, false],
-    ['a duplicate key (JSON.parse keeps the last)', `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventName":"UpdateTrail","eventSource":"cloudtrail.amazonaws.com"}`, true],
+    [
+      'the literal only inside a longer value',
+      `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"Rooted"}}`,
+      false,
+    ],
+    [
+      'a duplicate key (JSON.parse keeps the last)',
+      `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventName":"UpdateTrail","eventSource":"cloudtrail.amazonaws.com"}`,
+      true,
+    ],
     ['an escape that could hide a key', `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","event\\u004eame":"UpdateTrail"}`, true],
-    ['an escape that could hide a literal', `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"R\\u006fot"}}`, true],
+    [
+      'an escape that could hide a literal',
+      `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"R\\u006fot"}}`,
+      true,
+    ],
     ['non-ASCII text', `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userAgent":"é"}`, true],
     ['a missing eventName', `{"eventSource":"s3.amazonaws.com","userIdentity":${user}}`, true],
     ['a non-string eventName', `{"eventSource":"s3.amazonaws.com","eventName":5}`, true],
-    ['two records on one line', `{"Records":[{"eventSource":"s3.amazonaws.com","eventName":"GetObject"},{"eventSource":"cloudtrail.amazonaws.com","eventName":"UpdateTrail"}]}`, true],
-    ['one record of a log file on one line', `{"Records":[{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":${user}}]}`, false],
-    ['an EventBridge envelope', `{"detail-type":"AWS API Call via CloudTrail","detail":{"eventSource":"s3.amazonaws.com","eventName":"GetObject"}}`, false],
+    [
+      'two records on one line',
+      `{"Records":[{"eventSource":"s3.amazonaws.com","eventName":"GetObject"},{"eventSource":"cloudtrail.amazonaws.com","eventName":"UpdateTrail"}]}`,
+      true,
+    ],
+    [
+      'one record of a log file on one line',
+      `{"Records":[{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":${user}}]}`,
+      false,
+    ],
+    [
+      'an EventBridge envelope',
+      `{"detail-type":"AWS API Call via CloudTrail","detail":{"eventSource":"s3.amazonaws.com","eventName":"GetObject"}}`,
+      false,
+    ],
     ['the key as a value', `{"eventSource":"s3.amazonaws.com","x":"eventName","eventName":"GetObject"}`, true],
     ['not CloudTrail at all', 'root:x:0:0:root:/root:/bin/bash', true],
   ])('%s -> may match: %s', (_what, line, expected) => {
@@ -88,7 +116,9 @@ describe('rawLiterals', () => {
 
 describe('prefiltering the built-in library changes no match', () => {
   const builtin: RuleSet = compileRuleSet(loadBuiltinRules(), {});
-  const lines = readFileSync(sharedPath('datasets/combined/records.ndjson'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(sharedPath('datasets/combined/records.ndjson'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 
   it('every line it drops matches no rule when parsed, and it drops some', () => {
     expect(builtin.linePrefilter).toBeDefined();

@@ -178,7 +178,13 @@ function valueLiteral(raw: string, atStart: boolean, atEnd: boolean): string | u
   const first = parts[0];
   const last = parts[parts.length - 1];
   const consider = (candidate: string, core: string): void => {
-    if (ALL_SAFE.test(core) && usable(core) && !JSON_WORDS.some((w) => w.includes(core)) && (best === undefined || candidate.length > best.length)) best = candidate;
+    if (
+      ALL_SAFE.test(core) &&
+      usable(core) &&
+      !JSON_WORDS.some((w) => w.includes(core)) &&
+      (best === undefined || candidate.length > best.length)
+    )
+      best = candidate;
   };
   if (typeof first === 'string') {
     const lower = first.toLowerCase();

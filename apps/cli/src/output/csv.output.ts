@@ -2,8 +2,23 @@ import type { AlertContext, MatchContext, ScanOutput } from './scan-output.types
 import { matchObject } from './match-fields';
 
 const COLUMNS = [
-  'kind', 'level', 'ruleId', 'ruleTitle', 'eventId', 'eventTime', 'eventName', 'eventSource',
-  'awsRegion', 'recipientAccountId', 'actor', 'source', 'line', 'pointer', 'correlationType', 'group', 'eventIds',
+  'kind',
+  'level',
+  'ruleId',
+  'ruleTitle',
+  'eventId',
+  'eventTime',
+  'eventName',
+  'eventSource',
+  'awsRegion',
+  'recipientAccountId',
+  'actor',
+  'source',
+  'line',
+  'pointer',
+  'correlationType',
+  'group',
+  'eventIds',
 ] as const;
 
 /**
@@ -12,7 +27,8 @@ const COLUMNS = [
  */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
-  let text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  let text =
+    typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

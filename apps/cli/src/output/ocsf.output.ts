@@ -63,7 +63,10 @@ export class OcsfOutput implements ScanOutput {
   }
 }
 
-type FindingInput = Pick<FindingView, 'id' | 'kind' | 'ruleId' | 'ruleTitle' | 'severity' | 'actor' | 'tags' | 'region' | 'sourceIp' | 'userAgent' | 'eventCount' | 'details'> & {
+type FindingInput = Pick<
+  FindingView,
+  'id' | 'kind' | 'ruleId' | 'ruleTitle' | 'severity' | 'actor' | 'tags' | 'region' | 'sourceIp' | 'userAgent' | 'eventCount' | 'details'
+> & {
   time: string;
 };
 

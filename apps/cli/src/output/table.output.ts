@@ -80,7 +80,16 @@ export class TableOutput implements ScanOutput {
       time,
       seq: this.rows.length,
       level: alert.level,
-      cells: [alert.level, alert.ruleTitle, `${alert.type} (${alert.eventIds.length} events)`, '', time, '', group, alert.eventIds.join(',')],
+      cells: [
+        alert.level,
+        alert.ruleTitle,
+        `${alert.type} (${alert.eventIds.length} events)`,
+        '',
+        time,
+        '',
+        group,
+        alert.eventIds.join(','),
+      ],
     });
     return [];
   }
@@ -96,11 +105,7 @@ export class TableOutput implements ScanOutput {
       });
       return out.join(GAP).trimEnd();
     };
-    return [
-      render(COLUMNS.map((c) => c.title)),
-      render(widths.map((w) => '-'.repeat(w))),
-      ...rows.map((r) => render(r.cells, r.level)),
-    ];
+    return [render(COLUMNS.map((c) => c.title)), render(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => render(r.cells, r.level))];
   }
 
   /** Each column as wide as its widest cell (within its max), then the widest shrinkable ones give way. */

@@ -71,7 +71,7 @@ export async function validateTrailDigests(
 ): Promise<IntegrityRun> {
   const s3 = clients.s3(target, input.region);
   const prefix = digestPrefix(input.keyPrefix, input.accountId, input.region);
-  const fetch = async (bucket: string, key: string): Promise<Fetched | null> => {
+  const readObject = async (bucket: string, key: string): Promise<Fetched | null> => {
     try {
       const out = await withCredentialRetry(clients, target, 's3:GetObject', () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
       const raw = Buffer.from(await out.Body!.transformToByteArray());
@@ -125,7 +125,7 @@ export async function validateTrailDigests(
     const chainKey = `${parts.trailName}|${input.region}`;
     const issue = (kind: IntegrityIssueKind, detail: string, object?: string) =>
       run.issues.push({ kind, region: input.region, trailName: parts.trailName, digestKey: key, detail, ...(object ? { object } : {}) });
-    const fetched = await fetch(input.bucket, key);
+    const fetched = await readObject(input.bucket, key);
     if (!fetched) continue; // deleted between listing and reading: the next digest's link reports it
     const digest = parseDigestFile(fetched.bytes);
     const signature = fetched.metadata['signature'];
@@ -141,7 +141,7 @@ export async function validateTrailDigests(
       } else if (previous && digest.previousDigestSignature !== previous.lastSignature) {
         issue('digest_missing', `previousDigestSignature does not match the signature of ${previous.lastKey}`, previous.lastKey);
       } else if (!previous && digest.previousDigestS3Object && digest.previousDigestS3Bucket) {
-        const before = await fetch(digest.previousDigestS3Bucket, digest.previousDigestS3Object);
+        const before = await readObject(digest.previousDigestS3Bucket, digest.previousDigestS3Object);
         if (!before) issue('digest_missing', `the previous digest ${digest.previousDigestS3Object} is not in the bucket`, digest.previousDigestS3Object);
       }
     }
@@ -149,7 +149,7 @@ export async function validateTrailDigests(
       issue('digest_invalid', digest ? `signature check failed: ${check.ok ? '' : check.reason}` : 'the digest file is not a CloudTrail digest');
     } else {
       for (const entry of digest.logFiles) {
-        const log = await fetch(entry.s3Bucket, entry.s3Object);
+        const log = await readObject(entry.s3Bucket, entry.s3Object);
         const result = checkLogFile(entry, log ? log.bytes : null);
         run.logFilesValidated++;
         if (result === 'deleted') issue('log_file_deleted', `listed in the digest, absent from s3://${entry.s3Bucket}`, entry.s3Object);

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Config } from '@trailguard/config';
 import { prepareDatabase } from '@trailguard/db';
+import { clusterTarget } from '@trailguard/queues';
 import { loadDevSecrets } from './dev-secrets';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startRedisChild } from './redis-child';
@@ -8,6 +9,7 @@ import { startRedisChild } from './redis-child';
 export interface Infrastructure {
   ownerUrl: string;
   appUrl: string;
+  /** A Redis target: a redis:// URL, or redis-cluster://host:port,... (see @trailguard/queues). */
   redisUrl: string;
   adminToken: string;
   /** True when the operator token was generated here (development only): print it once. */
@@ -34,7 +36,7 @@ export async function ensureInfrastructure(config: Config, log: (msg: string) =>
       stops.push(pg.stop);
       ownerUrl = pg.url;
     }
-    let redisUrl = config.REDIS_URL;
+    let redisUrl = config.REDIS_CLUSTER_NODES ? clusterTarget(config.REDIS_CLUSTER_NODES) : config.REDIS_URL;
     if (!redisUrl) {
       log(`starting redis-server under ${config.DATA_DIR}/redis`);
       const redis = await startRedisChild({ dataDir: config.DATA_DIR });
@@ -57,7 +59,7 @@ export async function ensureInfrastructure(config: Config, log: (msg: string) =>
       adminToken,
       adminTokenGenerated: !config.ADMIN_TOKEN,
       secretsKey,
-      embedded: { postgres: !config.DATABASE_URL, redis: !config.REDIS_URL },
+      embedded: { postgres: !config.DATABASE_URL, redis: !config.REDIS_URL && !config.REDIS_CLUSTER_NODES },
       async stop() {
         for (const stop of stops.reverse()) await stop();
       },

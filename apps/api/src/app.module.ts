@@ -44,7 +44,14 @@ class InfraModule {
       { provide: Database, useFactory: () => new Database({ url: runtime.appDatabaseUrl }) },
       redisProvider,
       // The producer side of the queues (syncs, uploads, pushes, redeliveries): one per process.
-      { provide: JobQueue, useFactory: () => new JobQueue(redisConnection(runtime.redisUrl), { detectShards: detectShards(runtime.config) }) },
+      {
+        provide: JobQueue,
+        useFactory: async () => {
+          const queue = new JobQueue(redisConnection(runtime.redisUrl), { detectShards: detectShards(runtime.config) });
+          await queue.agreeOnTopology();
+          return queue;
+        },
+      },
       ConnectionsLifecycle,
     ];
     return { module: InfraModule, global: true, providers, exports: [RUNTIME, Database, REDIS, JobQueue] };

@@ -34,7 +34,14 @@ export class WorkerModule {
       providers: [
         { provide: WORKER_RUNTIME, useValue: runtime },
         { provide: Database, useFactory: () => new Database({ url: runtime.appDatabaseUrl }) },
-        { provide: JobQueue, useFactory: () => new JobQueue(redisConnection(runtime.redisUrl), { detectShards: detectShards(runtime.config) }) },
+        {
+          provide: JobQueue,
+          useFactory: async () => {
+            const queue = new JobQueue(redisConnection(runtime.redisUrl), { detectShards: detectShards(runtime.config) });
+            await queue.agreeOnTopology();
+            return queue;
+          },
+        },
         WorkerConnections,
         AwsIngestClients,
         TrailDriftService,

@@ -1,7 +1,7 @@
 export * from './jobs';
 export { JOB_OPTIONS } from './job-options';
 export { backoffStrategy } from './backoff';
-export { JobQueue, type QueueTopology } from './job-queue';
+export { JobQueue, topologyKey, type QueueTopology } from './job-queue';
 export { encodeRecords, decodeRecords } from './batch-codec';
 export { enqueueDetectBatches, pendingBatchesKey, DETECT_BATCH_SIZE } from './detect-batches';
 export {

@@ -3,7 +3,7 @@ import type { RedisOptions } from 'ioredis';
 import { isCluster, redisClient, type RedisClient } from './redis-target';
 import { JOB_OPTIONS } from './job-options';
 import { QUEUE_NAMES, QUEUE_OF, SHARDED_QUEUES, queueNamesOf, type JobName, type JobOf, type QueueName } from './jobs';
-import { queuePrefix, shardOf } from './redis-keys';
+import { globalKey, queuePrefix, shardOf } from './redis-keys';
 
 export interface QueueTopology {
   /** How many queues the detection work is split into, by tenant (DETECT_QUEUE_SHARDS). */
@@ -86,9 +86,31 @@ export class JobQueue {
     return Object.fromEntries(entries) as Record<QueueName, Record<string, number>>;
   }
 
+  /**
+   * Every process of an installation must split detection the same way, or a producer would queue
+   * to a shard no worker serves. The first process records the shard count; one that disagrees
+   * refuses to start. (Changing it: stop everything, drain the detect queues, delete the key.)
+   */
+  async agreeOnTopology(): Promise<void> {
+    const key = topologyKey();
+    await this.redis.set(key, String(this.topology.detectShards), 'NX');
+    const recorded = Number(await this.redis.get(key));
+    if (recorded !== this.topology.detectShards) {
+      throw new Error(
+        `DETECT_QUEUE_SHARDS is ${this.topology.detectShards} here but ${recorded} for the other processes of this Redis (key ${key}): ` +
+          'every API and worker process must use the same value',
+      );
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     await this.redis.quit().catch(() => undefined);
   }
 }
 
+
+/** Where the installation's detection shard count is recorded. */
+export function topologyKey(): string {
+  return globalKey('topology', 'detect-shards');
+}

@@ -3,8 +3,9 @@
  * points) on a 6-node Redis Cluster (3 masters, 3 replicas) and the test Postgres. The attack
  * story and a multi-tenant upload run together while a worker is killed with SIGKILL and a Redis
  * master is failed over (CLUSTER FAILOVER on its replica, then SIGKILL of the old master).
- * SCALE_RECORDS sets the upload size (default 60,000 on this shared 2-core machine; 200000 is
- * the issue's figure, about four times as long).
+ * SCALE_RECORDS sets the upload size: default 20,000 (four tenants of 5,000), because the shared
+ * 2-core machine evaluates about 100 events/s under its usual load; 200000 is the issue's figure
+ * and takes about ten times as long.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,17 +14,17 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Client } from 'pg';
 import { clusterTarget, JobQueue, queuePrefix, redisConnection, shardOf } from '@trailguard/queues';
-import { AwsSimulator } from '@trailguard/testing';
+import { AWS_SDK_ENV_VARS, AwsSimulator } from '@trailguard/testing';
 import { ApiClient } from '../../scripts/demo/api-client';
 import { expectedFindings, runStory, type StoryResult } from '../../scripts/demo/story';
 import { WebhookReceiver } from '../../scripts/demo/webhook-receiver';
 import { corpus, findingSignature, ingestedCount } from '../support/faults';
-import { eventually, insertAccount } from '../support/fixtures';
+import { eventually, insertAccount, updateTrailRecord } from '../support/fixtures';
 import { testEnv } from '../support/test-env';
 import { cpuSeconds, startAppProcess, stopAppProcess, type AppProcess } from './app-processes';
 import { LocalRedisCluster } from './redis-cluster';
 
-const RECORDS = Number(process.env.SCALE_RECORDS ?? 60_000);
+const RECORDS = Number(process.env.SCALE_RECORDS ?? 20_000);
 const TENANTS = 4; // one reference tenant (undisturbed), three uploaded while things break
 const PER_TENANT = Math.floor(RECORDS / TENANTS);
 const SHARDS = 4;
@@ -63,6 +64,9 @@ describe('scale-out on a Redis Cluster with failover', () => {
     sim = new AwsSimulator();
     await sim.start();
     const platform = sim.createPlatformAccount({ accountId: '999988887777' });
+    // The story's customer side (this process) reaches the simulator through the SDK's standard settings too.
+    for (const k of AWS_SDK_ENV_VARS) delete process.env[k];
+    Object.assign(process.env, { AWS_ENDPOINT_URL: sim.endpoint, AWS_REGION: 'us-east-1' });
     const t = testEnv();
     env = {
       NODE_ENV: 'test',
@@ -150,10 +154,16 @@ describe('scale-out on a Redis Cluster with failover', () => {
 
     const records = corpus(PER_TENANT);
     const tenants = await Promise.all(Array.from({ length: TENANTS }, (_, i) => tenant(`scale-${i}`)));
+    const quiet = await tenant('scale-quiet');
     const [reference, ...loaded] = tenants as [Awaited<ReturnType<typeof tenant>>, ...Array<Awaited<ReturnType<typeof tenant>>>];
     log(`tenants on shards ${tenants.map((t) => shardOf(t.tenantId, SHARDS)).join(', ')}`);
 
-    // 1. The reference tenant alone and undisturbed: its findings are the expected ones; its costs are measured.
+    // 1. The reference tenant alone and undisturbed: its findings are the expected ones; its costs are
+    // measured (after 10 s of idle, the background's own Redis traffic: schedules, stalled-job checks).
+    const idleFrom = await cluster.commandCalls();
+    await new Promise((done) => setTimeout(done, 10_000));
+    const idleTo = await cluster.commandCalls();
+    const idleRedisPerSecond = Object.entries(idleTo).reduce((s, [k, v]) => s + v - (idleFrom[k] ?? 0), 0) / 10;
     const before = {
       redis: await cluster.commandCalls(),
       pg: (await sql<{ xact: string; ins: string; upd: string; del: string }>(
@@ -190,6 +200,9 @@ describe('scale-out on a Redis Cluster with failover', () => {
         pgRowsInsertedPerEvent: +((Number(after.pg.ins) - Number(before.pg.ins)) / accepted).toFixed(3),
         pgRowsUpdatedPerEvent: +((Number(after.pg.upd) - Number(before.pg.upd)) / accepted).toFixed(3),
         findings: Object.keys(expected).length,
+        idleRedisPerSecond,
+        deliveries: (await sql<{ n: number }>('SELECT count(*)::int AS n FROM webhook_deliveries WHERE tenant_id = $1', [reference.tenantId]))[0]!.n,
+        detectBatches: Math.ceil(accepted / 1000),
       })}`,
     );
     expect(Object.keys(expected).length).toBeGreaterThan(10);
@@ -224,22 +237,43 @@ describe('scale-out on a Redis Cluster with failover', () => {
     await joined.ready;
     expect((await queue.queue('ingest').getJobSchedulers()).map((s) => s.key)).toEqual(['ingest.schedule']);
 
+    // Fairness, alongside: a quiet tenant's one attack event becomes a finding while the others'
+    // backlog is still queued.
+    const backlog = async () => {
+      const c = await queue.counts('detect', 'waiting', 'prioritized');
+      return (c.waiting ?? 0) + (c.prioritized ?? 0);
+    };
+    const fairness = (async () => {
+      await eventually(backlog, (n) => n >= 6, 300_000);
+      const quietAt = Date.now();
+      expect(await upload(quiet, [updateTrailRecord({ by: 'attacker', multiRegion: false })])).toBe(1);
+      await eventually(
+        async () => (await quiet.api.get<{ data: unknown[] }>('/v1/findings?severity=high')).data.length,
+        (n) => n === 1,
+        300_000,
+      );
+      const left = await backlog();
+      log(`fairness: the quiet tenant's finding after ${Date.now() - quietAt} ms, ${left} upload batches still queued`);
+      return left;
+    })();
+
     // 3. Disturbances, once real work is under way: SIGKILL a worker, then fail a master over.
     const progress = async () => (await Promise.all(loaded.map((t) => ingestedCount(t.tenantId)))).reduce((a, b) => a + b, 0);
     const total = loaded.length * accepted;
-    await eventually(progress, (n) => n >= total * 0.2, 600_000);
+    await eventually(progress, (n) => n >= total * 0.25, 600_000);
     const victim = processes[1]!;
     victim.child.kill('SIGKILL');
     await victim.exited;
     log(`SIGKILL ${victim.name} at ${await progress()} / ${total}`);
-    await eventually(progress, (n) => n >= total * 0.4, 600_000);
+    await eventually(progress, (n) => n >= total * 0.45, 600_000);
     // The master that serves the busiest detection shard (the first loaded tenant's).
     const shardQueue = `detect-${shardOf(loaded[0]!.tenantId, SHARDS)}`;
     const master = await cluster.masterOf(queuePrefix(shardQueue));
     const { promoted } = await cluster.failOver(master);
     log(`failed over ${shardQueue}'s master ${master} to ${promoted} (old master SIGKILLed) at ${await progress()} / ${total}`);
 
-    // 4. Everything arrives, exactly once.
+    // 4. Everything arrives, exactly once; the quiet tenant did not wait for the backlog.
+    expect(await fairness).toBeGreaterThan(0);
     expect(await uploads).toEqual(loaded.map(() => accepted));
     const r = await story;
     await eventually(progress, (n) => n === total, 900_000);
@@ -264,7 +298,7 @@ describe('scale-out on a Redis Cluster with failover', () => {
       expect(new Set(t.receiver.received.map((w) => w.webhookId)).size).toBe(refDeliveries);
     }
 
-    // The story: exactly its findings and webhooks, in time, while the uploads were still queued (fairness).
+    // The story: exactly its findings and webhooks.
     const api = new ApiClient(apiUrl, r.apiKey);
     const findings = (await api.get<{ data: StoryResult['findings'] }>(`/v1/findings?accountId=${r.accountId}&limit=200`)).data;
     expect(findings.map(shape).sort()).toEqual(expectedFindings(r.estate).map(shape).sort());
@@ -273,7 +307,6 @@ describe('scale-out on a Redis Cluster with failover', () => {
     expect(hooks.every((w) => w.verified)).toBe(true);
     expect(hooks.map((w) => w.type).sort()).toEqual([...Array(open.length).fill('finding.created'), 'posture.changed']);
     expect(new Set(hooks.map((w) => w.webhookId)).size).toBe(hooks.length);
-    expect(backlogWhenStoryDone).toBeGreaterThan(0);
 
     // The workers that were not killed are still up.
     for (const p of processes.filter((p) => p !== victim)) expect(p.child.exitCode).toBeNull();

@@ -103,6 +103,10 @@ describe('scale-out on a Redis Cluster with failover', () => {
   }, 240_000);
 
   afterAll(async () => {
+    // A process that died on its own is the first thing to look at when this suite fails.
+    for (const p of processes) {
+      if (p.child.exitCode !== null) console.log(`${p.name} exited ${p.child.exitCode}:\n${p.output.join('').slice(-4000)}`);
+    }
     await Promise.all(processes.map((p) => stopAppProcess(p).catch(() => undefined)));
     await queue?.close();
     await Promise.all(receivers.map((r) => r.close()));
@@ -153,7 +157,8 @@ describe('scale-out on a Redis Cluster with failover', () => {
     expect(odd.output.join('')).toMatch(/DETECT_QUEUE_SHARDS is 5 here but 4 for the other processes/);
 
     const records = corpus(PER_TENANT);
-    const tenants = await Promise.all(Array.from({ length: TENANTS }, (_, i) => tenant(`scale-${i}`)));
+    const tenants: Array<Awaited<ReturnType<typeof tenant>>> = [];
+    for (let i = 0; i < TENANTS; i++) tenants.push(await tenant(`scale-${i}`));
     const quiet = await tenant('scale-quiet');
     const [reference, ...loaded] = tenants as [Awaited<ReturnType<typeof tenant>>, ...Array<Awaited<ReturnType<typeof tenant>>>];
     log(`tenants on shards ${tenants.map((t) => shardOf(t.tenantId, SHARDS)).join(', ')}`);

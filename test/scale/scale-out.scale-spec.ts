@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Client } from 'pg';
+import { Agent, setGlobalDispatcher } from 'undici';
 import { clusterTarget, JobQueue, queuePrefix, redisConnection, shardOf } from '@trailguard/queues';
 import { AWS_SDK_ENV_VARS, AwsSimulator } from '@trailguard/testing';
 import { ApiClient } from '../../scripts/demo/api-client';
@@ -58,6 +59,9 @@ describe('scale-out on a Redis Cluster with failover', () => {
   const log = (line: string) => console.log(`[scale ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
   beforeAll(async () => {
+    // Short-lived keep-alive sockets: on a machine this loaded, a socket idle near the server's
+    // 5 s keep-alive timeout can be reused just as the server closes it ("other side closed").
+    setGlobalDispatcher(new Agent({ keepAliveTimeout: 1000, keepAliveTimeoutThreshold: 500 }));
     dataDir = await mkdtemp(join(tmpdir(), 'tg-scale-'));
     cluster = await LocalRedisCluster.start({ dir: join(dataDir, 'redis'), basePort: BASE_PORT });
     log(`Redis Cluster up: ${cluster.seedNodes}`);

@@ -1,11 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { JobQueue, redisConnection } from '@trailguard/queues';
+import { JobQueue } from '@trailguard/queues';
 import { AWS_SDK_ENV_VARS, AwsSimulator } from '@trailguard/testing';
 import { ApiClient } from '../scripts/demo/api-client';
 import { expectedFindings, RULE_TITLES, runStory, type IngestMode, type StoryResult } from '../scripts/demo/story';
 import { WebhookReceiver } from '../scripts/demo/webhook-receiver';
 import { startTestApp, startTestWorkers, type TestApp } from './support/test-app';
-import { testEnv } from './support/test-env';
+import { testJobQueue } from './support/test-env';
 
 // Polling every second; the scheduled posture check only once (at onboarding): the test runs the
 // next one itself, after detection, so which finding it links to does not depend on timing.
@@ -39,7 +39,7 @@ describe('the attack story (admin change suppressed, trail narrowed, attacker in
     t = await startTestApp(CONFIG);
     apiUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as { port: number }).port}`;
     workers = await startTestWorkers(CONFIG);
-    queue = new JobQueue(redisConnection(testEnv().redisUrl));
+    queue = testJobQueue();
   }, 30_000);
 
   afterAll(async () => {

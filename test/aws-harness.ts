@@ -1,12 +1,11 @@
 // Shared by the aws-*/ingest-* suites: the AWS simulator reached through the SDK's standard
 // settings (as an operator would point Trailguard at AWS), the real API, and helpers to onboard.
-import { Queue } from 'bullmq';
 import { AWS_SDK_ENV_VARS, AwsSimulator, READ_ONLY_TRAIL_PERMISSIONS, type LongTermKeys } from '@trailguard/testing';
-import { decodeRecords, QUEUE_PREFIX, redisConnection } from '@trailguard/queues';
+import { decodeRecords, type JobQueue } from '@trailguard/queues';
 import type { INestApplicationContext } from '@nestjs/common';
 import { startTestApp, startTestWorkers, type TestApp } from './support/test-app';
 import { TenantSession } from './support/tenant-session';
-import { testEnv } from './support/test-env';
+import { testJobQueue } from './support/test-env';
 
 export const PLATFORM_ACCOUNT = '999988887777';
 
@@ -16,7 +15,8 @@ export interface Harness {
   t: TestApp;
   a: TenantSession;
   b: TenantSession;
-  detect: Queue;
+  /** The producer side of the queues, to look at detect batches in every shard. */
+  detect: JobQueue;
   startWorkers(overrides?: Record<string, string>): Promise<INestApplicationContext>;
   close(): Promise<void>;
 }
@@ -31,7 +31,7 @@ export async function startHarness(config: Record<string, string> = {}): Promise
   const t = await startTestApp(config);
   const a = await TenantSession.create(t);
   const b = await TenantSession.create(t);
-  const detect = new Queue('detect', { connection: redisConnection(testEnv().redisUrl), prefix: QUEUE_PREFIX });
+  const detect = testJobQueue(undefined, config);
   const contexts: INestApplicationContext[] = [];
   return {
     sim,
@@ -84,8 +84,9 @@ export interface SeenBatch {
 }
 
 /** Every detect batch of a tenant still in Redis, whatever its state. */
-export async function detectBatches(queue: Queue, tenantId: string, accountId?: string): Promise<SeenBatch[]> {
-  const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'paused', 'waiting-children'], 0, -1);
+export async function detectBatches(queue: JobQueue, tenantId: string, accountId?: string): Promise<SeenBatch[]> {
+  const states = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed', 'paused', 'waiting-children'] as const;
+  const jobs = (await Promise.all(queue.shardsOf('detect').map((q) => q.getJobs([...states], 0, -1)))).flat();
   return jobs
     .filter((j) => j?.data?.tenantId === tenantId && (!accountId || j.data.accountId === accountId))
     .map((j) => ({

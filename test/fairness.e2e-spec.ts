@@ -16,7 +16,7 @@ describe('fairness across tenants', () => {
     pipeline = await startPipeline();
   });
   afterAll(async () => {
-    await pipeline.queue.queue('detect').drain();
+    await Promise.all(pipeline.queue.shardsOf('detect').map((q) => q.drain()));
     await pipeline.close();
     await t.close();
   });
@@ -32,7 +32,7 @@ describe('fairness across tenants', () => {
     for (let i = 0; i < backlog.length; i += 50_000) {
       await pipeline.enqueue(busy.tenantId, busyAccount, backlog.slice(i, i + 50_000));
     }
-    const waiting = await pipeline.queue.queue('detect').getJobCounts('waiting', 'prioritized', 'active');
+    const waiting = await pipeline.queue.counts('detect', 'waiting', 'prioritized', 'active');
     expect(waiting.prioritized! + waiting.waiting! + waiting.active!).toBeGreaterThan(BACKLOG / 1000 / 2);
 
     const started = Date.now();
@@ -43,7 +43,7 @@ describe('fairness across tenants', () => {
       20_000,
     );
     const latencyMs = Date.now() - started;
-    const left = await pipeline.queue.queue('detect').getJobCounts('waiting', 'prioritized');
+    const left = await pipeline.queue.counts('detect', 'waiting', 'prioritized');
     console.log(`fairness: finding after ${latencyMs} ms with ${left.prioritized! + left.waiting!} busy-tenant batches still queued`);
     expect(latencyMs).toBeLessThan(10_000);
     expect(left.prioritized! + left.waiting!).toBeGreaterThan(0);

@@ -1,4 +1,6 @@
+import { detectShards } from '@trailguard/config';
 import { startTestApp, type TestApp } from './support/test-app';
+import { testConfig } from './support/test-env';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -61,6 +63,9 @@ describe('operations endpoints', () => {
     const page = await t.http.get('/queues').set('X-Admin-Token', t.adminToken).expect(200);
     expect(page.headers['content-type']).toContain('text/html');
     const api = await t.http.get('/queues/api/queues').set('Authorization', basic(t.adminToken)).expect(200);
-    expect((api.body.queues as Array<{ name: string }>).map((q) => q.name).sort()).toEqual(['detect', 'ingest', 'webhooks']);
+    // Every queue, each detection shard its own (one per DETECT_QUEUE_SHARDS).
+    const shards = detectShards(testConfig());
+    const expected = [...Array.from({ length: shards }, (_, i) => `detect-${i}`), 'ingest', 'webhooks'];
+    expect((api.body.queues as Array<{ name: string }>).map((q) => q.name).sort()).toEqual(expected.sort());
   });
 });

@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
 import { asTenantId, Database, DomainEventsRepository, WebhooksRepository, type DomainEventType } from '@trailguard/db';
-import { deliverJobId, JobQueue, redisConnection } from '@trailguard/queues';
+import { deliverJobId, JobQueue } from '@trailguard/queues';
 import { startTestApp, startTestWorkers, type TestApp } from './support/test-app';
 import { TenantSession } from './support/tenant-session';
-import { testEnv } from './support/test-env';
+import { testEnv, testJobQueue } from './support/test-env';
 
 /** Retries 1 s apart: a whole schedule (4 attempts) takes about 3 s. The sweep looks every second. */
 const OVERRIDES = { WEBHOOK_RETRY_SCHEDULE: '1,1,1', WEBHOOK_SWEEP_SECONDS: '1' };
@@ -404,7 +404,7 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
   describe('a deliver job that runs again (its worker died after the attempt)', () => {
     let queue: JobQueue;
     beforeAll(() => {
-      queue = new JobQueue(redisConnection(testEnv().redisUrl));
+      queue = testJobQueue();
     });
     afterAll(() => queue.close());
 
@@ -447,7 +447,7 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
   describe('the sweep (the database, not Redis, records what is still to deliver)', () => {
     let queue: JobQueue;
     beforeAll(() => {
-      queue = new JobQueue(redisConnection(testEnv().redisUrl));
+      queue = testJobQueue();
     });
     afterAll(() => queue.close());
 

@@ -1,8 +1,9 @@
-import { enqueueDetectBatches, JobQueue, redisConnection } from '@trailguard/queues';
+import { enqueueDetectBatches, JobQueue } from '@trailguard/queues';
 import { eventually } from '../support/fixtures';
 import { corpus, detectQueueIdle, findingSignature, ingestedCount, ownPostgres, ownRedis, startApiOn, timed, Workers } from '../support/faults';
 import type { TestApp } from '../support/test-app';
 import { TenantSession } from '../support/tenant-session';
+import { testJobQueue } from '../support/test-env';
 
 const RECORDS = Number(process.env.FAULT_RECORDS_POSTGRES ?? 30_000);
 const OUTAGE_MS = 10_000;
@@ -19,7 +20,7 @@ describe('Postgres unavailable for 10 seconds', () => {
     [pg, redis] = await Promise.all([ownPostgres(), ownRedis()]);
     const target = { appDatabaseUrl: pg.appUrl, redisUrl: redis.url };
     t = await startApiOn(target, { PLATFORM_AWS_ACCOUNT_ID: '999988887777' });
-    queue = new JobQueue(redisConnection(redis.url));
+    queue = testJobQueue(redis.url);
     await workers.spawn(target, { WORKER_LOCK_SECONDS: '3' });
   }, 120_000);
   afterAll(async () => {
@@ -47,7 +48,7 @@ describe('Postgres unavailable for 10 seconds', () => {
     await eventually(() => count(hurt.tenantId), (n) => n >= RECORDS / 5, 120_000);
     const downAt = Date.now();
     await pg.down();
-    const atOutage = await queue.queue('detect').getJobCounts('waiting', 'prioritized', 'active');
+    const atOutage = await queue.counts('detect', 'waiting', 'prioritized', 'active');
 
     // While it is down: 503 in the envelope, quickly, on readiness and on a tenant route.
     const ready = await timed(() => t.http.get('/readyz'));
@@ -59,7 +60,7 @@ describe('Postgres unavailable for 10 seconds', () => {
     }
     // Workers meet the outage: their jobs fail and are retried with backoff, not dropped.
     const retried = await eventually(
-      async () => (await queue.queue('detect').getJobs(['delayed', 'waiting', 'prioritized'], 0, 200)).filter((j) => j.attemptsMade > 0).length,
+      async () => (await Promise.all(queue.shardsOf('detect').map((q) => q.getJobs(['delayed', 'waiting', 'prioritized'], 0, 200)))).flat().filter((j) => j.attemptsMade > 0).length,
       (n) => n > 0,
       OUTAGE_MS,
     );
@@ -70,7 +71,7 @@ describe('Postgres unavailable for 10 seconds', () => {
     await eventually(async () => (await t.http.get('/readyz')).status, (s) => s === 200, 30_000);
     await eventually(() => count(hurt.tenantId), (n) => n === RECORDS, 240_000);
     await eventually(() => detectQueueIdle(queue), Boolean, 60_000);
-    const failed = await queue.queue('detect').getJobCounts('failed');
+    const failed = await queue.counts('detect', 'failed');
     expect(failed.failed ?? 0).toBe(0);
     expect(workers.allAlive()).toBe(true);
     const [expected, actual] = await Promise.all([findingSignature(calm.tenantId, pg.ownerUrl), findingSignature(hurt.tenantId, pg.ownerUrl)]);

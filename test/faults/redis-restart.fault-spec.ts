@@ -1,9 +1,10 @@
 import { gzipSync } from 'node:zlib';
-import { enqueueDetectBatches, JobQueue, redisConnection } from '@trailguard/queues';
+import { enqueueDetectBatches, JobQueue } from '@trailguard/queues';
 import { eventually } from '../support/fixtures';
 import { corpus, detectQueueIdle, findingSignature, ingestedCount, ownRedis, startApiOn, timed, Workers } from '../support/faults';
 import type { TestApp } from '../support/test-app';
 import { TenantSession } from '../support/tenant-session';
+import { testJobQueue } from '../support/test-env';
 
 const RECORDS = Number(process.env.FAULT_RECORDS_REDIS ?? 30_000);
 
@@ -16,7 +17,7 @@ describe('Redis restarted under load', () => {
   beforeAll(async () => {
     redis = await ownRedis();
     t = await startApiOn({ redisUrl: redis.url }, { PLATFORM_AWS_ACCOUNT_ID: '999988887777' });
-    queue = new JobQueue(redisConnection(redis.url));
+    queue = testJobQueue(redis.url);
   }, 60_000);
   afterAll(async () => {
     await workers.killAll();
@@ -54,7 +55,7 @@ describe('Redis restarted under load', () => {
     // Restart while batches are both waiting and active.
     expect(await feed(hurt, hurtAccount)).toBe(total);
     await eventually(() => ingestedCount(hurt.tenantId), (n) => n >= RECORDS / 10, 120_000);
-    const counts = await queue.queue('detect').getJobCounts('waiting', 'active', 'prioritized');
+    const counts = await queue.counts('detect', 'waiting', 'active', 'prioritized');
     const queuedAtRestart = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
     const activeAtRestart = counts.active ?? 0;
     const atRestart = await ingestedCount(hurt.tenantId);
@@ -77,7 +78,7 @@ describe('Redis restarted under load', () => {
     expect(atRestart).toBeLessThan(total);
     expect(queuedAtRestart + activeAtRestart).toBeGreaterThan(0);
     expect(workers.allAlive()).toBe(true);
-    const failed = await queue.queue('detect').getJobCounts('failed');
+    const failed = await queue.counts('detect', 'failed');
     expect(failed.failed ?? 0).toBe(0);
     const [expected, actual] = await Promise.all([findingSignature(calm.tenantId), findingSignature(hurt.tenantId)]);
     expect(Object.keys(expected).length).toBeGreaterThan(10);

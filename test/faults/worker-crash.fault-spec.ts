@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { enqueueDetectBatches, JobQueue, redisConnection } from '@trailguard/queues';
+import { enqueueDetectBatches, JobQueue } from '@trailguard/queues';
 import { eventually, insertAccount } from '../support/fixtures';
 import { corpus, detectQueueIdle, findingSignature, ingestedCount, spawnWorker } from '../support/faults';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { TenantSession } from '../support/tenant-session';
-import { testEnv } from '../support/test-env';
+import { testJobQueue } from '../support/test-env';
 
 const RECORDS = Number(process.env.FAULT_RECORDS ?? 100_000);
 
@@ -15,7 +15,7 @@ describe('a worker killed with SIGKILL in the middle of evaluation', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    queue = new JobQueue(redisConnection(testEnv().redisUrl));
+    queue = testJobQueue();
   });
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');

@@ -64,7 +64,7 @@ export async function findingSignature(tenantId: string, url?: string): Promise<
 }
 
 export async function detectQueueIdle(queue: JobQueue): Promise<boolean> {
-  const c = await queue.queue('detect').getJobCounts('waiting', 'active', 'prioritized', 'delayed');
+  const c = await queue.counts('detect', 'waiting', 'active', 'prioritized', 'delayed');
   return (c.waiting ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0) === 0;
 }
 

@@ -1,11 +1,11 @@
-import { enqueueDetectBatches, JobQueue, redisConnection } from '@trailguard/queues';
+import { enqueueDetectBatches } from '@trailguard/queues';
 import { startTestWorkers } from './test-app';
-import { testEnv } from './test-env';
+import { testJobQueue } from './test-env';
 
 /** Real workers on the run's Postgres and Redis, and a producer to feed them batches. */
 export async function startPipeline(configOverrides: Record<string, string> = {}) {
   const workers = await startTestWorkers(configOverrides);
-  const queue = new JobQueue(redisConnection(testEnv().redisUrl));
+  const queue = testJobQueue(undefined, configOverrides);
   return {
     queue,
     enqueue: (tenantId: string, accountId: string, records: object[], batchKey?: string) =>

@@ -1,4 +1,5 @@
-import { loadConfig, type Config } from '@trailguard/config';
+import { detectShards, loadConfig, type Config } from '@trailguard/config';
+import { JobQueue, redisConnection } from '@trailguard/queues';
 
 /** What the global setup prepared for this run (see test/global-setup.ts). */
 export function testEnv() {
@@ -17,6 +18,13 @@ export function testEnv() {
   };
 }
 
+/** DETECT_QUEUE_SHARDS from the environment reaches every test's config: the suite can run sharded. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', ...overrides });
+  const shards = process.env.DETECT_QUEUE_SHARDS ? { DETECT_QUEUE_SHARDS: process.env.DETECT_QUEUE_SHARDS } : {};
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', ...shards, ...overrides });
+}
+
+/** A producer with the same queue topology as the test workers. */
+export function testJobQueue(redisUrl = testEnv().redisUrl, overrides: Record<string, string> = {}): JobQueue {
+  return new JobQueue(redisConnection(redisUrl), { detectShards: detectShards(testConfig(overrides)) });
 }

@@ -3,9 +3,9 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Redis } from 'ioredis';
+import { detectShards } from '@trailguard/config';
 import { Database } from '@trailguard/db';
-import { JobQueue, redisConnection } from '@trailguard/queues';
+import { JobQueue, redisConnection, type RedisClient } from '@trailguard/queues';
 import { AuthGuard } from './common/auth';
 import { ErrorFilter } from './common/error.filter';
 import { RateLimitGuard } from './common/rate-limit.guard';
@@ -26,7 +26,7 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module';
 class ConnectionsLifecycle implements OnApplicationShutdown {
   constructor(
     private readonly db: Database,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly queue: JobQueue,
   ) {}
 
@@ -44,7 +44,14 @@ class InfraModule {
       { provide: Database, useFactory: () => new Database({ url: runtime.appDatabaseUrl }) },
       redisProvider,
       // The producer side of the queues (syncs, uploads, pushes, redeliveries): one per process.
-      { provide: JobQueue, useFactory: () => new JobQueue(redisConnection(runtime.redisUrl)) },
+      {
+        provide: JobQueue,
+        useFactory: async () => {
+          const queue = new JobQueue(redisConnection(runtime.redisUrl), { detectShards: detectShards(runtime.config) });
+          await queue.agreeOnTopology();
+          return queue;
+        },
+      },
       ConnectionsLifecycle,
     ];
     return { module: InfraModule, global: true, providers, exports: [RUNTIME, Database, REDIS, JobQueue] };

@@ -1,11 +1,12 @@
 import { loadConfig } from '@trailguard/config';
-import { ensureInfrastructure, exitOnStartFailure, stopOnSignals } from '@trailguard/runtime';
+import { describeInfrastructure, ensureInfrastructure, exitOnStartFailure, stopOnSignals } from '@trailguard/runtime';
 import { createApiApp } from './create-api-app';
 
 /** The API alone (production: api replicas; workers run from apps/worker). */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const infra = await ensureInfrastructure(config);
+  const say = (line: string) => process.stderr.write(`[trailguard api] ${line}\n`);
+  const infra = await ensureInfrastructure(config, say);
   const app = await createApiApp({
     config,
     appDatabaseUrl: infra.appUrl,
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     secretsKey: infra.secretsKey,
   });
   await app.listen(config.PORT, config.HOST);
+  say(`listening on ${config.HOST}:${config.PORT} (${describeInfrastructure(infra, config)}, pid ${process.pid})`);
   stopOnSignals(async () => {
     await app.close();
     await infra.stop();

@@ -1,7 +1,7 @@
 import { loadConfig, ConfigError } from '@trailguard/config';
 import { createApiApp } from '@trailguard/api-app';
 import { startWorkers } from '@trailguard/worker-app';
-import { ensureInfrastructure, stopOnSignals } from '@trailguard/runtime';
+import { describeInfrastructure, ensureInfrastructure, stopOnSignals } from '@trailguard/runtime';
 
 /**
  * `npm start`: API and workers in one process on one machine. With DATABASE_URL / REDIS_URL
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
 
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
   say(`listening on ${url}  (API docs: ${url}/docs, OpenAPI: ${url}/docs-json)`);
-  say(`Postgres: ${infra.embedded.postgres ? 'embedded' : 'DATABASE_URL'}, Redis: ${infra.embedded.redis ? 'redis-server child' : 'REDIS_URL'}, workers: ${workers ? 'in this process' : 'off'}`);
+  say(`${describeInfrastructure(infra, config)}, workers: ${workers ? 'in this process' : 'off'}`);
   if (infra.adminTokenGenerated && config.NODE_ENV === 'development') {
     say(`development operator token (X-Admin-Token): ${infra.adminToken}`);
     say(`  create a tenant: curl -s -X POST ${url}/v1/tenants -H 'X-Admin-Token: ${infra.adminToken}' -H 'Content-Type: application/json' -d '{"name":"acme"}'`);

@@ -2,11 +2,13 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { Worker, type Job } from 'bullmq';
 import {
   backoffStrategy,
+  isCluster,
   JOB_OPTIONS,
   JobQueue,
   QUEUE_NAMES,
   QUEUE_OF,
-  QUEUE_PREFIX,
+  queueNamesOf,
+  queuePrefix,
   redisConnection,
   type JobName,
   type QueueName,
@@ -14,8 +16,13 @@ import {
 import { JOB_HANDLERS, type JobHandler } from './job-handler';
 import { WORKER_RUNTIME, type WorkerRuntime } from './worker-runtime';
 
-/** How many jobs of each queue one process works on at once. */
+/** How many jobs of each queue group one process works on at once (split over a group's shards). */
 const CONCURRENCY: Record<QueueName, number> = { detect: 2, ingest: 4, webhooks: 16 };
+
+/** Per shard: the group's share, at least one (every process serves every shard). */
+export function shardConcurrency(group: QueueName, shards: number): number {
+  return Math.max(1, Math.round(CONCURRENCY[group] / Math.max(1, shards)));
+}
 
 /**
  * Runs every queue's BullMQ worker and dispatches each job to its handler by name. A handler
@@ -27,6 +34,7 @@ export class JobRunner implements OnApplicationShutdown {
   private readonly logger = new Logger('JobRunner');
   private readonly handlers = new Map<JobName, JobHandler>();
   private workers: Worker[] = [];
+  private connection: ReturnType<typeof redisConnection> | undefined;
 
   constructor(
     @Inject(JOB_HANDLERS) handlers: JobHandler[],
@@ -43,24 +51,29 @@ export class JobRunner implements OnApplicationShutdown {
   async start(queue: JobQueue): Promise<void> {
     for (const handler of this.handlers.values()) {
       if (handler.repeatEveryMs === undefined) continue;
+      // The scheduler id is the job name: every process upserts the same one, so a process that
+      // joins adds no second schedule.
       await queue.queue(QUEUE_OF[handler.jobName]).upsertJobScheduler(
         handler.jobName,
         { every: handler.repeatEveryMs },
         { name: handler.jobName, data: {}, opts: JOB_OPTIONS[handler.jobName] },
       );
     }
-    const connection = redisConnection(this.runtime.redisUrl);
-    this.workers = QUEUE_NAMES.map(
-      (queue) =>
-        new Worker(queue, (job: Job) => this.dispatch(job), {
-          connection,
-          prefix: QUEUE_PREFIX,
-          concurrency: CONCURRENCY[queue],
-          lockDuration: this.runtime.config.WORKER_LOCK_SECONDS * 1000,
-          stalledInterval: this.runtime.config.WORKER_LOCK_SECONDS * 1000,
-          maxStalledCount: 5,
-          settings: { backoffStrategy },
-        }),
+    const connection = (this.connection = redisConnection(this.runtime.redisUrl));
+    const shards = queue.topology.detectShards;
+    this.workers = QUEUE_NAMES.flatMap((group) =>
+      queueNamesOf(group, shards).map(
+        (name) =>
+          new Worker(name, (job: Job) => this.dispatch(job), {
+            connection,
+            prefix: queuePrefix(name),
+            concurrency: shardConcurrency(group, queueNamesOf(group, shards).length),
+            lockDuration: this.runtime.config.WORKER_LOCK_SECONDS * 1000,
+            stalledInterval: this.runtime.config.WORKER_LOCK_SECONDS * 1000,
+            maxStalledCount: 5,
+            settings: { backoffStrategy },
+          }),
+      ),
     );
     for (const w of this.workers) {
       w.on('failed', (job, err) =>
@@ -79,5 +92,7 @@ export class JobRunner implements OnApplicationShutdown {
   /** Finishes the jobs in hand (BullMQ's close waits for them) and takes no new ones. */
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
+    // A cluster client is shared by the workers (BullMQ does not close what it was given).
+    if (isCluster(this.connection)) await this.connection.quit().catch(() => undefined);
   }
 }

@@ -1,12 +1,14 @@
-import { loadConfig } from '@trailguard/config';
-import { ensureInfrastructure, exitOnStartFailure, stopOnSignals } from '@trailguard/runtime';
+import { detectShards, loadConfig } from '@trailguard/config';
+import { describeInfrastructure, ensureInfrastructure, exitOnStartFailure, stopOnSignals } from '@trailguard/runtime';
 import { startWorkers } from './create-worker';
 
-/** The workers alone (production: worker replicas). */
+/** The workers alone (production: worker replicas, each serving every queue and shard). */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const infra = await ensureInfrastructure(config);
+  const say = (line: string) => process.stderr.write(`[trailguard worker] ${line}\n`);
+  const infra = await ensureInfrastructure(config, say);
   const ctx = await startWorkers({ config, appDatabaseUrl: infra.appUrl, redisUrl: infra.redisUrl, secretsKey: infra.secretsKey });
+  say(`working (${describeInfrastructure(infra, config)}, detection shards: ${detectShards(config)}, pid ${process.pid})`);
   stopOnSignals(async () => {
     await ctx.close();
     await infra.stop();

@@ -1,4 +1,5 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown, type Provider, type Type } from '@nestjs/common';
+import { detectShards } from '@trailguard/config';
 import { Database } from '@trailguard/db';
 import { JobQueue, redisConnection } from '@trailguard/queues';
 import { JOB_HANDLERS, type JobHandler } from './job-handler';
@@ -33,7 +34,14 @@ export class WorkerModule {
       providers: [
         { provide: WORKER_RUNTIME, useValue: runtime },
         { provide: Database, useFactory: () => new Database({ url: runtime.appDatabaseUrl }) },
-        { provide: JobQueue, useFactory: () => new JobQueue(redisConnection(runtime.redisUrl)) },
+        {
+          provide: JobQueue,
+          useFactory: async () => {
+            const queue = new JobQueue(redisConnection(runtime.redisUrl), { detectShards: detectShards(runtime.config) });
+            await queue.agreeOnTopology();
+            return queue;
+          },
+        },
         WorkerConnections,
         AwsIngestClients,
         TrailDriftService,

@@ -23,6 +23,19 @@ export const configSchema = z.object({
   DATABASE_APP_URL: z.string().url().optional(),
   /** Unset: a redis-server child process with AOF under DATA_DIR. */
   REDIS_URL: z.string().url().optional(),
+  /**
+   * Seed nodes of a Redis Cluster, `host:port,host:port,...`, instead of REDIS_URL. Queues, rate
+   * limits, correlation state and caches then spread over the cluster's slots.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^\s*[^\s:,]+:\d{1,5}\s*(,\s*[^\s:,]+:\d{1,5}\s*)*$/, 'must be host:port[,host:port...]')
+    .optional(),
+  /**
+   * How many queues the detection work is split into, by tenant (each its own Redis Cluster hash
+   * tag). Every process must use the same number. Default: 1 on one Redis, 4 on a cluster.
+   */
+  DETECT_QUEUE_SHARDS: z.coerce.number().int().min(1).max(256).optional(),
   DATA_DIR: z.string().default('.data'),
   /** 32 bytes, base64: encrypts webhook secrets at rest. Development generates one under DATA_DIR. */
   SECRETS_KEY: z

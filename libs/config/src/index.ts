@@ -1,2 +1,2 @@
 export { configSchema, type Config } from './config.schema';
-export { loadConfig, ConfigError } from './load-config';
+export { loadConfig, ConfigError, detectShards } from './load-config';

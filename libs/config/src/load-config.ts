@@ -18,11 +18,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.FINDING_RETENTION_DAYS > config.FINDING_RETENTION_MAX_DAYS) {
     throw new ConfigError([`FINDING_RETENTION_DAYS: must not exceed FINDING_RETENTION_MAX_DAYS (${config.FINDING_RETENTION_MAX_DAYS})`]);
   }
+  if (config.REDIS_URL && config.REDIS_CLUSTER_NODES) {
+    throw new ConfigError(['REDIS_URL, REDIS_CLUSTER_NODES: set one of them, not both (one Redis server, or the seed nodes of a cluster)']);
+  }
   if (config.NODE_ENV === 'production') {
-    const missing = (['ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'SECRETS_KEY'] as const).filter((k) => !config[k]);
+    const missing: string[] = (['ADMIN_TOKEN', 'DATABASE_URL', 'SECRETS_KEY'] as const).filter((k) => !config[k]);
+    if (!config.REDIS_URL && !config.REDIS_CLUSTER_NODES) missing.push('REDIS_URL');
     if (missing.length > 0) {
-      throw new ConfigError(missing.map((k) => `${k}: required when NODE_ENV=production`));
+      throw new ConfigError(missing.map((k) => `${k}: required when NODE_ENV=production${k === 'REDIS_URL' ? ' (or REDIS_CLUSTER_NODES)' : ''}`));
     }
   }
   return config;
+}
+
+/** DETECT_QUEUE_SHARDS, or its default: a single Redis gains nothing from shards, a cluster does. */
+export function detectShards(config: Pick<Config, 'DETECT_QUEUE_SHARDS' | 'REDIS_CLUSTER_NODES'>): number {
+  return config.DETECT_QUEUE_SHARDS ?? (config.REDIS_CLUSTER_NODES ? 4 : 1);
 }

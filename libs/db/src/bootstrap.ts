@@ -27,8 +27,17 @@ export async function prepareDatabase(
 ): Promise<PreparedDatabase> {
   const migrations = await migrate(ownerUrl);
   const appUrl = options.appUrl ?? deriveAppUrl(ownerUrl, options.appPassword);
-  if (!options.appUrl) await ensureAppRole(ownerUrl, options.appPassword);
-  await grantAppRole(ownerUrl, new URL(appUrl).username);
+  // Processes starting together (an API and workers) would race on CREATE ROLE and GRANT
+  // ("duplicate key", "tuple concurrently updated"): one at a time.
+  const lock = new Client({ connectionString: ownerUrl });
+  await lock.connect();
+  try {
+    await lock.query("SELECT pg_advisory_lock(hashtext('trailguard:app-role'))");
+    if (!options.appUrl) await ensureAppRole(ownerUrl, options.appPassword);
+    await grantAppRole(ownerUrl, new URL(appUrl).username);
+  } finally {
+    await lock.end();
+  }
   return { appUrl, migrations };
 }
 

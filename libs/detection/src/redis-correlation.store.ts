@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { tenantKey, type RedisClient } from '@trailguard/queues';
 import type { CorrelationEntry, CorrelationStore } from '@trailguard/sigma';
 
 // Adds an entry (member = JSON, score = event time), trims what fell out of the window behind
@@ -14,7 +14,7 @@ return redis.call('ZRANGE', KEYS[1], 0, -1)
 /** Correlation state shared by every worker process, per tenant. */
 export class RedisCorrelationStore implements CorrelationStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
@@ -35,7 +35,7 @@ export class RedisCorrelationStore implements CorrelationStore {
   }
 }
 
-/** Keys of one tenant share a hash tag with the queues, so Redis Cluster keeps them together. */
+/** A tenant's correlation windows carry the tenant in their hash tag: tenants spread over a cluster. */
 export function correlationPrefix(tenantId: string): string {
-  return `{trailguard}:corr:${tenantId}:`;
+  return tenantKey(tenantId, 'corr', '');
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { tenantKey, type RedisClient } from '@trailguard/queues';
 import { AllowlistRepository, Database, RulesRepository, type AllowlistEntry, type TenantId } from '@trailguard/db';
 import { loadBuiltinRules, parseSigma, type CorrelationStore, type SigmaDocument, type SigmaFilter } from '@trailguard/sigma';
 import type { Severity } from './finding-key';
@@ -27,7 +27,7 @@ export function builtinRules(): SigmaDocument[] {
 }
 
 export function rulesVersionKey(tenantId: string): string {
-  return `{trailguard}:rules-version:${tenantId}`;
+  return tenantKey(tenantId, 'rules-version');
 }
 
 /**
@@ -41,11 +41,11 @@ export class TenantRulesLoader {
 
   constructor(
     private readonly db: Database,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly correlationStoreFor?: (tenantId: string) => CorrelationStore,
   ) {}
 
-  static async bump(redis: Redis, tenantId: string): Promise<void> {
+  static async bump(redis: RedisClient, tenantId: string): Promise<void> {
     await redis.incr(rulesVersionKey(tenantId));
   }
 

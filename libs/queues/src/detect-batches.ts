@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { encodeRecords } from './batch-codec';
 import type { JobQueue } from './job-queue';
 import type { IngestPath } from './jobs';
+import { tenantKey } from './redis-keys';
 
 export const DETECT_BATCH_SIZE = 1000;
 const MAX_PRIORITY = 2_097_151; // BullMQ's largest priority (lowest urgency)
@@ -52,5 +53,5 @@ function detectJobId(tenantId: string, batchId: string): string {
 
 /** Redis set of a tenant's batch ids not yet evaluated; the detect processor removes each when done. */
 export function pendingBatchesKey(tenantId: string): string {
-  return `{trailguard}:detect:pending:${tenantId}`;
+  return tenantKey(tenantId, 'detect', 'pending');
 }

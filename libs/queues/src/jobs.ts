@@ -44,8 +44,12 @@ export interface JobPayloads {
 export type JobName = keyof JobPayloads;
 export type JobOf<N extends JobName> = JobPayloads[N];
 
+/** Queue groups. A sharded group is one BullMQ queue per shard (`detect-0`, `detect-1`, ...). */
 export const QUEUE_NAMES = ['detect', 'ingest', 'webhooks'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** Groups split by tenant into DETECT_QUEUE_SHARDS queues; their jobs must carry `tenantId`. */
+export const SHARDED_QUEUES: ReadonlySet<QueueName> = new Set(['detect']);
 
 /** Which queue each job runs on; a new job name fails to compile until it is placed. */
 export const QUEUE_OF: { [N in JobName]: QueueName } = {
@@ -61,5 +65,14 @@ export const QUEUE_OF: { [N in JobName]: QueueName } = {
   'webhooks.deliver': 'webhooks',
 };
 
-/** Hash-tagged prefix: every key of every queue lands in one Redis Cluster slot. */
+/** The BullMQ queue names of a group: the group itself, or one per shard. */
+export function queueNamesOf(group: QueueName, shards: number): string[] {
+  if (!SHARDED_QUEUES.has(group)) return [group];
+  return Array.from({ length: Math.max(1, shards) }, (_, i) => `${group}-${i}`);
+}
+
+/**
+ * The hash tag shared by small installation-wide keys and pub/sub channel names. Queues no longer
+ * use it (each has its own tag: see queuePrefix); new keys go through redis-keys.ts.
+ */
 export const QUEUE_PREFIX = '{trailguard}';

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Redis } from 'ioredis';
+import { tenantKey, type RedisClient } from '@trailguard/queues';
 import { principalOf } from './auth';
 import { DomainError } from './domain-error';
 import { REDIS } from './redis.provider';
@@ -14,7 +14,7 @@ import { RUNTIME, type Runtime } from './runtime';
 @Injectable()
 export class RateLimitGuard implements CanActivate {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
@@ -24,7 +24,7 @@ export class RateLimitGuard implements CanActivate {
     if (!principal) return true;
     const limit = this.runtime.config.RATE_LIMIT_PER_MINUTE;
     const window = Math.floor(Date.now() / 60_000);
-    const key = `{trailguard}:ratelimit:${principal.tenantId}:${window}`;
+    const key = tenantKey(principal.tenantId, 'ratelimit', String(window));
     const [[, count]] = (await this.redis.multi().incr(key).pexpire(key, 61_000).exec()) as [[Error | null, number]];
     const res = context.switchToHttp().getResponse<Response>();
     res.setHeader('RateLimit-Limit', String(limit));

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { redisClient } from '@trailguard/queues';
+import { redisClient, type RedisClient } from '@trailguard/queues';
 import { Database } from '@trailguard/db';
 import { correlationPrefix, RedisCorrelationStore, TenantRulesLoader } from '@trailguard/detection';
 import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
@@ -9,7 +8,7 @@ import { DETECTION_REDIS } from './detection.tokens';
 
 @Injectable()
 class DetectionRedisLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(DETECTION_REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(DETECTION_REDIS) private readonly redis: RedisClient) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => undefined);
@@ -26,7 +25,7 @@ export const detectionProviders: Provider[] = [
   {
     provide: TenantRulesLoader,
     inject: [Database, DETECTION_REDIS],
-    useFactory: (db: Database, redis: Redis) =>
+    useFactory: (db: Database, redis: RedisClient) =>
       new TenantRulesLoader(db, redis, (tenantId) => new RedisCorrelationStore(redis, correlationPrefix(tenantId))),
   },
   DetectionService,

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { actorOf, type CloudTrailRecord } from '@trailguard/cloudtrail';
 import { Database, FindingsRepository, IngestedEventsRepository, asTenantId, type FindingGroup, type Prisma, type SqlScope } from '@trailguard/db';
 import {
@@ -13,7 +12,7 @@ import {
   type LoadedTenantRules,
   TenantRulesLoader,
 } from '@trailguard/detection';
-import { decodeRecords, pendingBatchesKey, type JobOf } from '@trailguard/queues';
+import { decodeRecords, pendingBatchesKey, type JobOf, type RedisClient } from '@trailguard/queues';
 import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
 import { DETECTION_REDIS } from './detection.tokens';
 import { eventsDuplicate, eventsEvaluated, eventsRefused, findingsCreated, findingsSuppressed, ruleMatches } from './detection.metrics';
@@ -40,7 +39,7 @@ export class DetectionService {
   constructor(
     private readonly db: Database,
     private readonly rules: TenantRulesLoader,
-    @Inject(DETECTION_REDIS) private readonly redis: Redis,
+    @Inject(DETECTION_REDIS) private readonly redis: RedisClient,
     @Inject(WORKER_RUNTIME) private readonly runtime: WorkerRuntime,
   ) {}
 

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { redisClient } from '@trailguard/queues';
+import { KEY_ROOT, redisClient, type RedisClient } from '@trailguard/queues';
 import {
   AssumedCredentialsCache,
   CustomerAwsClients,
@@ -21,7 +20,7 @@ export const POLL_OVERLAP_MS = 5 * 60 * 1000;
  */
 @Injectable()
 export class AwsIngestClients implements BeforeApplicationShutdown, OnApplicationShutdown {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly credentials = new AssumedCredentialsCache({ sessionName: 'trailguard-ingest' });
   readonly limiter: RedisRateLimiter;
   readonly clients: CustomerAwsClients;
@@ -32,7 +31,7 @@ export class AwsIngestClients implements BeforeApplicationShutdown, OnApplicatio
 
   constructor(@Inject(WORKER_RUNTIME) runtime: WorkerRuntime) {
     this.redis = redisClient(runtime.redisUrl, { maxRetriesPerRequest: 3 });
-    this.limiter = new RedisRateLimiter(this.redis, { limit: 2, windowMs: 1000, prefix: '{trailguard}:' });
+    this.limiter = new RedisRateLimiter(this.redis, { limit: 2, windowMs: 1000, prefix: `${KEY_ROOT}:` });
     const signal = this.shutdown.signal;
     this.clients = new CustomerAwsClients(this.credentials, {
       // A worker shutting down stops waiting for slots: the job fails, is retried elsewhere, and

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { tenantKey, type RedisClient } from '@trailguard/queues';
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
@@ -14,8 +14,8 @@ export interface HeldLock {
  * One ingestion run per account-region-source at a time, across processes: two runs reading the
  * same checkpoint would race to advance it. The lock expires so a crashed worker cannot hold it.
  */
-export async function tryLock(redis: Redis, name: string, ttlMs: number): Promise<HeldLock | null> {
-  const key = `{trailguard}:ingest:lock:${name}`;
+export async function tryLock(redis: RedisClient, tenantId: string, name: string, ttlMs: number): Promise<HeldLock | null> {
+  const key = tenantKey(tenantId, 'ingest', 'lock', name);
   const token = randomBytes(12).toString('hex');
   const ok = await redis.set(key, token, 'PX', ttlMs, 'NX');
   if (ok !== 'OK') return null;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { ownKey, type RedisClient } from '@trailguard/queues';
 
 /**
  * The trail log files already read from an account-region, remembered for the look-back window:
@@ -6,12 +6,12 @@ import type { Redis } from 'ioredis';
  */
 export class ReadLogKeys {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly retainMs: number,
   ) {}
 
   private key(accountId: string, region: string): string {
-    return `{trailguard}:ingest:s3-read:${accountId}:${region}`;
+    return ownKey('ingest', 's3-read', accountId, region);
   }
 
   async filter(accountId: string, region: string, keys: string[]): Promise<Set<string>> {

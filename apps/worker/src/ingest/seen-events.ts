@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { ownKey, type RedisClient } from '@trailguard/queues';
 
 interface Identified {
   eventID?: unknown;
@@ -12,12 +12,12 @@ interface Identified {
  */
 export class SeenEvents {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly retainMs: number,
   ) {}
 
   private key(accountId: string, region: string): string {
-    return `{trailguard}:ingest:seen:${accountId}:${region}`;
+    return ownKey('ingest', 'seen', accountId, region);
   }
 
   async unseen<T extends Identified>(accountId: string, region: string, records: T[]): Promise<T[]> {

@@ -52,7 +52,7 @@ export class IngestPollProcessor implements JobHandler<'ingest.poll'> {
     // The account was disabled, re-scoped or deleted since the job was queued: nothing to do.
     if (!account || !target || account.status !== 'active' || !account.pollingEnabled || !account.regions.includes(region)) return;
 
-    const lock = await tryLock(this.aws.redis, `poll:${accountId}:${region}`, LOCK_TTL_MS);
+    const lock = await tryLock(this.aws.redis, tenantId, `poll:${accountId}:${region}`, LOCK_TTL_MS);
     // Another run of this account-region is under way and will cover what this one would read.
     if (!lock) return;
     const key: CheckpointKey = { accountId, region, source: 'polling' };

@@ -45,7 +45,7 @@ export class IngestS3Processor implements JobHandler<'ingest.s3'> {
     if (!account || !target || account.status !== 'active' || !account.s3Bucket || !account.awsAccountId) return;
     if (!account.regions.includes(region)) return;
 
-    const lock = await tryLock(this.aws.redis, `s3:${accountId}:${region}`, 120_000);
+    const lock = await tryLock(this.aws.redis, tenantId, `s3:${accountId}:${region}`, 120_000);
     // Another run of this account-region is under way and will cover what this one would read.
     if (!lock) return;
     const key: CheckpointKey = { accountId, region, source: 's3' };

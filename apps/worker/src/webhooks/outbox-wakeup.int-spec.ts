@@ -1,7 +1,7 @@
 import { QueueEvents } from 'bullmq';
 import { Client } from 'pg';
 import { loadConfig } from '@trailguard/config';
-import { JobQueue, QUEUE_PREFIX, redisConnection } from '@trailguard/queues';
+import { JobQueue, queuePrefix, redisConnection } from '@trailguard/queues';
 import { OUTBOX_CHANNEL, OutboxWakeup, RELAY_WAKE_JOB_ID } from './outbox-wakeup';
 
 /** The run's Postgres and Redis (test/global-setup.ts). */
@@ -14,7 +14,7 @@ const env = (name: string): string => {
 describe('OutboxWakeup', () => {
   const redis = redisConnection(env('TG_TEST_REDIS_URL'));
   const queue = new JobQueue(redis);
-  const events = new QueueEvents('webhooks', { connection: redis, prefix: QUEUE_PREFIX });
+  const events = new QueueEvents('webhooks', { connection: redis, prefix: queuePrefix('webhooks') });
   const owner = new Client({ connectionString: env('TG_TEST_OWNER_URL') });
   const wakeup = new OutboxWakeup(
     { config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), appDatabaseUrl: env('TG_TEST_APP_URL'), redisUrl: env('TG_TEST_REDIS_URL'), secretsKey: Buffer.alloc(32) },

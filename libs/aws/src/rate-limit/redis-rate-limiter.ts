@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@trailguard/queues';
 import type { LookupEventsGate } from '../clients/customer-aws-clients';
 
 /**
@@ -56,7 +56,7 @@ export class RedisRateLimiter implements LookupEventsGate {
   waitedMs = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: RedisRateLimiterOptions = {},
   ) {
     this.limit = options.limit ?? 2;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@trailguard/queues';
 import { AllowlistRepository, Database, type PageRequest, type TenantId } from '@trailguard/db';
 import { TenantRulesLoader } from '@trailguard/detection';
 import { DomainError, notFound } from '../../common/domain-error';
@@ -13,7 +13,7 @@ export class AllowlistService {
   constructor(
     private readonly db: Database,
     private readonly loader: TenantRulesLoader,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   async create(tenantId: TenantId, body: CreateAllowlistBody, createdBy: string) {

@@ -24,10 +24,9 @@ import {
   type TenantId,
   type TenantScope,
 } from '@trailguard/db';
-import { JobQueue } from '@trailguard/queues';
 import { hashSecret } from '../../common/auth';
 import { DomainError, notFound } from '../../common/domain-error';
-import type { Redis } from 'ioredis';
+import { JobQueue, KEY_ROOT, type RedisClient } from '@trailguard/queues';
 import { REDIS } from '../../common/redis.provider';
 import { RUNTIME, type Runtime } from '../../common/runtime';
 import { toAccountView, toHealthView, type CreateAccountBody, type UpdateAccountBody, type VerifyBody } from './aws-accounts.dto';
@@ -52,9 +51,9 @@ export class AwsAccountsService implements OnApplicationShutdown {
     private readonly db: Database,
     private readonly queue: JobQueue,
     @Inject(RUNTIME) private readonly runtime: Runtime,
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
   ) {
-    this.lookupLimiter = new RedisRateLimiter(redis, { limit: 2, windowMs: 1000, prefix: '{trailguard}:' });
+    this.lookupLimiter = new RedisRateLimiter(redis, { limit: 2, windowMs: 1000, prefix: `${KEY_ROOT}:` });
     const bucket = runtime.config.ONBOARDING_TEMPLATE_BUCKET;
     this.templates = bucket ? TemplatePublisher.forPlatform(bucket) : undefined;
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@trailguard/queues';
 import { Database } from '@trailguard/db';
 import { JobQueue } from '@trailguard/queues';
 import { Public } from '../../common/auth';
@@ -29,7 +29,7 @@ async function timed(probe: () => Promise<Record<string, unknown> | void>, timeo
 export class HealthController {
   constructor(
     private readonly db: Database,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(JobQueue) private readonly queue: JobQueue,
   ) {}
 

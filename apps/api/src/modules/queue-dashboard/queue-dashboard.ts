@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
-import { JobQueue, QUEUE_NAMES } from '@trailguard/queues';
+import { JobQueue } from '@trailguard/queues';
 import { isOperatorRequest } from '../../common/auth';
 
 export const QUEUE_DASHBOARD_PATH = '/queues';
@@ -18,7 +18,7 @@ export function mountQueueDashboard(app: NestExpressApplication, adminToken: str
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({
-    queues: QUEUE_NAMES.map((name) => new BullMQAdapter(queue.queue(name))),
+    queues: queue.names().map((name) => new BullMQAdapter(queue.queue(name))),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Trailguard queues' } },
   });

@@ -1,6 +1,6 @@
 import { Module, type MiddlewareConsumer, type NestModule, Inject } from '@nestjs/common';
 import { text } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@trailguard/queues';
 import { Database } from '@trailguard/db';
 import { TenantRulesLoader } from '@trailguard/detection';
 import { REDIS } from '../../common/redis.provider';
@@ -12,7 +12,7 @@ import { RulesService } from './rules.service';
   controllers: [RulesController],
   providers: [
     RulesService,
-    { provide: TenantRulesLoader, inject: [Database, REDIS], useFactory: (db: Database, redis: Redis) => new TenantRulesLoader(db, redis) },
+    { provide: TenantRulesLoader, inject: [Database, REDIS], useFactory: (db: Database, redis: RedisClient) => new TenantRulesLoader(db, redis) },
   ],
   exports: [TenantRulesLoader],
 })

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@trailguard/queues';
 import { Database, RulesRepository, type TenantId } from '@trailguard/db';
 import {
   builtinRules,
@@ -46,7 +46,7 @@ export class RulesService {
   constructor(
     private readonly db: Database,
     private readonly loader: TenantRulesLoader,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   async list(tenantId: TenantId, q: ListRulesQuery) {

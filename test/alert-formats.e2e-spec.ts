@@ -100,7 +100,11 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
     pipeline = await startPipeline();
     a = await TenantSession.create(t);
     accountId = await insertAccount(a.tenantId);
-    [standard, highOnly, criticalOnly, pagerduty, teams] = await Promise.all([1, 2, 3, 4, 5].map(() => RawReceiver.start()));
+    standard = await RawReceiver.start();
+    highOnly = await RawReceiver.start();
+    criticalOnly = await RawReceiver.start();
+    pagerduty = await RawReceiver.start();
+    teams = await RawReceiver.start();
     verifier = new Webhook((await hook(`${standard.base}/hook`)).secret);
     highOnlyVerifier = new Webhook((await hook(`${highOnly.base}/hook`, { minSeverity: 'high' })).secret);
     await hook(`${criticalOnly.base}/hook`, { minSeverity: 'critical' });

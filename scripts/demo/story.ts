@@ -305,5 +305,5 @@ function deliverer(opts: StoryOptions, api: ApiClient, account: { id: string; in
 /** The findings a finding.created message names: its data, and every finding of its alert group. */
 export function announcedFindingIds(data: Record<string, unknown>): string[] {
   const group = (data['alertGroup'] as { findings?: Array<{ id: string }> } | undefined)?.findings ?? [];
-  return [String(data['id']), ...group.map((f) => f.id)];
+  return [...new Set([String(data['id']), ...group.map((f) => f.id)])];
 }

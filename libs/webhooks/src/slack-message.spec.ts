@@ -47,6 +47,19 @@ describe('slackBodyFor', () => {
     eventCount: 1,
   };
 
+  it('names every finding of an alert group in one message, the highest in the headline', () => {
+    const group = [
+      { id: 'f-1', ruleTitle: finding.ruleTitle, severity: 'high' },
+      { id: 'f-2', ruleTitle: 'AWS CloudTrail Important Change', severity: 'medium' },
+      { id: 'f-3', ruleTitle: 'AWS CloudTrail UpdateTrail', severity: 'medium' },
+    ];
+    const m = parse(slackBodyFor('finding.created', { ...finding, alertGroup: { findings: group } }));
+    expect(m.text).toBe('New finding [HIGH]: AWS CloudTrail UpdateTrail with multi-region disabled (+2 more)');
+    expect(m.blocks[0]?.text?.text).toContain(
+      '• [HIGH] AWS CloudTrail UpdateTrail with multi-region disabled\n• [MEDIUM] AWS CloudTrail Important Change\n• [MEDIUM] AWS CloudTrail UpdateTrail',
+    );
+  });
+
   it('announces a new finding with its rule, severity, actor and where', () => {
     const m = parse(slackBodyFor('finding.created', finding));
     expect(m.text).toBe('New finding [HIGH]: AWS CloudTrail UpdateTrail with multi-region disabled');

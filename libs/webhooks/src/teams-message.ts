@@ -9,7 +9,8 @@ const COLOUR: Record<string, string> = { critical: 'attention', high: 'attention
  * title) must not become links or emphasis, so markdown's active characters are escaped.
  */
 export function escapeCardText(value: string): string {
-  return value.replace(/[\\*_[\]()~`#>]/g, (c) => `\\${c}`);
+  // Brackets make links (`[text](url)`), the rest emphasis; parentheses alone are inert.
+  return value.replace(/[\\*_[\]~`]/g, (c) => `\\${c}`);
 }
 
 function card(d: AlertDescription): unknown {
@@ -17,7 +18,8 @@ function card(d: AlertDescription): unknown {
   const body: unknown[] = [
     {
       type: 'TextBlock',
-      text: escapeCardText(`${d.label}${severity}: ${d.title}`),
+      // Our own words as they are; event data escaped.
+      text: `${d.label}${severity}: ${escapeCardText(d.title)}`,
       weight: 'Bolder',
       size: 'Medium',
       wrap: true,
@@ -31,7 +33,7 @@ function card(d: AlertDescription): unknown {
     body.push({ type: 'TextBlock', text: `Findings of this alert (${d.findings.length})`, weight: 'Bolder', wrap: true, separator: true });
     body.push({
       type: 'FactSet',
-      facts: d.findings.map((f) => ({ title: f.severity.toUpperCase(), value: escapeCardText(`${f.title} (${f.id})`) })),
+      facts: d.findings.map((f) => ({ title: escapeCardText(f.severity.toUpperCase()), value: `${escapeCardText(f.title)} (${escapeCardText(f.id)})` })),
     });
   }
   return { $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: '1.4', msteams: { width: 'Full' }, body };

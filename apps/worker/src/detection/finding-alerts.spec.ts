@@ -1,0 +1,95 @@
+import type { Finding, FindingGroup } from '@trailguard/db';
+import { FindingAlerts } from './finding-alerts';
+
+const WINDOW = new Date('2026-12-06T04:00:00.000Z');
+const MALLORY = 'arn:aws:iam::111122223333:user/mallory';
+
+function finding(id: string, ruleId: string, severity: Finding['severity'], actor = MALLORY): Finding {
+  const at = new Date('2026-12-06T04:10:00.000Z');
+  return {
+    id,
+    tenantId: 't',
+    kind: 'detection',
+    ruleId,
+    ruleTitle: `title ${ruleId}`,
+    severity,
+    status: 'open',
+    accountId: 'acc',
+    actor,
+    windowStart: WINDOW,
+    tags: [],
+    region: 'us-east-1',
+    sourceIp: null,
+    userAgent: null,
+    eventCount: 1,
+    firstSeenAt: at,
+    lastSeenAt: at,
+    assignee: null,
+    allowlistEntryId: null,
+    relatedFindingId: null,
+    details: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+function group(ruleId: string, events: Array<[string, string]>, actor = MALLORY): FindingGroup {
+  return {
+    kind: 'detection',
+    ruleId,
+    ruleTitle: `title ${ruleId}`,
+    severity: 'medium',
+    accountId: 'acc',
+    actor,
+    windowStart: WINDOW,
+    tags: [],
+    events: events.map(([eventId, time]) => ({ eventId, eventTime: new Date(time), record: {} })),
+  };
+}
+
+type AlertData = { id: string; alertGroup: { eventId: string; findings: Array<{ id: string }> } };
+const data = (alerts: FindingAlerts) => alerts.domainEvents().map((e) => e.data as unknown as AlertData);
+
+describe('FindingAlerts', () => {
+  it('announces the findings one event raised as one finding.created, the highest first', () => {
+    const groups = [group('r-trail', [['e1', '2026-12-06T04:10:00Z']]), group('r-multi', [['e1', '2026-12-06T04:10:00Z']])];
+    const alerts = new FindingAlerts(groups, () => true);
+    alerts.add(finding('f-trail', 'r-trail', 'medium'));
+    alerts.add(finding('f-multi', 'r-multi', 'high'));
+    const events = alerts.domainEvents();
+    expect(events.map((e) => e.type)).toEqual(['finding.created']);
+    const [d] = data(alerts);
+    expect(d!.id).toBe('f-multi');
+    expect(d!.alertGroup.eventId).toBe('e1');
+    expect(d!.alertGroup.findings.map((f) => f.id)).toEqual(['f-multi', 'f-trail']);
+  });
+
+  it("takes a finding's earliest event as the one that raised it", () => {
+    // r-trail saw an earlier UpdateTrail (e0) in the same window: its finding is e0's, not e1's.
+    const groups = [
+      group('r-trail', [
+        ['e1', '2026-12-06T04:10:00Z'],
+        ['e0', '2026-12-06T04:05:00Z'],
+      ]),
+      group('r-multi', [['e1', '2026-12-06T04:10:00Z']]),
+    ];
+    const alerts = new FindingAlerts(groups, () => true);
+    alerts.add(finding('f-trail', 'r-trail', 'medium'));
+    alerts.add(finding('f-multi', 'r-multi', 'high'));
+    expect(data(alerts).map((d) => [d.alertGroup.eventId, d.id])).toEqual([
+      ['e0', 'f-trail'],
+      ['e1', 'f-multi'],
+    ]);
+  });
+
+  it('leaves out the findings of rules that are not alerting', () => {
+    const groups = [group('r-quiet', [['e1', '2026-12-06T04:10:00Z']]), group('r-loud', [['e1', '2026-12-06T04:10:00Z']])];
+    const alerts = new FindingAlerts(groups, (ruleId) => ruleId !== 'r-quiet');
+    const quiet = finding('f-quiet', 'r-quiet', 'low');
+    alerts.add(quiet);
+    expect(alerts.domainEvents()).toEqual([]);
+    expect(alerts.alerting(quiet)).toBe(false);
+    alerts.add(finding('f-loud', 'r-loud', 'medium'));
+    expect(data(alerts).map((d) => d.alertGroup.findings.map((f) => f.id))).toEqual([['f-loud']]);
+  });
+});

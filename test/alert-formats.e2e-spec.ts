@@ -230,4 +230,16 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
     await t.http.patch(`/v1/rules/${ASSUME_ROLE_MISUSE}`).set(a.auth()).send({ alerting: null }).expect(200);
     expect((await t.http.get(`/v1/rules/${ASSUME_ROLE_MISUSE}`).set(a.auth()).expect(200)).body.alerting).toBe(false);
   }, 30_000);
+  it('sends the test message in each format, and refuses switching an endpoint to pagerduty without a key', async () => {
+    const endpoints = (await t.http.get('/v1/webhooks').set(a.auth()).expect(200)).body.data as Array<{ id: string; payloadFormat: string }>;
+    const pd = endpoints.find((e) => e.payloadFormat === 'pagerduty')!;
+    const tm = endpoints.find((e) => e.payloadFormat === 'teams')!;
+    const [pdBefore, tmBefore] = [pagerduty.received.length, teams.received.length];
+    expect((await t.http.post(`/v1/webhooks/${pd.id}/test`).set(a.auth()).expect(200)).body.ok).toBe(true);
+    expect((await t.http.post(`/v1/webhooks/${tm.id}/test`).set(a.auth()).expect(200)).body.ok).toBe(true);
+    expect(pagerduty.json()[pdBefore]).toMatchObject({ routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: `trailguard:test:${pd.id}` });
+    expect(teams.json()[tmBefore].attachments[0].content.body[0].text).toBe('Test message from Trailguard');
+    const res = await t.http.patch(`/v1/webhooks/${tm.id}`).set(a.auth()).send({ payloadFormat: 'pagerduty' }).expect(400);
+    expect(res.body.error.details.reason).toBe('pagerduty_routing_key_missing');
+  });
 });

@@ -69,6 +69,8 @@ function roleSessionRecord(role: string) {
 
 const ASSUME_ROLE_MISUSE = '905d389b-b853-46d0-9d3d-dea0d3a3cd49';
 const ROUTING_KEY = 'R0UT1NGKEYTESTabcdef0123456789AB';
+// Both UpdateTrails in the past and well inside one finding window (an hour by default).
+const FIRST = new Date(Math.floor((Date.now() - 600_000) / 3_600_000) * 3_600_000 + 60_000);
 const settle = (ms = 1500) => new Promise((r) => setTimeout(r, ms));
 
 describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet rules', () => {
@@ -126,7 +128,7 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
   let primaryId = '';
 
   it('one malicious UpdateTrail: three findings, one signed message naming them all, one page, one card', async () => {
-    const record = updateTrailRecord({ by: 'attacker', multiRegion: false });
+    const record = updateTrailRecord({ by: 'attacker', multiRegion: false, at: FIRST });
     await pipeline.enqueue(a.tenantId, accountId, [record]);
     const raised = await eventually(() => findings(), (fs) => fs.length === 3);
     expect(raised.map((f) => `${f.severity} ${f.ruleTitle}`).sort()).toEqual([
@@ -186,18 +188,38 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
     expect(log[0].payload.routing_key).toBe(`…${ROUTING_KEY.slice(-4)}`);
   }, 30_000);
 
+  it('the same change again: the three findings grow, one finding.updated names them, one trigger on the same incident', async () => {
+    expect(primaryId).not.toBe('');
+    const [stdBefore, pdBefore] = [standard.received.length, pagerduty.received.length];
+    const again = updateTrailRecord({ by: 'attacker', multiRegion: false, at: new Date(FIRST.getTime() + 1000) });
+    await pipeline.enqueue(a.tenantId, accountId, [again]);
+    await eventually(() => findings(), (fs) => fs.length === 3 && fs.every((f) => f.eventCount === 2));
+    await eventually(async () => [standard.received.length, pagerduty.received.length], ([s, p]) => s! > stdBefore && p! > pdBefore);
+    await settle();
+    expect(standard.received.length).toBe(stdBefore + 1);
+    const msg = verify(verifier, standard.received[stdBefore]!);
+    expect(msg.type).toBe('finding.updated');
+    expect(msg.data).toMatchObject({ reason: 'events_added', added: 1, finding: { id: primaryId, eventCount: 2 } });
+    expect(msg.data.alertGroup).toMatchObject({ eventId: again.eventID, severity: 'high' });
+    expect(msg.data.alertGroup.findings).toHaveLength(3);
+    expect(pagerduty.received.length).toBe(pdBefore + 1);
+    expect(pagerduty.json()[pdBefore]).toMatchObject({ event_action: 'trigger', dedup_key: `trailguard:finding:${primaryId}` });
+  }, 30_000);
+
   it("a finding's acknowledgement and resolution reach the incident its page opened", async () => {
     expect(primaryId).not.toBe('');
+    const pdBefore = pagerduty.received.length;
+    const teamsBefore = teams.received.length;
     await t.http.patch(`/v1/findings/${primaryId}`).set(a.auth()).send({ status: 'acknowledged' }).expect(200);
-    await eventually(async () => pagerduty.received.length, (n) => n >= 2);
+    await eventually(async () => pagerduty.received.length, (n) => n >= pdBefore + 1);
     await t.http.patch(`/v1/findings/${primaryId}`).set(a.auth()).send({ status: 'resolved' }).expect(200);
-    await eventually(async () => pagerduty.received.length, (n) => n >= 3);
-    const [, ack, resolve] = pagerduty.json();
+    await eventually(async () => pagerduty.received.length, (n) => n >= pdBefore + 2);
+    const [ack, resolve] = pagerduty.json().slice(pdBefore);
     const key = `trailguard:finding:${primaryId}`;
     expect(ack).toEqual({ routing_key: ROUTING_KEY, event_action: 'acknowledge', dedup_key: key });
     expect(resolve).toEqual({ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: key });
-    await eventually(async () => teams.received.length, (n) => n >= 3);
-    expect(JSON.stringify(teams.json()[2])).toContain('status acknowledged → resolved');
+    await eventually(async () => teams.received.length, (n) => n >= teamsBefore + 2);
+    expect(JSON.stringify(teams.json()[teamsBefore + 1])).toContain('status acknowledged → resolved');
   }, 30_000);
 
   it('a quiet rule makes visible findings that never alert, until the tenant turns its alerting on', async () => {
@@ -238,7 +260,7 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
     expect((await t.http.post(`/v1/webhooks/${pd.id}/test`).set(a.auth()).expect(200)).body.ok).toBe(true);
     expect((await t.http.post(`/v1/webhooks/${tm.id}/test`).set(a.auth()).expect(200)).body.ok).toBe(true);
     expect(pagerduty.json()[pdBefore]).toMatchObject({ routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: `trailguard:test:${pd.id}` });
-    expect(teams.json()[tmBefore].attachments[0].content.body[0].text).toBe('Test message from Trailguard');
+    expect(teams.json()[tmBefore]!.attachments[0].content.body[0].text).toBe('Test message from Trailguard');
     const res = await t.http.patch(`/v1/webhooks/${tm.id}`).set(a.auth()).send({ payloadFormat: 'pagerduty' }).expect(400);
     expect(res.body.error.details.reason).toBe('pagerduty_routing_key_missing');
   });

@@ -90,7 +90,8 @@ export function describeEvent(type: WebhookEventType, data: Data): AlertDescript
         ...(text(f['severity']) ? { severity: text(f['severity']) } : {}),
         summary,
         fields: findingFields(f),
-        findings: type === 'finding.created' ? namedFindings(f) : namedFindings({ ...f, alertGroup: undefined }),
+        // A status change is about one finding; created and events_added messages name their group.
+        findings: type === 'finding.created' ? namedFindings(f) : namedFindings({ ...f, alertGroup: data['alertGroup'] }),
         ...(text(f['id']) ? { findingId: text(f['id']) } : {}),
         ...(text(f['status']) ? { status: text(f['status']) } : {}),
         ...(text(f['accountId']) ? { accountId: text(f['accountId']) } : {}),

@@ -92,4 +92,16 @@ describe('FindingAlerts', () => {
     alerts.add(finding('f-loud', 'r-loud', 'medium'));
     expect(data(alerts).map((d) => d.alertGroup.findings.map((f) => f.id))).toEqual([['f-loud']]);
   });
+
+  it('groups more events on announced findings the same way, as one finding.updated', () => {
+    const groups = [group('r-trail', [['e2', '2026-12-06T04:20:00Z']]), group('r-multi', [['e2', '2026-12-06T04:20:00Z']])];
+    const alerts = new FindingAlerts(groups, () => true);
+    alerts.addEventsAdded(finding('f-trail', 'r-trail', 'medium'), 1);
+    alerts.addEventsAdded(finding('f-multi', 'r-multi', 'high'), 1);
+    const events = alerts.domainEvents();
+    expect(events.map((e) => e.type)).toEqual(['finding.updated']);
+    const d = events[0]!.data as unknown as { reason: string; added: number; finding: { id: string }; alertGroup: AlertData['alertGroup'] };
+    expect(d).toMatchObject({ reason: 'events_added', added: 1, finding: { id: 'f-multi' } });
+    expect(d.alertGroup.findings.map((f) => f.id)).toEqual(['f-multi', 'f-trail']);
+  });
 });

@@ -47,7 +47,8 @@ export class WebhooksService {
       });
       const secret = generateWebhookSecret();
       await this.repo.addSecret(scope, created.id, this.infra.box.encrypt(secret, created.id));
-      await this.audit(scope, 'endpoint.created', created.id, actor, { url });
+      // A PagerDuty routing key (the URL's fragment) stays out of the audit trail.
+      await this.audit(scope, 'endpoint.created', created.id, actor, { url: url.split('#')[0]! });
       return { ...toWebhookView(await this.endpoint(scope, created.id)), secret };
     });
   }

@@ -51,7 +51,9 @@ function roleSessionRecord(role: string) {
       principalId: `AROA${role.toUpperCase()}:session`,
       arn: `arn:aws:sts::111122223333:assumed-role/${role}/session`,
       accountId: '111122223333',
-      sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::111122223333:role/${role}`, accountId: '111122223333', userName: role } },
+      sessionContext: {
+        sessionIssuer: { type: 'Role', arn: `arn:aws:iam::111122223333:role/${role}`, accountId: '111122223333', userName: role },
+      },
     },
     eventTime: new Date().toISOString(),
     eventSource: 's3.amazonaws.com',
@@ -87,7 +89,13 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
   let highOnlyVerifier: Webhook;
 
   const hook = async (url: string, extra: Record<string, unknown> = {}) =>
-    (await t.http.post('/v1/webhooks').set(a.auth()).send({ url, ...extra }).expect(201)).body as { id: string; secret: string };
+    (
+      await t.http
+        .post('/v1/webhooks')
+        .set(a.auth())
+        .send({ url, ...extra })
+        .expect(201)
+    ).body as { id: string; secret: string };
   const findings = async (q = '') =>
     (await t.http.get(`/v1/findings?limit=200${q}`).set(a.auth()).expect(200)).body.data as Array<Record<string, any>>;
   const verify = (w: Webhook, r: RawReceiver['received'][number]) =>
@@ -121,7 +129,11 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
   });
 
   it('refuses a pagerduty endpoint whose URL carries no routing key, with a clear 400', async () => {
-    const res = await t.http.post('/v1/webhooks').set(a.auth()).send({ url: `${pagerduty.base}/v2/enqueue`, payloadFormat: 'pagerduty' }).expect(400);
+    const res = await t.http
+      .post('/v1/webhooks')
+      .set(a.auth())
+      .send({ url: `${pagerduty.base}/v2/enqueue`, payloadFormat: 'pagerduty' })
+      .expect(400);
     expect(res.body.error).toMatchObject({ code: 'invalid_url', details: { reason: 'pagerduty_routing_key_missing' } });
   });
 
@@ -130,7 +142,10 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
   it('one malicious UpdateTrail: three findings, one signed message naming them all, one page, one card', async () => {
     const record = updateTrailRecord({ by: 'attacker', multiRegion: false, at: FIRST });
     await pipeline.enqueue(a.tenantId, accountId, [record]);
-    const raised = await eventually(() => findings(), (fs) => fs.length === 3);
+    const raised = await eventually(
+      () => findings(),
+      (fs) => fs.length === 3,
+    );
     expect(raised.map((f) => `${f.severity} ${f.ruleTitle}`).sort()).toEqual([
       'high AWS CloudTrail UpdateTrail with multi-region disabled',
       'medium AWS CloudTrail Important Change',
@@ -150,7 +165,12 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
     const msg = verify(verifier, standard.received[0]!);
     expect(msg.type).toBe('finding.created');
     expect(msg.data).toMatchObject({ id: high.id, ruleTitle: high.ruleTitle, severity: 'high', actor: actors.attacker });
-    expect(msg.data.alertGroup).toMatchObject({ key: `${record.eventID}|${actors.attacker}`, eventId: record.eventID, actor: actors.attacker, severity: 'high' });
+    expect(msg.data.alertGroup).toMatchObject({
+      key: `${record.eventID}|${actors.attacker}`,
+      eventId: record.eventID,
+      actor: actors.attacker,
+      severity: 'high',
+    });
     const named = (msg.data.alertGroup.findings as Array<{ id: string; severity: string }>).map((f) => f.id);
     expect(named[0]).toBe(high.id);
     expect([...named].sort()).toEqual(raised.map((f) => f.id).sort());
@@ -165,7 +185,12 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
     expect(pagerduty.received).toHaveLength(1);
     expect(pagerduty.received[0]!.path).toBe('/v2/enqueue');
     const page = pagerduty.json()[0]!;
-    expect(page).toMatchObject({ routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: `trailguard:finding:${high.id}`, client: 'Trailguard' });
+    expect(page).toMatchObject({
+      routing_key: ROUTING_KEY,
+      event_action: 'trigger',
+      dedup_key: `trailguard:finding:${high.id}`,
+      client: 'Trailguard',
+    });
     expect(page.payload).toMatchObject({ severity: 'error', source: actors.attacker, class: 'finding.created' });
     expect(page.payload.summary).toContain('[HIGH] AWS CloudTrail UpdateTrail with multi-region disabled');
     expect(page.payload.summary).toContain('+2 more');
@@ -182,7 +207,10 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
     for (const f of raised) expect(text).toContain(f.id);
 
     // Trailguard's delivery log shows the PagerDuty body without the routing key.
-    const endpoints = (await t.http.get('/v1/webhooks').set(a.auth()).expect(200)).body.data as Array<{ id: string; payloadFormat: string }>;
+    const endpoints = (await t.http.get('/v1/webhooks').set(a.auth()).expect(200)).body.data as Array<{
+      id: string;
+      payloadFormat: string;
+    }>;
     const pd = endpoints.find((e) => e.payloadFormat === 'pagerduty')!;
     const log = (await t.http.get(`/v1/webhooks/${pd.id}/deliveries`).set(a.auth()).expect(200)).body.data;
     expect(log[0].payload.routing_key).toBe(`…${ROUTING_KEY.slice(-4)}`);
@@ -193,8 +221,14 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
     const [stdBefore, pdBefore] = [standard.received.length, pagerduty.received.length];
     const again = updateTrailRecord({ by: 'attacker', multiRegion: false, at: new Date(FIRST.getTime() + 1000) });
     await pipeline.enqueue(a.tenantId, accountId, [again]);
-    await eventually(() => findings(), (fs) => fs.length === 3 && fs.every((f) => f.eventCount === 2));
-    await eventually(async () => [standard.received.length, pagerduty.received.length], ([s, p]) => s! > stdBefore && p! > pdBefore);
+    await eventually(
+      () => findings(),
+      (fs) => fs.length === 3 && fs.every((f) => f.eventCount === 2),
+    );
+    await eventually(
+      async () => [standard.received.length, pagerduty.received.length],
+      ([s, p]) => s! > stdBefore && p! > pdBefore,
+    );
     await settle();
     expect(standard.received.length).toBe(stdBefore + 1);
     const msg = verify(verifier, standard.received[stdBefore]!);
@@ -211,14 +245,23 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
     const pdBefore = pagerduty.received.length;
     const teamsBefore = teams.received.length;
     await t.http.patch(`/v1/findings/${primaryId}`).set(a.auth()).send({ status: 'acknowledged' }).expect(200);
-    await eventually(async () => pagerduty.received.length, (n) => n >= pdBefore + 1);
+    await eventually(
+      async () => pagerduty.received.length,
+      (n) => n >= pdBefore + 1,
+    );
     await t.http.patch(`/v1/findings/${primaryId}`).set(a.auth()).send({ status: 'resolved' }).expect(200);
-    await eventually(async () => pagerduty.received.length, (n) => n >= pdBefore + 2);
+    await eventually(
+      async () => pagerduty.received.length,
+      (n) => n >= pdBefore + 2,
+    );
     const [ack, resolve] = pagerduty.json().slice(pdBefore);
     const key = `trailguard:finding:${primaryId}`;
     expect(ack).toEqual({ routing_key: ROUTING_KEY, event_action: 'acknowledge', dedup_key: key });
     expect(resolve).toEqual({ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: key });
-    await eventually(async () => teams.received.length, (n) => n >= teamsBefore + 2);
+    await eventually(
+      async () => teams.received.length,
+      (n) => n >= teamsBefore + 2,
+    );
     expect(JSON.stringify(teams.json()[teamsBefore + 1])).toContain('status acknowledged → resolved');
   }, 30_000);
 
@@ -234,7 +277,12 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
     );
     const quietFinding = quiet.find((f) => f.ruleId === ASSUME_ROLE_MISUSE)!;
     await settle();
-    expect(standard.received.slice(before).map((r) => r.body).join()).not.toContain(quietFinding.id);
+    expect(
+      standard.received
+        .slice(before)
+        .map((r) => r.body)
+        .join(),
+    ).not.toContain(quietFinding.id);
     // Its status changes are not announced either.
     await t.http.patch(`/v1/findings/${quietFinding.id}`).set(a.auth()).send({ status: 'acknowledged' }).expect(200);
     await settle();
@@ -243,7 +291,10 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
     const patched = (await t.http.patch(`/v1/rules/${ASSUME_ROLE_MISUSE}`).set(a.auth()).send({ alerting: true }).expect(200)).body;
     expect(patched).toMatchObject({ alerting: true, alertingByDefault: false, enabled: true });
     await pipeline.enqueue(a.tenantId, accountId, [roleSessionRecord('Loud')]);
-    await eventually(async () => standard.received.length, (n) => n > before);
+    await eventually(
+      async () => standard.received.length,
+      (n) => n > before,
+    );
     const msg = verify(verifier, standard.received[before]!);
     expect(msg.data).toMatchObject({ ruleId: ASSUME_ROLE_MISUSE, actor: 'arn:aws:iam::111122223333:role/Loud', severity: 'low' });
     expect(msg.data.alertGroup.findings.map((f: { id: string }) => f.id)).toEqual([msg.data.id]);
@@ -253,13 +304,20 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
     expect((await t.http.get(`/v1/rules/${ASSUME_ROLE_MISUSE}`).set(a.auth()).expect(200)).body.alerting).toBe(false);
   }, 30_000);
   it('sends the test message in each format, and refuses switching an endpoint to pagerduty without a key', async () => {
-    const endpoints = (await t.http.get('/v1/webhooks').set(a.auth()).expect(200)).body.data as Array<{ id: string; payloadFormat: string }>;
+    const endpoints = (await t.http.get('/v1/webhooks').set(a.auth()).expect(200)).body.data as Array<{
+      id: string;
+      payloadFormat: string;
+    }>;
     const pd = endpoints.find((e) => e.payloadFormat === 'pagerduty')!;
     const tm = endpoints.find((e) => e.payloadFormat === 'teams')!;
     const [pdBefore, tmBefore] = [pagerduty.received.length, teams.received.length];
     expect((await t.http.post(`/v1/webhooks/${pd.id}/test`).set(a.auth()).expect(200)).body.ok).toBe(true);
     expect((await t.http.post(`/v1/webhooks/${tm.id}/test`).set(a.auth()).expect(200)).body.ok).toBe(true);
-    expect(pagerduty.json()[pdBefore]).toMatchObject({ routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: `trailguard:test:${pd.id}` });
+    expect(pagerduty.json()[pdBefore]).toMatchObject({
+      routing_key: ROUTING_KEY,
+      event_action: 'trigger',
+      dedup_key: `trailguard:test:${pd.id}`,
+    });
     expect(teams.json()[tmBefore]!.attachments[0].content.body[0].text).toBe('Test message from Trailguard');
     const res = await t.http.patch(`/v1/webhooks/${tm.id}`).set(a.auth()).send({ payloadFormat: 'pagerduty' }).expect(400);
     expect(res.body.error.details.reason).toBe('pagerduty_routing_key_missing');

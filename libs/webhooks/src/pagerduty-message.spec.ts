@@ -94,7 +94,12 @@ describe('pagerdutyBodyFor', () => {
   });
 
   it('opens a posture incident on the posture finding and resolves it when logging is back', () => {
-    const lost = body('posture.changed', { accountId: 'acc-1', awsAccountId: '111122223333', findingId: 'f-posture', posture: { hasLoggingMultiRegionTrail: false } });
+    const lost = body('posture.changed', {
+      accountId: 'acc-1',
+      awsAccountId: '111122223333',
+      findingId: 'f-posture',
+      posture: { hasLoggingMultiRegionTrail: false },
+    });
     expect(lost).toMatchObject({ event_action: 'trigger', dedup_key: 'trailguard:finding:f-posture' });
     expect(lost.payload.severity).toBe('error');
     const back = body('posture.changed', { accountId: 'acc-1', findingId: 'f-posture', posture: { hasLoggingMultiRegionTrail: true } });
@@ -102,7 +107,13 @@ describe('pagerdutyBodyFor', () => {
   });
 
   it('pages an account in error and resolves it when the account is healthy again', () => {
-    const err = body('account.status_changed', { accountId: 'acc-1', name: 'prod', status: 'error', previousStatus: 'active', reason: 'AccessDenied' });
+    const err = body('account.status_changed', {
+      accountId: 'acc-1',
+      name: 'prod',
+      status: 'error',
+      previousStatus: 'active',
+      reason: 'AccessDenied',
+    });
     expect(err).toMatchObject({ event_action: 'trigger', dedup_key: 'trailguard:account.status_changed:acc-1' });
     expect(err.payload).toMatchObject({ severity: 'error', summary: 'prod: active → error: AccessDenied' });
     const ok = body('account.status_changed', { accountId: 'acc-1', status: 'active', previousStatus: 'error' });

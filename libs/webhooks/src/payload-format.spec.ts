@@ -6,7 +6,11 @@ const PD = 'https://events.pagerduty.com/v2/enqueue#KEY123';
 
 describe('payload formats', () => {
   it('build each format from the same event', () => {
-    expect(JSON.parse(formatBody('standard', 'https://x.example/h', event))).toEqual({ type: 'finding.created', timestamp: at.toISOString(), data: event.data });
+    expect(JSON.parse(formatBody('standard', 'https://x.example/h', event))).toEqual({
+      type: 'finding.created',
+      timestamp: at.toISOString(),
+      data: event.data,
+    });
     expect(JSON.parse(formatBody('slack', 'https://hooks.slack.com/x', event)).text).toBe('New finding [LOW]: Rule');
     expect(JSON.parse(formatBody('teams', 'https://x.webhook.office.com/x', event)).attachments[0].content.type).toBe('AdaptiveCard');
     expect(JSON.parse(formatBody('pagerduty', PD, event))).toMatchObject({ routing_key: 'KEY123', dedup_key: 'trailguard:finding:f1' });
@@ -19,9 +23,14 @@ describe('payload formats', () => {
   });
 
   it('have a test message each', () => {
-    expect(JSON.parse(testBody('standard', 'https://x.example', 'ep1', at))).toMatchObject({ type: 'webhook.test', data: { endpointId: 'ep1' } });
+    expect(JSON.parse(testBody('standard', 'https://x.example', 'ep1', at))).toMatchObject({
+      type: 'webhook.test',
+      data: { endpointId: 'ep1' },
+    });
     expect(JSON.parse(testBody('slack', 'https://x.example', 'ep1', at))).toEqual({ text: 'Test message from Trailguard' });
-    expect(JSON.parse(testBody('teams', 'https://x.example', 'ep1', at)).attachments[0].content.body[0].text).toBe('Test message from Trailguard');
+    expect(JSON.parse(testBody('teams', 'https://x.example', 'ep1', at)).attachments[0].content.body[0].text).toBe(
+      'Test message from Trailguard',
+    );
     expect(JSON.parse(testBody('pagerduty', PD, 'ep1', at))).toMatchObject({
       routing_key: 'KEY123',
       event_action: 'trigger',

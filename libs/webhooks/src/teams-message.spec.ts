@@ -2,7 +2,11 @@ import { escapeCardText, teamsBodyFor } from './teams-message';
 
 type Card = { type: string; version: string; body: Array<Record<string, any>> };
 const cardOf = (body: string) => {
-  const m = JSON.parse(body) as { type: string; summary: string; attachments: Array<{ contentType: string; contentUrl: null; content: Card }> };
+  const m = JSON.parse(body) as {
+    type: string;
+    summary: string;
+    attachments: Array<{ contentType: string; contentUrl: null; content: Card }>;
+  };
   expect(m.type).toBe('message');
   expect(m.attachments).toHaveLength(1);
   expect(m.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
@@ -58,9 +62,18 @@ describe('teamsBodyFor', () => {
   });
 
   it('describes status changes and posture changes', () => {
-    const updated = cardOf(teamsBodyFor('finding.updated', { reason: 'status_changed', from: 'open', to: 'resolved', finding: { ...finding, status: 'resolved' } }));
+    const updated = cardOf(
+      teamsBodyFor('finding.updated', {
+        reason: 'status_changed',
+        from: 'open',
+        to: 'resolved',
+        finding: { ...finding, status: 'resolved' },
+      }),
+    );
     expect(updated.card.body[1]!.text).toBe('status open → resolved');
-    const posture = cardOf(teamsBodyFor('posture.changed', { awsAccountId: '111122223333', posture: { hasLoggingMultiRegionTrail: false }, findingId: 'p1' }));
+    const posture = cardOf(
+      teamsBodyFor('posture.changed', { awsAccountId: '111122223333', posture: { hasLoggingMultiRegionTrail: false }, findingId: 'p1' }),
+    );
     expect(posture.card.body[0]!.text).toBe('Trail posture changed [HIGH]: AWS account 111122223333');
   });
 

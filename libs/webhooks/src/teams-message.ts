@@ -2,7 +2,13 @@ import { describeEvent, type AlertDescription } from './alert-description';
 import type { WebhookEventType } from './webhook-payload';
 
 /** Adaptive Card text colours by severity (Teams renders `attention` red, `warning` amber). */
-const COLOUR: Record<string, string> = { critical: 'attention', high: 'attention', medium: 'warning', low: 'accent', informational: 'default' };
+const COLOUR: Record<string, string> = {
+  critical: 'attention',
+  high: 'attention',
+  medium: 'warning',
+  low: 'accent',
+  informational: 'default',
+};
 
 /**
  * Adaptive Card TextBlocks render a markdown subset: event data (an actor's session name, a rule
@@ -33,10 +39,19 @@ function card(d: AlertDescription): unknown {
     body.push({ type: 'TextBlock', text: `Findings of this alert (${d.findings.length})`, weight: 'Bolder', wrap: true, separator: true });
     body.push({
       type: 'FactSet',
-      facts: d.findings.map((f) => ({ title: escapeCardText(f.severity.toUpperCase()), value: `${escapeCardText(f.title)} (${escapeCardText(f.id)})` })),
+      facts: d.findings.map((f) => ({
+        title: escapeCardText(f.severity.toUpperCase()),
+        value: `${escapeCardText(f.title)} (${escapeCardText(f.id)})`,
+      })),
     });
   }
-  return { $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: '1.4', msteams: { width: 'Full' }, body };
+  return {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: '1.4',
+    msteams: { width: 'Full' },
+    body,
+  };
 }
 
 /**

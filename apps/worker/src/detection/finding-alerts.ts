@@ -1,13 +1,20 @@
 import type { Finding, FindingGroup, Prisma } from '@trailguard/db';
-import { ALERT_GROUP_FIELD, alertEventData, findingView, groupFindingAlerts, type AlertCandidate, type FindingView } from '@trailguard/detection';
+import {
+  ALERT_GROUP_FIELD,
+  alertEventData,
+  findingView,
+  groupFindingAlerts,
+  type AlertCandidate,
+  type FindingView,
+} from '@trailguard/detection';
 
 const findingKey = (f: { ruleId: string; actor: string; windowStart: Date }) => `${f.ruleId}|${f.actor}|${f.windowStart.getTime()}`;
 
 /**
  * The `finding.created` (and `events_added` `finding.updated`) announcements of one detection
  * pass, grouped per (event, actor): the findings several rules raise (or grow) from one event go
- * out as one webhook message. Every event is
- * evaluated in exactly one pass (it is claimed once per tenant), so a pass sees whole groups.
+ * out as one webhook message. Every event is evaluated in exactly one pass (it is claimed once
+ * per tenant), so a pass sees whole groups.
  * Findings of rules that are not alerting are left out: they are stored, never sent.
  */
 export class FindingAlerts {
@@ -56,7 +63,12 @@ export class FindingAlerts {
     // finding.updated keeps its shape ({reason, added, finding}: the primary) and names the group.
     const updated = groupFindingAlerts(this.updates).map((g) => ({
       type: 'finding.updated' as const,
-      data: { reason: 'events_added', added: this.added.get(g.findings[0]!.id) ?? 0, finding: g.findings[0]!, [ALERT_GROUP_FIELD]: g } as unknown as Prisma.InputJsonObject,
+      data: {
+        reason: 'events_added',
+        added: this.added.get(g.findings[0]!.id) ?? 0,
+        finding: g.findings[0]!,
+        [ALERT_GROUP_FIELD]: g,
+      } as unknown as Prisma.InputJsonObject,
     }));
     return [...created, ...updated];
   }

@@ -1,4 +1,4 @@
-import { findingFields, namedFindings, obj, present, text } from './alert-description';
+import { findingFields, namedFindings, obj, present, text, type NamedFinding } from './alert-description';
 import type { WebhookEventType } from './webhook-payload';
 
 export interface SlackMessageInput {
@@ -49,6 +49,11 @@ export function toSlackMessage(input: SlackMessageInput): string {
 
 type Data = Record<string, unknown>;
 
+/** The findings of an alert group as bullet lines (nothing for a lone finding). */
+function groupLines(named: NamedFinding[]): string {
+  return named.length > 1 ? `\n${named.map((f) => `• [${f.severity.toUpperCase()}] ${f.title}`).join('\n')}` : '';
+}
+
 /**
  * The Slack body of a domain event (the data Trailguard's own payload carries), for endpoints
  * whose payload format is `slack`: a Slack incoming webhook URL takes it as is.
@@ -58,7 +63,7 @@ export function slackBodyFor(type: WebhookEventType, data: Data): string {
     case 'finding.created': {
       // One event that several rules matched: one message naming every finding, highest first.
       const named = namedFindings(data);
-      const group = named.length > 1 ? `\n${named.map((f) => `• [${f.severity.toUpperCase()}] ${f.title}`).join('\n')}` : '';
+      const group = groupLines(named);
       return toSlackMessage({
         type,
         title: `${text(data['ruleTitle']) ?? 'finding'}${named.length > 1 ? ` (+${named.length - 1} more)` : ''}`,
@@ -73,11 +78,12 @@ export function slackBodyFor(type: WebhookEventType, data: Data): string {
         data['reason'] === 'status_changed'
           ? `status ${text(data['from']) ?? '?'} → ${text(data['to']) ?? '?'}`
           : `${text(data['added']) ?? 'more'} more event(s), ${text(f['eventCount']) ?? '?'} in all`;
+      const named = namedFindings({ ...f, alertGroup: data['alertGroup'] });
       return toSlackMessage({
         type,
-        title: text(f['ruleTitle']) ?? 'finding',
+        title: `${text(f['ruleTitle']) ?? 'finding'}${named.length > 1 ? ` (+${named.length - 1} more)` : ''}`,
         ...(text(f['severity']) ? { severity: text(f['severity']) } : {}),
-        summary,
+        summary: `${summary}${groupLines(named)}`,
         fields: findingFields(f),
       });
     }

@@ -43,7 +43,6 @@ export { describeEvent, type AlertDescription, type NamedFinding } from './alert
 export {
   pagerdutyBodyFor,
   pagerdutyRoutingKey,
-  requirePagerdutyRoutingKey,
   pagerdutyDedupKey,
   PAGERDUTY_ACTION,
   PAGERDUTY_SEVERITY,

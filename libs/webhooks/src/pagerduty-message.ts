@@ -1,6 +1,5 @@
 import { describeEvent, type AlertDescription } from './alert-description';
 import type { WebhookEventType } from './webhook-payload';
-import { WebhookError } from './webhooks.errors';
 
 export type PagerDutyAction = 'trigger' | 'acknowledge' | 'resolve';
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
@@ -36,26 +35,13 @@ const MAX_SUMMARY = 1024;
  * one URL like the other formats.
  */
 export function pagerdutyRoutingKey(url: string): string | null {
-  let hash: string;
+  let key: string;
   try {
-    hash = new URL(url).hash.slice(1);
+    key = decodeURIComponent(new URL(url).hash.slice(1).replace(/^routing_key=/, ''));
   } catch {
-    return null;
+    return null; // not a URL, or a malformed %-escape
   }
-  const key = decodeURIComponent(hash.replace(/^routing_key=/, ''));
   return /^[A-Za-z0-9_-]{1,64}$/.test(key) ? key : null;
-}
-
-/** Throws a WebhookError when a `pagerduty` endpoint's URL carries no usable routing key. */
-export function requirePagerdutyRoutingKey(url: string): string {
-  const key = pagerdutyRoutingKey(url);
-  if (key === null) {
-    throw new WebhookError(
-      'invalid_url',
-      'a pagerduty endpoint carries its integration routing key as the URL fragment: https://events.pagerduty.com/v2/enqueue#<routing key>',
-    );
-  }
-  return key;
 }
 
 /** Incident key of a finding: its updates and resolution reach the incident its alert opened. */

@@ -19,7 +19,8 @@ describe('payload formats', () => {
   it('share bytes per format, and per routing key for PagerDuty', () => {
     expect(bodyVariant('standard', 'https://a.example')).toBe(bodyVariant('standard', 'https://b.example'));
     expect(bodyVariant('pagerduty', PD)).not.toBe(bodyVariant('pagerduty', 'https://events.pagerduty.com/v2/enqueue#OTHER'));
-    expect(() => bodyVariant('pagerduty', 'https://events.pagerduty.com/v2/enqueue')).toThrow(/routing key/);
+    // A keyless endpoint (refused by the API) never breaks the fan-out of the others: its own delivery fails.
+    expect(JSON.parse(formatBody('pagerduty', 'https://events.pagerduty.com/v2/enqueue', event)).routing_key).toBe('');
   });
 
   it('have a test message each', () => {

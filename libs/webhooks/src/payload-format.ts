@@ -1,4 +1,4 @@
-import { pagerdutyBodyFor, requirePagerdutyRoutingKey } from './pagerduty-message';
+import { pagerdutyBodyFor, pagerdutyRoutingKey } from './pagerduty-message';
 import { slackBodyFor } from './slack-message';
 import { teamsBodyFor } from './teams-message';
 import { buildWebhookBody, type WebhookEventType } from './webhook-payload';
@@ -17,8 +17,14 @@ export interface BodyEvent {
  * PagerDuty (the key is part of the body).
  */
 export function bodyVariant(format: PayloadFormat, url: string): string {
-  return format === 'pagerduty' ? `pagerduty#${requirePagerdutyRoutingKey(url)}` : format;
+  return format === 'pagerduty' ? `pagerduty#${pagerdutyRoutingKey(url) ?? ''}` : format;
 }
+
+/**
+ * The API refuses a pagerduty endpoint without a key; should one exist anyway, its body has an
+ * empty key and PagerDuty's 400 fails that delivery alone instead of the fan-out of every endpoint.
+ */
+const routingKeyOf = (url: string): string => pagerdutyRoutingKey(url) ?? '';
 
 /** The exact body an endpoint of this format and URL gets for a domain event. */
 export function formatBody(format: PayloadFormat, url: string, e: BodyEvent): string {
@@ -30,7 +36,7 @@ export function formatBody(format: PayloadFormat, url: string, e: BodyEvent): st
     case 'teams':
       return teamsBodyFor(e.type, e.data);
     case 'pagerduty':
-      return pagerdutyBodyFor(e.type, e.data, { routingKey: requirePagerdutyRoutingKey(url), timestamp: e.at });
+      return pagerdutyBodyFor(e.type, e.data, { routingKey: routingKeyOf(url), timestamp: e.at });
   }
 }
 
@@ -57,7 +63,7 @@ export function testBody(format: PayloadFormat, url: string, endpointId: string,
       // PagerDuty has no test event: an info-severity trigger with its own key, which the
       // operator resolves (sending the test again re-triggers the same incident, not a new one).
       return JSON.stringify({
-        routing_key: requirePagerdutyRoutingKey(url),
+        routing_key: routingKeyOf(url),
         event_action: 'trigger',
         dedup_key: `trailguard:test:${endpointId}`,
         payload: { summary: message, source: 'trailguard', severity: 'info', timestamp: at.toISOString() },

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { QUIET_BY_DEFAULT } from '@trailguard/detection';
 import { actors, eventually, insertAccount, updateTrailRecord } from './support/fixtures';
 import { startPipeline } from './support/pipeline';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -268,6 +269,8 @@ describe('alerts grouped per event and actor; PagerDuty and Teams formats; quiet
   it('a quiet rule makes visible findings that never alert, until the tenant turns its alerting on', async () => {
     const rule = (await t.http.get(`/v1/rules/${ASSUME_ROLE_MISUSE}`).set(a.auth()).expect(200)).body;
     expect(rule).toMatchObject({ enabled: true, alerting: false, alertingByDefault: false, level: 'low' });
+    const quietList = (await t.http.get('/v1/rules?alerting=false&limit=500').set(a.auth()).expect(200)).body.data as Array<{ id: string }>;
+    expect(quietList.map((r) => r.id).sort()).toEqual([...QUIET_BY_DEFAULT.keys()].sort());
     const before = standard.received.length;
 
     await pipeline.enqueue(a.tenantId, accountId, [roleSessionRecord('Quiet')]);

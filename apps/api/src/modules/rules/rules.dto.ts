@@ -23,6 +23,7 @@ export const listRulesQuery = z.strictObject({
   cursor: z.string().min(1).max(500).optional(),
   source: z.enum(['builtin', 'custom']).optional(),
   enabled: z.enum(['true', 'false']).optional(),
+  alerting: z.enum(['true', 'false']).optional(),
 });
 
 export const testRuleBody = z

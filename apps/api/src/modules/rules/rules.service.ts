@@ -54,6 +54,7 @@ export class RulesService {
     const filtered = views
       .filter((v) => (q.source ? v.source === q.source : true))
       .filter((v) => (q.enabled ? String(v.enabled) === q.enabled : true))
+      .filter((v) => (q.alerting ? String(v.alerting) === q.alerting : true))
       .sort((a, b) => a.id.localeCompare(b.id));
     const after = q.cursor ? Buffer.from(q.cursor, 'base64url').toString('utf8') : '';
     const rest = filtered.filter((v) => v.id > after);

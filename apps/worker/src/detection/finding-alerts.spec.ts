@@ -48,7 +48,7 @@ function group(ruleId: string, events: Array<[string, string]>, actor = MALLORY)
 }
 
 type AlertData = { id: string; alertGroup: { eventId: string; findings: Array<{ id: string }> } };
-const data = (alerts: FindingAlerts) => alerts.domainEvents().map((e) => e.data as unknown as AlertData);
+const data = (alerts: FindingAlerts) => [...alerts.messages().values()].map((e) => e.data as unknown as AlertData);
 
 describe('FindingAlerts', () => {
   it('announces the findings one event raised as one finding.created, the highest first', () => {
@@ -56,7 +56,7 @@ describe('FindingAlerts', () => {
     const alerts = new FindingAlerts(groups, () => true);
     alerts.add(finding('f-trail', 'r-trail', 'medium'));
     alerts.add(finding('f-multi', 'r-multi', 'high'));
-    const events = alerts.domainEvents();
+    const events = [...alerts.messages().values()];
     expect(events.map((e) => e.type)).toEqual(['finding.created']);
     const [d] = data(alerts);
     expect(d!.id).toBe('f-multi');
@@ -87,7 +87,7 @@ describe('FindingAlerts', () => {
     const alerts = new FindingAlerts(groups, (ruleId) => ruleId !== 'r-quiet');
     const quiet = finding('f-quiet', 'r-quiet', 'low');
     alerts.add(quiet);
-    expect(alerts.domainEvents()).toEqual([]);
+    expect([...alerts.messages().values()]).toEqual([]);
     expect(alerts.alerting(quiet)).toBe(false);
     alerts.add(finding('f-loud', 'r-loud', 'medium'));
     expect(data(alerts).map((d) => d.alertGroup.findings.map((f) => f.id))).toEqual([['f-loud']]);
@@ -98,10 +98,36 @@ describe('FindingAlerts', () => {
     const alerts = new FindingAlerts(groups, () => true);
     alerts.addEventsAdded(finding('f-trail', 'r-trail', 'medium'), 1);
     alerts.addEventsAdded(finding('f-multi', 'r-multi', 'high'), 1);
-    const events = alerts.domainEvents();
+    const events = [...alerts.messages().values()];
     expect(events.map((e) => e.type)).toEqual(['finding.updated']);
     const d = events[0]!.data as unknown as { reason: string; added: number; finding: { id: string }; alertGroup: AlertData['alertGroup'] };
     expect(d).toMatchObject({ reason: 'events_added', added: 1, finding: { id: 'f-multi' } });
+    expect(d.alertGroup.findings.map((f) => f.id)).toEqual(['f-multi', 'f-trail']);
+  });
+
+  it("regroups the fold's changes: the group's message rides on the primary's change, activities all stay", () => {
+    const groups = [
+      group('r-trail', [['e1', '2026-12-06T04:10:00Z']]),
+      group('r-multi', [['e1', '2026-12-06T04:10:00Z']]),
+      group('r-quiet', [['e1', '2026-12-06T04:10:00Z']]),
+    ];
+    const trail = finding('f-trail', 'r-trail', 'medium');
+    const multi = finding('f-multi', 'r-multi', 'high');
+    const quiet = finding('f-quiet', 'r-quiet', 'low');
+    const outcomes = [trail, multi, quiet].map((f) => ({ kind: 'created' as const, finding: f }));
+    const changes = outcomes.map((o) => ({
+      findingId: o.finding.id,
+      activity: { type: 'created', actor: 'trailguard' },
+      event: { type: 'finding.created' as const, data: { id: o.finding.id } },
+    }));
+    const out = new FindingAlerts(groups, (ruleId) => ruleId !== 'r-quiet').regroup(outcomes, changes);
+    expect(out.map((c) => [c.findingId, c.activity.type, c.event?.type ?? null])).toEqual([
+      ['f-trail', 'created', null],
+      ['f-multi', 'created', 'finding.created'],
+      ['f-quiet', 'created', null],
+    ]);
+    const d = out[1]!.event!.data as unknown as AlertData;
+    expect(d.id).toBe('f-multi');
     expect(d.alertGroup.findings.map((f) => f.id)).toEqual(['f-multi', 'f-trail']);
   });
 });

@@ -1,4 +1,4 @@
-import type { Finding, FindingGroup, Prisma } from '@trailguard/db';
+import type { Finding, FindingChange, FindingGroup, GroupOutcome, Prisma } from '@trailguard/db';
 import {
   ALERT_GROUP_FIELD,
   alertEventData,
@@ -10,12 +10,14 @@ import {
 
 const findingKey = (f: { ruleId: string; actor: string; windowStart: Date }) => `${f.ruleId}|${f.actor}|${f.windowStart.getTime()}`;
 
+type Announcement = NonNullable<FindingChange['event']>;
+
 /**
  * The `finding.created` (and `events_added` `finding.updated`) announcements of one detection
  * pass, grouped per (event, actor): the findings several rules raise (or grow) from one event go
  * out as one webhook message. Every event is evaluated in exactly one pass (it is claimed once
- * per tenant), so a pass sees whole groups.
- * Findings of rules that are not alerting are left out: they are stored, never sent.
+ * per tenant), so a pass sees whole groups. Findings of rules that are not alerting are left
+ * out: they are stored, never sent.
  */
 export class FindingAlerts {
   private readonly triggers = new Map<string, { eventId: string; at: number }>();
@@ -55,22 +57,43 @@ export class FindingAlerts {
     this.updates.push({ finding: findingView(finding), eventId: this.eventOf(finding) });
   }
 
-  domainEvents(): Array<{ type: 'finding.created' | 'finding.updated'; data: Prisma.InputJsonObject }> {
-    const created = groupFindingAlerts(this.candidates).map((g) => ({
-      type: 'finding.created' as const,
-      data: alertEventData(g) as unknown as Prisma.InputJsonObject,
-    }));
+  /** Each group's message, by the id of its primary finding. */
+  messages(): Map<string, Announcement> {
+    const out = new Map<string, Announcement>();
+    for (const g of groupFindingAlerts(this.candidates)) {
+      out.set(g.findings[0]!.id, { type: 'finding.created', data: alertEventData(g) as unknown as Prisma.InputJsonObject });
+    }
     // finding.updated keeps its shape ({reason, added, finding}: the primary) and names the group.
-    const updated = groupFindingAlerts(this.updates).map((g) => ({
-      type: 'finding.updated' as const,
-      data: {
-        reason: 'events_added',
-        added: this.added.get(g.findings[0]!.id) ?? 0,
-        finding: g.findings[0]!,
-        [ALERT_GROUP_FIELD]: g,
-      } as unknown as Prisma.InputJsonObject,
-    }));
-    return [...created, ...updated];
+    for (const g of groupFindingAlerts(this.updates)) {
+      const primary = g.findings[0]!;
+      const data = { reason: 'events_added', added: this.added.get(primary.id) ?? 0, finding: primary, [ALERT_GROUP_FIELD]: g };
+      out.set(primary.id, { type: 'finding.updated', data: data as unknown as Prisma.InputJsonObject });
+    }
+    return out;
+  }
+
+  /**
+   * The fold's changes with their announcements grouped: each group's one message rides on its
+   * primary finding's change; the other findings keep their activity entries and lose their own
+   * message. Changes of quiet rules lose theirs too.
+   */
+  regroup(outcomes: readonly GroupOutcome[], changes: readonly FindingChange[]): FindingChange[] {
+    const byId = new Map(outcomes.map((o) => [o.finding.id, o]));
+    const grouped = (c: FindingChange) => {
+      const o = byId.get(c.findingId);
+      if (!o || !c.event) return undefined;
+      if (c.event.type === 'finding.created') return () => this.add(o.finding);
+      if (c.event.type === 'finding.updated' && o.kind === 'events_added') return () => this.addEventsAdded(o.finding, o.added);
+      return undefined;
+    };
+    for (const c of changes) grouped(c)?.();
+    const messages = this.messages();
+    return changes.map((c) => {
+      if (!grouped(c)) return c;
+      const { event: _own, ...rest } = c;
+      const message = messages.get(c.findingId);
+      return message ? { ...rest, event: message } : rest;
+    });
   }
 
   private eventOf(finding: Finding): string {

@@ -6,6 +6,7 @@ import { Database, RulesRepository, type TenantId } from '@trailguard/db';
 import {
   builtinRules,
   compileCloudTrailRuleSet,
+  isAlertingRule,
   serverPlaceholders,
   severityOf,
   TenantRulesLoader,
@@ -107,6 +108,7 @@ export class RulesService {
       this.rules.upsertSetting(scope, id, {
         ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
         ...(body.level !== undefined ? { levelOverride: body.level } : {}),
+        ...(body.alerting !== undefined ? { alerting: body.alerting } : {}),
       }),
     );
     await TenantRulesLoader.bump(this.redis, tenantId);
@@ -215,8 +217,14 @@ export class RulesService {
   private async views(tenantId: TenantId) {
     const loaded = await this.loader.get(tenantId);
     return [
-      ...loaded.rules.map((r) => view(r, loaded.customIds.has(r.id), loaded.isEnabled(r.id), loaded.levelOverride(r.id))),
-      ...loaded.filters.map((f) => filterView(f, loaded)),
+      ...loaded.rules.map((r) => ({
+        ...view(r, loaded.customIds.has(r.id), loaded.isEnabled(r.id), loaded.levelOverride(r.id)),
+        // Enabled-but-quiet rules make findings that are never sent as webhooks.
+        alerting: loaded.isAlerting(r.id) as boolean | null,
+        alertingByDefault: isAlertingRule(r.id, null) as boolean | null,
+      })),
+      // A filter makes no findings: nothing to alert on.
+      ...loaded.filters.map((f) => ({ ...filterView(f, loaded), alerting: null, alertingByDefault: null })),
     ];
   }
 

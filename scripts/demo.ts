@@ -15,7 +15,7 @@ import { ensureInfrastructure, freePort } from '@trailguard/runtime';
 import { AwsSimulator } from '@trailguard/testing';
 import { startWorkers } from '@trailguard/worker-app';
 import { DemoError } from './demo/api-client';
-import { runStory, type StoryResult, type TimelineKind } from './demo/story';
+import { announcedFindingIds, runStory, type StoryResult, type TimelineKind } from './demo/story';
 import { runIntegrityChapter } from './demo/integrity-chapter';
 import { WebhookReceiver } from './demo/webhook-receiver';
 
@@ -185,7 +185,10 @@ async function main(): Promise<number> {
 }
 
 function describeData(type: string, data: Record<string, unknown>): string {
-  if (type === 'finding.created') return ` (${String(data.severity)} "${String(data.ruleTitle)}")`;
+  if (type === 'finding.created') {
+    const more = announcedFindingIds(data).length - 1;
+    return ` (${String(data.severity)} "${String(data.ruleTitle)}"${more > 0 ? ` and ${more} more finding(s) of the same event` : ''})`;
+  }
   if (type === 'posture.changed') {
     const now = (data.posture as { hasLoggingMultiRegionTrail?: boolean } | undefined)?.hasLoggingMultiRegionTrail;
     const before = (data.previous as { hasLoggingMultiRegionTrail?: boolean } | null | undefined)?.hasLoggingMultiRegionTrail;

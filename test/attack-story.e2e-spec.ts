@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { JobQueue } from '@trailguard/queues';
 import { AWS_SDK_ENV_VARS, AwsSimulator } from '@trailguard/testing';
 import { ApiClient } from '../scripts/demo/api-client';
-import { expectedFindings, RULE_TITLES, runStory, type IngestMode, type StoryResult } from '../scripts/demo/story';
+import { announcedFindingIds, expectedFindings, RULE_TITLES, runStory, type IngestMode, type StoryResult } from '../scripts/demo/story';
 import { WebhookReceiver } from '../scripts/demo/webhook-receiver';
 import { startTestApp, startTestWorkers, type TestApp } from './support/test-app';
 import { testJobQueue } from './support/test-env';
@@ -123,12 +123,18 @@ describe('the attack story (admin change suppressed, trail narrowed, attacker in
     expect(blindDetail.details.group).toEqual({ 'userIdentity.arn': attacker });
     expect(r.account.posture?.hasLoggingMultiRegionTrail).toBe(false);
 
-    // Webhooks: finding.created for each non-suppressed finding, once, plus the posture change; all signed right.
+    // Webhooks: each non-suppressed finding announced once, plus the posture change; all signed
+    // right. The attacker's UpdateTrail raised three findings: one message names them all, its
+    // data the high one (the key-pair import and the posture finding have a message each).
     expect(r.webhooks.every((w) => w.verified)).toBe(true);
-    expect(r.webhooks.map((w) => w.type).sort()).toEqual([...Array(open.length).fill('finding.created'), 'posture.changed']);
+    expect(r.webhooks.map((w) => w.type).sort()).toEqual([...Array(open.length - 2).fill('finding.created'), 'posture.changed']);
     expect(new Set(r.webhooks.map((w) => w.webhookId)).size).toBe(r.webhooks.length);
-    const announced = r.webhooks.filter((w) => w.type === 'finding.created').map((w) => w.data.id as string);
+    const announced = r.webhooks.filter((w) => w.type === 'finding.created').flatMap((w) => announcedFindingIds(w.data));
     expect(announced.sort()).toEqual(open.map((f) => f.id).sort());
+    const trailAlert = r.webhooks.find((w) => w.type === 'finding.created' && w.data.id === high.id)!;
+    const group = trailAlert.data.alertGroup as { eventId: string; actor: string; severity: string; findings: Array<{ id: string }> };
+    expect(group).toMatchObject({ eventId: r.records.attackerTrail.eventID, actor: attacker, severity: 'high' });
+    expect(group.findings.map((f) => f.id).sort()).toEqual(trailChanges.map((f) => f.id).sort());
     for (const f of suppressed) expect(JSON.stringify(r.webhooks)).not.toContain(f.id);
     const change = r.webhooks.find((w) => w.type === 'posture.changed')!.data;
     expect(change).toMatchObject({

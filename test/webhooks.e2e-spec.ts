@@ -304,7 +304,7 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
     expect(JSON.parse(r.received[1]!.body)).toEqual({ text: 'Test message from Trailguard' });
     const patched = await t.http.patch(`/v1/webhooks/${id}`).set(a.auth()).send({ payloadFormat: 'standard' }).expect(200);
     expect(patched.body.payloadFormat).toBe('standard');
-    const bad = await t.http.patch(`/v1/webhooks/${id}`).set(a.auth()).send({ payloadFormat: 'teams' }).expect(400);
+    const bad = await t.http.patch(`/v1/webhooks/${id}`).set(a.auth()).send({ payloadFormat: 'discord' }).expect(400);
     expect(bad.body.error.code).toBe('validation_failed');
   });
 

@@ -216,13 +216,14 @@ export async function runStory(opts: StoryOptions, receiver: WebhookReceiver): P
   await wait('the posture finding', has(expected.filter((e) => e.kind === 'posture')));
   await wait('the posture to read "no multi-region trail logging"', () => watcher.account?.posture?.hasLoggingMultiRegionTrail === false);
 
-  // Every non-suppressed finding is announced once, plus the posture change.
+  // Every non-suppressed finding is announced once, plus the posture change. Findings one event
+  // raised for one actor share an announcement: its data is the highest one, alertGroup names all.
   const open = () => watcher.findings.filter((f) => f.status !== 'suppressed');
   await waitUntil(
     'the webhook deliveries',
     async () => {
       await watcher.refresh();
-      const created = new Set(receiver.received.filter((w) => w.type === 'finding.created').map((w) => w.data.id));
+      const created = new Set(receiver.received.filter((w) => w.type === 'finding.created').flatMap((w) => announcedFindingIds(w.data)));
       return open().every((f) => created.has(f.id)) && receiver.received.some((w) => w.type === 'posture.changed');
     },
     timeoutMs,
@@ -299,4 +300,10 @@ function deliverer(opts: StoryOptions, api: ApiClient, account: { id: string; in
       }
     }
   };
+}
+
+/** The findings a finding.created message names: its data, and every finding of its alert group. */
+export function announcedFindingIds(data: Record<string, unknown>): string[] {
+  const group = (data['alertGroup'] as { findings?: Array<{ id: string }> } | undefined)?.findings ?? [];
+  return [...new Set([String(data['id']), ...group.map((f) => f.id)])];
 }

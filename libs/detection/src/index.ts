@@ -15,3 +15,5 @@ export {
   LOGGING_INTEGRITY_RULE_IDS,
   type StateFindingInput,
 } from './integrity-findings';
+export { QUIET_BY_DEFAULT, isAlertingRule } from './quiet-rules';
+export { groupFindingAlerts, alertEventData, ALERT_GROUP_FIELD, type AlertCandidate, type AlertGroup, type FindingAlert } from './alert-groups';

@@ -1,10 +1,13 @@
 import type { CorrelationStore, RuleInfo, RuleSet, SigmaDocument } from '@trailguard/sigma';
 import { compileCloudTrailRuleSet } from './cloudtrail-rule-set';
 import type { Severity } from './finding-key';
+import { isAlertingRule } from './quiet-rules';
 
 export interface RuleSetting {
   enabled: boolean;
   levelOverride: Severity | null;
+  /** Whether findings are sent as webhooks; null or absent: the shipped default (quiet-rules.ts). */
+  alerting?: boolean | null;
 }
 
 export interface TenantRuleSetInput {
@@ -22,6 +25,8 @@ export interface TenantRuleSet {
   rules: readonly RuleInfo[];
   isEnabled(ruleId: string): boolean;
   levelOverride(ruleId: string): Severity | null;
+  /** Enabled-but-quiet rules still make findings; only alerting ones reach webhooks. */
+  isAlerting(ruleId: string): boolean;
 }
 
 /**
@@ -39,6 +44,7 @@ export function buildTenantRuleSet(input: TenantRuleSetInput): TenantRuleSet {
     rules: ruleSet.rules,
     isEnabled: (id) => input.settings.get(id)?.enabled ?? true,
     levelOverride: (id) => input.settings.get(id)?.levelOverride ?? null,
+    isAlerting: (id) => isAlertingRule(id, input.settings.get(id)?.alerting),
   };
 }
 

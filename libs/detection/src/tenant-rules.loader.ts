@@ -60,7 +60,7 @@ export class TenantRulesLoader {
       allowlist: await this.allowlist.live(scope, now),
     }));
     const customDocs = custom.flatMap((r) => parseSigma(r.yaml, `custom:${r.ruleId}`));
-    const settingMap = new Map(settings.map((s) => [s.ruleId, { enabled: s.enabled, levelOverride: s.levelOverride as Severity | null }]));
+    const settingMap = new Map(settings.map((s) => [s.ruleId, { enabled: s.enabled, levelOverride: s.levelOverride as Severity | null, alerting: s.alerting }]));
     const filters = customDocs.filter((d): d is SigmaFilter => d.kind === 'filter');
     // A disabled filter is not applied; a disabled rule stays compiled (see buildTenantRuleSet).
     const active = customDocs.filter((d) => d.kind !== 'filter' || settingMap.get(d.id ?? '')?.enabled !== false);

@@ -39,3 +39,15 @@ export {
 } from './retry-policy';
 export { WEBHOOK_EVENT_TYPES, buildWebhookBody, isWebhookEventType, type WebhookEventType } from './webhook-payload';
 export { slackBodyFor, toSlackMessage, type SlackMessageInput } from './slack-message';
+export { describeEvent, type AlertDescription, type NamedFinding } from './alert-description';
+export {
+  pagerdutyBodyFor,
+  pagerdutyRoutingKey,
+  pagerdutyDedupKey,
+  PAGERDUTY_ACTION,
+  PAGERDUTY_SEVERITY,
+  type PagerDutyAction,
+  type PagerDutySeverity,
+} from './pagerduty-message';
+export { teamsBodyFor, teamsMessage, escapeCardText } from './teams-message';
+export { bodyVariant, formatBody, testBody, type BodyEvent, type PayloadFormat } from './payload-format';

@@ -47,6 +47,29 @@ describe('slackBodyFor', () => {
     eventCount: 1,
   };
 
+  it('names every finding of an alert group in one message, the highest in the headline', () => {
+    const group = [
+      { id: 'f-1', ruleTitle: finding.ruleTitle, severity: 'high' },
+      { id: 'f-2', ruleTitle: 'AWS CloudTrail Important Change', severity: 'medium' },
+      { id: 'f-3', ruleTitle: 'AWS CloudTrail UpdateTrail', severity: 'medium' },
+    ];
+    const m = parse(slackBodyFor('finding.created', { ...finding, alertGroup: { findings: group } }));
+    expect(m.text).toBe('New finding [HIGH]: AWS CloudTrail UpdateTrail with multi-region disabled (+2 more)');
+    expect(m.blocks[0]?.text?.text).toContain(
+      '• [HIGH] AWS CloudTrail UpdateTrail with multi-region disabled\n• [MEDIUM] AWS CloudTrail Important Change\n• [MEDIUM] AWS CloudTrail UpdateTrail',
+    );
+  });
+
+  it('names the grown findings of an events_added update in one message', () => {
+    const group = [
+      { id: 'f-1', ruleTitle: finding.ruleTitle, severity: 'high' },
+      { id: 'f-2', ruleTitle: 'AWS CloudTrail UpdateTrail', severity: 'medium' },
+    ];
+    const m = parse(slackBodyFor('finding.updated', { reason: 'events_added', added: 1, finding: { ...finding, eventCount: 2 }, alertGroup: { findings: group } }));
+    expect(m.text).toBe('Finding updated [HIGH]: AWS CloudTrail UpdateTrail with multi-region disabled (+1 more)');
+    expect(m.blocks[0]?.text?.text).toContain('1 more event(s), 2 in all\n• [HIGH] AWS CloudTrail UpdateTrail with multi-region disabled\n• [MEDIUM] AWS CloudTrail UpdateTrail');
+  });
+
   it('announces a new finding with its rule, severity, actor and where', () => {
     const m = parse(slackBodyFor('finding.created', finding));
     expect(m.text).toBe('New finding [HIGH]: AWS CloudTrail UpdateTrail with multi-region disabled');

@@ -1,3 +1,4 @@
+import { findingFields, namedFindings, obj, present, text, type NamedFinding } from './alert-description';
 import type { WebhookEventType } from './webhook-payload';
 
 export interface SlackMessageInput {
@@ -47,28 +48,10 @@ export function toSlackMessage(input: SlackMessageInput): string {
 }
 
 type Data = Record<string, unknown>;
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined);
-const obj = (v: unknown): Data => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Data) : {});
 
-/** Only the fields that have a value, in the order given. */
-function present(entries: Array<[string, unknown]>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of entries) {
-    const t = text(v);
-    if (t !== undefined) out[k] = t;
-  }
-  return out;
-}
-
-function findingFields(f: Data): Record<string, string> {
-  return present([
-    ['Actor', f['actor']],
-    ['Region', f['region']],
-    ['Source IP', f['sourceIp']],
-    ['Events', f['eventCount']],
-    ['Status', f['status']],
-    ['Finding', f['id']],
-  ]);
+/** The findings of an alert group as bullet lines (nothing for a lone finding). */
+function groupLines(named: NamedFinding[]): string {
+  return named.length > 1 ? `\n${named.map((f) => `• [${f.severity.toUpperCase()}] ${f.title}`).join('\n')}` : '';
 }
 
 /**
@@ -77,25 +60,30 @@ function findingFields(f: Data): Record<string, string> {
  */
 export function slackBodyFor(type: WebhookEventType, data: Data): string {
   switch (type) {
-    case 'finding.created':
+    case 'finding.created': {
+      // One event that several rules matched: one message naming every finding, highest first.
+      const named = namedFindings(data);
+      const group = groupLines(named);
       return toSlackMessage({
         type,
-        title: text(data['ruleTitle']) ?? 'finding',
+        title: `${text(data['ruleTitle']) ?? 'finding'}${named.length > 1 ? ` (+${named.length - 1} more)` : ''}`,
         ...(text(data['severity']) ? { severity: text(data['severity']) } : {}),
-        summary: `${text(data['eventCount']) ?? '1'} event(s) by ${text(data['actor']) ?? 'an unknown actor'}`,
+        summary: `${text(data['eventCount']) ?? '1'} event(s) by ${text(data['actor']) ?? 'an unknown actor'}${group}`,
         fields: findingFields(data),
       });
+    }
     case 'finding.updated': {
       const f = obj(data['finding']);
       const summary =
         data['reason'] === 'status_changed'
           ? `status ${text(data['from']) ?? '?'} → ${text(data['to']) ?? '?'}`
           : `${text(data['added']) ?? 'more'} more event(s), ${text(f['eventCount']) ?? '?'} in all`;
+      const named = namedFindings({ ...f, alertGroup: data['alertGroup'] });
       return toSlackMessage({
         type,
-        title: text(f['ruleTitle']) ?? 'finding',
+        title: `${text(f['ruleTitle']) ?? 'finding'}${named.length > 1 ? ` (+${named.length - 1} more)` : ''}`,
         ...(text(f['severity']) ? { severity: text(f['severity']) } : {}),
-        summary,
+        summary: `${summary}${groupLines(named)}`,
         fields: findingFields(f),
       });
     }

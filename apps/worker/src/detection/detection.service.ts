@@ -15,6 +15,7 @@ import {
 import { decodeRecords, pendingBatchesKey, type JobOf, type RedisClient } from '@trailguard/queues';
 import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
 import { DETECTION_REDIS } from './detection.tokens';
+import { FindingAlerts } from './finding-alerts';
 import { eventsDuplicate, eventsEvaluated, eventsRefused, findingsCreated, findingsSuppressed, ruleMatches } from './detection.metrics';
 
 /** An eventTime this far ahead of the clock is refused: CloudTrail does not log the future, and partitions are made a week ahead. */
@@ -76,7 +77,7 @@ export class DetectionService {
         if (owned.delete(c.eventId)) mine.push(c);
       }
       const groups = await this.group(mine, rules, job.accountId);
-      const touched = groups.length > 0 ? await this.fold(scope, groups) : 0;
+      const touched = groups.length > 0 ? await this.fold(scope, groups, rules) : 0;
       return { evaluated: mine.length, findings: touched };
     });
     eventsDuplicate.inc(candidates.length - result.evaluated);
@@ -135,7 +136,7 @@ export class DetectionService {
   }
 
   /** Folds the groups into findings and records what happened; returns how many findings changed. */
-  private async fold(scope: SqlScope, groups: FindingGroup[]): Promise<number> {
+  private async fold(scope: SqlScope, groups: FindingGroup[], rules: LoadedTenantRules): Promise<number> {
     const outcomes = await this.findings.foldGroups(scope, groups, this.runtime.config.FINDING_EVIDENCE_MAX);
     const created = outcomes.filter((o) => o.kind === 'created').map((o) => o.finding);
     for (const f of created) {
@@ -143,7 +144,9 @@ export class DetectionService {
       if (f.status === 'suppressed') findingsSuppressed.inc();
     }
     await this.findings.linkPostureCauses(scope, created.filter(isTrailChange));
-    await this.findings.recordChanges(scope, this.findings.changesOf(outcomes));
+    // One message per (event, actor), naming every finding the event raised; none for quiet rules.
+    const alerts = new FindingAlerts(groups, (ruleId) => rules.isAlerting(ruleId));
+    await this.findings.recordChanges(scope, alerts.regroup(outcomes, this.findings.changesOf(outcomes)));
     return outcomes.length;
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { asTenantId, Database, WebhooksRepository } from '@trailguard/db';
+import { asTenantId, Database, WebhooksRepository, type WebhookEndpoint } from '@trailguard/db';
 import { JobQueue, type JobOf } from '@trailguard/queues';
-import { buildWebhookBody, isWebhookEventType, slackBodyFor } from '@trailguard/webhooks';
+import { bodyVariant, formatBody, isWebhookEventType } from '@trailguard/webhooks';
 import type { JobHandler } from '../job-handler';
 import { enqueueDeliver } from '../webhooks/deliver-jobs';
 import { wantsEvent } from '../webhooks/event-filter';
@@ -38,13 +38,16 @@ export class WebhooksFanoutProcessor implements JobHandler<'webhooks.fanout'> {
       // Each format's bytes once, for the formats these endpoints want; stored with the delivery,
       // so retries send exactly them.
       const type = event.type;
-      const build = { standard: () => buildWebhookBody(type, payload, event.createdAt), slack: () => slackBodyFor(type, payload) };
-      const bodies = new Map(endpoints.map((e) => [e.payloadFormat, '']));
-      for (const format of bodies.keys()) bodies.set(format, build[format]());
+      const bodies = new Map<string, string>();
+      const bodyOf = (e: WebhookEndpoint): string => {
+        const variant = bodyVariant(e.payloadFormat, e.url);
+        if (!bodies.has(variant)) bodies.set(variant, formatBody(e.payloadFormat, e.url, { type, data: payload, at: event.createdAt }));
+        return bodies.get(variant)!;
+      };
       const messageId = `msg_${event.id}`;
       const deliveries = await this.repo.createDeliveries(
         scope,
-        endpoints.map((e) => ({ endpointId: e.id, messageId, eventType: type, body: bodies.get(e.payloadFormat)! })),
+        endpoints.map((e) => ({ endpointId: e.id, messageId, eventType: type, body: bodyOf(e) })),
       );
       // Only deliveries that never started; one a previous run already began has its own jobs.
       return deliveries.filter((d) => d.attemptCount === 0 && d.status === 'pending');

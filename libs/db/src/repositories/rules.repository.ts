@@ -31,10 +31,14 @@ export class RulesRepository {
     return scope.tx.ruleSetting.findMany({ where: { tenantId: scope.tenantId } });
   }
 
-  upsertSetting(scope: TenantScope, ruleId: string, data: { enabled?: boolean; levelOverride?: Severity | null }): Promise<RuleSetting> {
+  upsertSetting(
+    scope: TenantScope,
+    ruleId: string,
+    data: { enabled?: boolean; levelOverride?: Severity | null; alerting?: boolean | null },
+  ): Promise<RuleSetting> {
     return scope.tx.ruleSetting.upsert({
       where: { tenantId_ruleId: { tenantId: scope.tenantId, ruleId } },
-      create: { tenantId: scope.tenantId, ruleId, enabled: data.enabled ?? true, levelOverride: data.levelOverride ?? null },
+      create: { tenantId: scope.tenantId, ruleId, enabled: data.enabled ?? true, levelOverride: data.levelOverride ?? null, alerting: data.alerting ?? null },
       update: data,
     });
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { RulesModule } from '../rules/rules.module';
 import { FindingsController } from './findings.controller';
 import { FindingsService } from './findings.service';
 
-@Module({ controllers: [FindingsController], providers: [FindingsService] })
+@Module({ imports: [RulesModule], controllers: [FindingsController], providers: [FindingsService] })
 export class FindingsModule {}

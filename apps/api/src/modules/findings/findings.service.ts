@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Database, FindingsRepository, type FindingChange, type PageRequest, type Prisma, type TenantId } from '@trailguard/db';
-import { findingView, ocsfDetectionFinding } from '@trailguard/detection';
+import { findingView, ocsfDetectionFinding, TenantRulesLoader } from '@trailguard/detection';
 import { notFound } from '../../common/domain-error';
 import type { Principal } from '../../common/auth';
 import { RUNTIME, type Runtime } from '../../common/runtime';
@@ -13,6 +13,7 @@ export class FindingsService {
   constructor(
     private readonly db: Database,
     @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly rules: TenantRulesLoader,
   ) {}
 
   async list(tenantId: TenantId, q: ListFindingsQuery) {
@@ -53,6 +54,7 @@ export class FindingsService {
 
   /** Status, assignee and comments; each change is one activity entry, status changes a webhook event. */
   async update(tenantId: TenantId, id: string, body: PatchFindingBody, by: Principal) {
+    const rules = await this.rules.get(tenantId);
     return this.db.forTenant(tenantId, async (scope) => {
       const before = await this.findings.get(scope, id);
       if (!before) throw notFound('finding', id);
@@ -67,10 +69,13 @@ export class FindingsService {
         changes.push({
           findingId: id,
           activity: { type: 'status_changed', actor, data: { from: before.status, to: data.status } },
-          event: {
-            type: 'finding.updated',
-            data: { reason: 'status_changed', from: before.status, to: data.status, finding: findingView(after) as unknown as Prisma.InputJsonObject },
-          },
+          // A quiet rule's finding never alerted, so its status changes are not announced either.
+          ...(rules.isAlerting(before.ruleId) && {
+            event: {
+              type: 'finding.updated',
+              data: { reason: 'status_changed', from: before.status, to: data.status, finding: findingView(after) as unknown as Prisma.InputJsonObject },
+            },
+          }),
         });
       }
       if (data.assignee !== undefined) changes.push({ findingId: id, activity: { type: 'assigned', actor, data: { from: before.assignee, to: data.assignee } } });

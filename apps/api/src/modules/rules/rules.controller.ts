@@ -55,7 +55,7 @@ export class RulesController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Enable, disable or override the level of any rule' })
+  @ApiOperation({ summary: 'Enable, disable, override the level of, or turn alerting on or off for any rule' })
   @ApiJsonBody(patchRuleBody)
   patch(@CurrentTenant() tenantId: TenantId, @IdParam() id: string, @ZodBody(patchRuleBody) body: PatchRuleBody) {
     return this.rules.patch(tenantId, id, body);

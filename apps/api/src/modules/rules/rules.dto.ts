@@ -13,14 +13,17 @@ export const patchRuleBody = z
     enabled: z.boolean().optional(),
     /** null removes the override. */
     level: severity.nullable().optional(),
+    /** Whether findings are sent as webhooks; null returns to the rule's shipped default. */
+    alerting: z.boolean().nullable().optional(),
   })
-  .refine((b) => b.enabled !== undefined || b.level !== undefined, 'give enabled and/or level');
+  .refine((b) => b.enabled !== undefined || b.level !== undefined || b.alerting !== undefined, 'give enabled, level and/or alerting');
 
 export const listRulesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().min(1).max(500).optional(),
   source: z.enum(['builtin', 'custom']).optional(),
   enabled: z.enum(['true', 'false']).optional(),
+  alerting: z.enum(['true', 'false']).optional(),
 });
 
 export const testRuleBody = z

@@ -6,6 +6,7 @@ import { Database, RulesRepository, type TenantId } from '@trailguard/db';
 import {
   builtinRules,
   compileCloudTrailRuleSet,
+  isAlertingRule,
   serverPlaceholders,
   severityOf,
   TenantRulesLoader,
@@ -54,6 +55,7 @@ export class RulesService {
     const filtered = views
       .filter((v) => (q.source ? v.source === q.source : true))
       .filter((v) => (q.enabled ? String(v.enabled) === q.enabled : true))
+      .filter((v) => (q.alerting ? String(v.alerting) === q.alerting : true))
       .sort((a, b) => a.id.localeCompare(b.id));
     const after = q.cursor ? Buffer.from(q.cursor, 'base64url').toString('utf8') : '';
     const rest = filtered.filter((v) => v.id > after);
@@ -106,6 +108,7 @@ export class RulesService {
       this.rules.upsertSetting(scope, id, {
         ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
         ...(body.level !== undefined ? { levelOverride: body.level } : {}),
+        ...(body.alerting !== undefined ? { alerting: body.alerting } : {}),
       }),
     );
     await TenantRulesLoader.bump(this.redis, tenantId);
@@ -214,8 +217,14 @@ export class RulesService {
   private async views(tenantId: TenantId) {
     const loaded = await this.loader.get(tenantId);
     return [
-      ...loaded.rules.map((r) => view(r, loaded.customIds.has(r.id), loaded.isEnabled(r.id), loaded.levelOverride(r.id))),
-      ...loaded.filters.map((f) => filterView(f, loaded)),
+      ...loaded.rules.map((r) => ({
+        ...view(r, loaded.customIds.has(r.id), loaded.isEnabled(r.id), loaded.levelOverride(r.id)),
+        // Enabled-but-quiet rules make findings that are never sent as webhooks.
+        alerting: loaded.isAlerting(r.id) as boolean | null,
+        alertingByDefault: isAlertingRule(r.id, null) as boolean | null,
+      })),
+      // A filter makes no findings: nothing to alert on.
+      ...loaded.filters.map((f) => ({ ...filterView(f, loaded), alerting: null, alertingByDefault: null })),
     ];
   }
 

@@ -3,6 +3,7 @@ import {
   blockedRangeOf,
   checkWebhookUrl,
   isWebhookError,
+  pagerdutyRoutingKey,
   SsrfBlockedError,
   systemResolver,
   type ResolvedAddress,
@@ -47,4 +48,18 @@ async function resolveQuietly(host: string): Promise<ResolvedAddress[]> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A `pagerduty` endpoint's URL must carry its routing key (as the fragment): refused now with a
+ * clear 400 rather than failing every delivery later.
+ */
+export function checkFormatUrl(format: string, url: string): void {
+  if (format !== 'pagerduty' || pagerdutyRoutingKey(url) !== null) return;
+  throw new DomainError(
+    'invalid_url',
+    'webhook URL refused: a pagerduty endpoint carries its integration routing key as the URL fragment, e.g. https://events.pagerduty.com/v2/enqueue#<routing key>',
+    400,
+    { field: 'url', reason: 'pagerduty_routing_key_missing' },
+  );
 }

@@ -7,8 +7,13 @@ const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as con
 const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 export const DEFAULT_GRACE_SECONDS = 24 * 3600;
 
-/** `standard`: the `{type, timestamp, data}` event; `slack`: a Block Kit message for a Slack incoming webhook. Both signed. */
-const payloadFormat = z.enum(['standard', 'slack']).default('standard');
+/**
+ * `standard`: the `{type, timestamp, data}` event; `slack`: a Block Kit message for a Slack incoming
+ * webhook; `pagerduty`: a PagerDuty Events API v2 event (the URL's fragment is the routing key);
+ * `teams`: an Adaptive Card message for a Microsoft Teams incoming webhook or Workflows trigger.
+ * All signed (only `standard` receivers verify).
+ */
+const payloadFormat = z.enum(['standard', 'slack', 'pagerduty', 'teams']).default('standard');
 
 const eventTypes = z
   .array(z.enum(WEBHOOK_EVENT_TYPES))
@@ -76,7 +81,7 @@ export function toDeliveryView(d: WebhookDeliveryWithAttempts) {
     nextAttemptAt: d.nextAttemptAt,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
-    payload: parseBody(d.body),
+    payload: redactRoutingKey(parseBody(d.body)),
     attempts: d.attempts.map((a) => ({
       attempt: a.attempt,
       at: a.createdAt,
@@ -94,4 +99,11 @@ function parseBody(body: string): unknown {
   } catch {
     return body;
   }
+}
+
+/** A PagerDuty body carries the integration's routing key: the delivery log shows its end only. */
+function redactRoutingKey(payload: unknown): unknown {
+  if (typeof payload !== 'object' || payload === null || !('routing_key' in payload)) return payload;
+  const key = String((payload as { routing_key: unknown }).routing_key);
+  return { ...payload, routing_key: `…${key.slice(-4)}` };
 }

@@ -1,10 +1,10 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { Database, WebhooksRepository, type PageRequest, type Prisma, type TenantId, type TenantScope, type WebhookEndpoint } from '@trailguard/db';
-import { generateMessageId, generateWebhookSecret, sendWebhook, signPayload } from '@trailguard/webhooks';
+import { generateMessageId, generateWebhookSecret, sendWebhook, signPayload, testBody } from '@trailguard/webhooks';
 import { deliverJobId } from '@trailguard/queues';
 import { DomainError, notFound } from '../../common/domain-error';
 import { WebhookInfra } from './webhook-infra';
-import { validateWebhookUrl } from './webhook-url';
+import { checkFormatUrl, validateWebhookUrl } from './webhook-url';
 import {
   DEFAULT_GRACE_SECONDS,
   toDeliveryView,
@@ -36,6 +36,7 @@ export class WebhooksService {
   /** The signing secret is in this response and never again. */
   async create(tenantId: TenantId, body: CreateWebhookBody, actor: string) {
     const url = await validateWebhookUrl(body.url, this.infra.allowPrivate);
+    checkFormatUrl(body.payloadFormat, url);
     return this.db.forTenant(tenantId, async (scope) => {
       const created = await this.repo.createEndpoint(scope, {
         url,
@@ -46,7 +47,8 @@ export class WebhooksService {
       });
       const secret = generateWebhookSecret();
       await this.repo.addSecret(scope, created.id, this.infra.box.encrypt(secret, created.id));
-      await this.audit(scope, 'endpoint.created', created.id, actor, { url });
+      // A PagerDuty routing key (the URL's fragment) stays out of the audit trail.
+      await this.audit(scope, 'endpoint.created', created.id, actor, { url: url.split('#')[0]! });
       return { ...toWebhookView(await this.endpoint(scope, created.id)), secret };
     });
   }
@@ -55,6 +57,7 @@ export class WebhooksService {
     const url = body.url === undefined ? undefined : await validateWebhookUrl(body.url, this.infra.allowPrivate);
     return this.db.forTenant(tenantId, async (scope) => {
       const current = await this.endpoint(scope, id);
+      checkFormatUrl(body.payloadFormat ?? current.payloadFormat, url ?? current.url);
       await this.repo.updateEndpoint(scope, id, {
         url,
         description: body.description,
@@ -96,11 +99,7 @@ export class WebhooksService {
   async test(tenantId: TenantId, id: string) {
     const { endpoint, delivery, secrets } = await this.db.forTenant(tenantId, async (scope) => {
       const e = await this.endpoint(scope, id);
-      const message = 'Test message from Trailguard';
-      const body =
-        e.payloadFormat === 'slack'
-          ? JSON.stringify({ text: message })
-          : JSON.stringify({ type: 'webhook.test', timestamp: new Date().toISOString(), data: { endpointId: e.id, message } });
+      const body = testBody(e.payloadFormat, e.url, e.id, new Date());
       const [d] = await this.repo.createDeliveries(scope, [{ endpointId: e.id, messageId: generateMessageId(), eventType: 'webhook.test', body }]);
       if (!d) throw new Error('test delivery was not created');
       return { endpoint: e, delivery: d, secrets: e.secrets.map((s) => this.infra.box.decrypt(s.ciphertext, e.id)) };

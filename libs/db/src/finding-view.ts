@@ -6,7 +6,8 @@ import type { Finding, Prisma } from './generated/client';
  */
 export type FindingView = ReturnType<typeof findingView>;
 
-export function findingView(f: Finding) {
+/** Takes any row with a finding's columns (the API's reads leave tenant_id out). */
+export function findingView(f: Omit<Finding, 'tenantId'>) {
   return {
     id: f.id,
     kind: f.kind,

@@ -16,3 +16,4 @@ export {
 } from './redis-target';
 export { KEY_ROOT, tenantKey, ownKey, globalKey, queuePrefix, shardOf } from './redis-keys';
 export { attemptOfJobId, deliverJobId } from './deliver-job-id';
+export { apiKeyRevocationsChannel } from './channels';

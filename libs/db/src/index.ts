@@ -18,7 +18,7 @@ export {
   type CheckpointKey,
   type CheckpointProgress,
 } from './repositories/ingest-checkpoints.repository';
-export { WebhooksRepository, type AttemptContext, type WebhookDeliveryWithAttempts, type WebhookEndpointWithSecrets } from './repositories/webhooks.repository';
+export { WebhooksRepository, type AttemptContext, type NewWebhookDelivery, type WebhookDeliveryWithAttempts, type WebhookEndpointWithSecrets } from './repositories/webhooks.repository';
 export { IngestedEventsRepository, type IncomingEvent } from './repositories/ingested-events.repository';
 export { RulesRepository } from './repositories/rules.repository';
 export { AllowlistRepository } from './repositories/allowlist.repository';

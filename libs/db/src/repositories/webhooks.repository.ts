@@ -126,15 +126,9 @@ export class WebhooksRepository {
     return count > 0;
   }
 
-  /** Enabled endpoints subscribed to `eventType` (an empty list means every type). */
-  endpointsFor(scope: TenantScope, eventType: string): Promise<WebhookEndpoint[]> {
-    return scope.tx.webhookEndpoint.findMany({
-      where: {
-        tenantId: scope.tenantId,
-        enabled: true,
-        OR: [{ eventTypes: { isEmpty: true } }, { eventTypes: { has: eventType } }],
-      },
-    });
+  /** The tenant's enabled endpoints (fan-out matches a batch of events of any type against them). */
+  enabledEndpoints(scope: TenantScope): Promise<WebhookEndpoint[]> {
+    return scope.tx.webhookEndpoint.findMany({ where: { tenantId: scope.tenantId, enabled: true } });
   }
 
   addSecret(scope: TenantScope, endpointId: string, ciphertext: string): Promise<WebhookSecret> {
@@ -163,16 +157,17 @@ export class WebhooksRepository {
   }
 
   /**
-   * Idempotent: a (endpoint, message) pair that already has a delivery keeps it. Returns the
-   * delivery of every given pair, whether created now or by an earlier run.
+   * Idempotent, one insert: a (endpoint, message) pair that already has a delivery keeps it.
+   * Returns the delivery of every given pair, whether created now or by an earlier run, or with
+   * `onlyNew` just those this call created.
    */
-  async createDeliveries(scope: TenantScope, rows: NewWebhookDelivery[]): Promise<WebhookDelivery[]> {
+  async createDeliveries(scope: TenantScope, rows: NewWebhookDelivery[], options: { onlyNew?: boolean } = {}): Promise<WebhookDelivery[]> {
     if (rows.length === 0) return [];
     const created = await scope.tx.webhookDelivery.createManyAndReturn({
       data: rows.map((r) => ({ ...r, tenantId: scope.tenantId })),
       skipDuplicates: true,
     });
-    if (created.length === rows.length) return created;
+    if (created.length === rows.length || options.onlyNew) return created;
     return scope.tx.webhookDelivery.findMany({
       where: {
         tenantId: scope.tenantId,
@@ -182,23 +177,27 @@ export class WebhooksRepository {
   }
 
   /**
-   * Everything one attempt needs in one round trip: the delivery, its endpoint's URL and state,
-   * and the ciphertexts of the secrets that still sign (newest first).
+   * Everything the attempts at these deliveries need, in one round trip for any number of them:
+   * each delivery, its endpoint's URL and state, and the ciphertexts of the secrets that still
+   * sign (newest first). Deliveries not found are left out.
    */
-  async attemptContext(scope: TenantScope, deliveryId: string): Promise<AttemptContext | null> {
-    const rows = await scope.tx.$queryRaw<AttemptContextRow[]>`
-      SELECT d.id, d.endpoint_id, d.message_id, d.body, d.status::text AS status, d.attempt_count, d.next_attempt_at,
-             e.url, e.enabled, e.failing_since,
-             COALESCE(array_agg(s.ciphertext ORDER BY s.created_at DESC) FILTER (WHERE s.id IS NOT NULL), '{}') AS secrets
-        FROM webhook_deliveries d
-        JOIN webhook_endpoints e ON e.tenant_id = d.tenant_id AND e.id = d.endpoint_id
-        LEFT JOIN webhook_secrets s ON s.tenant_id = d.tenant_id AND s.endpoint_id = d.endpoint_id
-             AND (s.expires_at IS NULL OR s.expires_at > clock_timestamp())
-       WHERE d.tenant_id = ${scope.tenantId}::uuid AND d.id = ${deliveryId}::uuid
-       GROUP BY d.id, e.id`;
-    const r = rows[0];
-    if (!r) return null;
-    return {
+  async attemptContexts(db: Database, tenantId: TenantId, deliveryIds: readonly string[]): Promise<AttemptContext[]> {
+    if (deliveryIds.length === 0) return [];
+    const [rows = []] = await db.readAsTenant<AttemptContextRow>(tenantId, [
+      {
+        text: `SELECT d.id, d.endpoint_id, d.message_id, d.body, d.status::text AS status, d.attempt_count, d.next_attempt_at,
+                      e.url, e.enabled, e.failing_since,
+                      COALESCE(array_agg(s.ciphertext ORDER BY s.created_at DESC) FILTER (WHERE s.id IS NOT NULL), '{}') AS secrets
+                 FROM webhook_deliveries d
+                 JOIN webhook_endpoints e ON e.tenant_id = d.tenant_id AND e.id = d.endpoint_id
+                 LEFT JOIN webhook_secrets s ON s.tenant_id = d.tenant_id AND s.endpoint_id = d.endpoint_id
+                      AND (s.expires_at IS NULL OR s.expires_at > clock_timestamp())
+                WHERE d.tenant_id = $1::uuid AND d.id = ANY($2::uuid[])
+                GROUP BY d.id, e.id`,
+        values: [tenantId, deliveryIds],
+      },
+    ]);
+    return rows.map((r) => ({
       id: r.id,
       endpointId: r.endpoint_id,
       messageId: r.message_id,
@@ -210,32 +209,47 @@ export class WebhooksRepository {
       endpointEnabled: r.enabled,
       failingSince: r.failing_since,
       secretCiphertexts: r.secrets,
-    };
+    }));
   }
 
   /**
-   * Records attempt `attempt` and the delivery's new state in one statement, only if the delivery
-   * has exactly `attempt - 1` attempts: of two runners of the same attempt (a stalled job re-run
-   * while the first is still sending) the second waits on the row lock, finds the count moved
-   * on, and records nothing. Returns whether this call recorded it.
+   * Records many attempts and their deliveries' new states in one statement. Each is recorded
+   * only if its delivery has exactly `attempt - 1` attempts: of two runners of the same attempt
+   * (a stalled job re-run while the first is still sending) the second waits on the row lock,
+   * finds the count moved on, and records nothing. Returns the delivery ids this call recorded.
    */
-  async recordAttempt(
+  async recordAttempts(
     scope: TenantScope,
-    input: WebhookAttemptInput & { status: DeliveryStatus; nextAttemptAt: Date | null },
-  ): Promise<boolean> {
+    inputs: ReadonlyArray<WebhookAttemptInput & { status: DeliveryStatus; nextAttemptAt: Date | null }>,
+  ): Promise<Set<string>> {
+    if (inputs.length === 0) return new Set();
+    const col = <T>(f: (i: (typeof inputs)[number]) => T) => inputs.map(f);
     const rows = await scope.tx.$queryRaw<Array<{ id: string }>>`
-      WITH d AS (
-        UPDATE webhook_deliveries
-           SET status = ${input.status}::"DeliveryStatus", attempt_count = ${input.attempt}::int,
-               next_attempt_at = ${input.nextAttemptAt}::timestamptz, updated_at = now()
-         WHERE tenant_id = ${scope.tenantId}::uuid AND id = ${input.deliveryId}::uuid AND attempt_count = ${input.attempt - 1}::int
-         RETURNING id)
+      WITH v AS (
+        SELECT * FROM unnest(${col((i) => i.deliveryId)}::uuid[], ${col((i) => i.attempt)}::int[], ${col((i) => i.status)}::text[],
+                             ${col((i) => i.nextAttemptAt?.toISOString() ?? null)}::timestamptz[], ${col((i) => i.statusCode ?? null)}::int[],
+                             ${col((i) => i.latencyMs)}::int[], ${col((i) => i.responseSnippet ?? null)}::text[], ${col((i) => i.error ?? null)}::text[])
+          AS v(id, attempt, status, next_at, status_code, latency_ms, snippet, error)),
+      d AS (
+        UPDATE webhook_deliveries w
+           SET status = v.status::"DeliveryStatus", attempt_count = v.attempt, next_attempt_at = v.next_at, updated_at = now()
+          FROM v
+         WHERE w.tenant_id = ${scope.tenantId}::uuid AND w.id = v.id AND w.attempt_count = v.attempt - 1
+         RETURNING w.id)
       INSERT INTO webhook_attempts (id, tenant_id, delivery_id, attempt, status_code, latency_ms, response_snippet, error)
-      SELECT gen_random_uuid(), ${scope.tenantId}::uuid, d.id, ${input.attempt}::int, ${input.statusCode ?? null}::int,
-             ${input.latencyMs}::int, ${input.responseSnippet ?? null}::text, ${input.error ?? null}::text
-        FROM d
-      RETURNING id`;
-    return rows.length > 0;
+      SELECT gen_random_uuid(), ${scope.tenantId}::uuid, v.id, v.attempt, v.status_code, v.latency_ms, v.snippet, v.error
+        FROM v JOIN d ON d.id = v.id
+      RETURNING delivery_id AS id`;
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Ends these pending deliveries' series without an attempt (their endpoint is disabled). */
+  async failPending(scope: TenantScope, deliveryIds: string[]): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    await scope.tx.webhookDelivery.updateMany({
+      where: { tenantId: scope.tenantId, id: { in: deliveryIds }, status: 'pending' },
+      data: { status: 'failed', nextAttemptAt: null },
+    });
   }
 
   /** Disables an enabled endpoint; false when it already was disabled. */
@@ -247,16 +261,20 @@ export class WebhooksRepository {
     return count > 0;
   }
 
-  /** Starts the endpoint's run of failures unless one is already running; returns its start. */
-  async markFailing(scope: TenantScope, endpointId: string, current: Date | null, at: Date): Promise<Date> {
-    if (current) return current;
-    await scope.tx.webhookEndpoint.updateMany({ where: { tenantId: scope.tenantId, id: endpointId, failingSince: null }, data: { failingSince: at } });
-    return at;
+  /** Starts the run of failures of each endpoint that has none running. */
+  async markFailing(scope: TenantScope, endpointIds: string[], at: Date): Promise<void> {
+    if (endpointIds.length === 0) return;
+    await scope.tx.webhookEndpoint.updateMany({
+      where: { tenantId: scope.tenantId, id: { in: endpointIds }, failingSince: null },
+      data: { failingSince: at },
+    });
   }
 
-  async clearFailing(scope: TenantScope, endpointId: string): Promise<void> {
+  /** Ends the run of failures of each endpoint that has one. */
+  async clearFailing(scope: TenantScope, endpointIds: string[]): Promise<void> {
+    if (endpointIds.length === 0) return;
     await scope.tx.webhookEndpoint.updateMany({
-      where: { tenantId: scope.tenantId, id: endpointId, failingSince: { not: null } },
+      where: { tenantId: scope.tenantId, id: { in: endpointIds }, failingSince: { not: null } },
       data: { failingSince: null },
     });
   }
@@ -319,8 +337,8 @@ export class WebhooksRepository {
     return scope.tx.auditLogEntry.create({ data: { ...entry, tenantId: scope.tenantId } });
   }
 
-  getDomainEvent(scope: TenantScope, id: string): Promise<DomainEvent | null> {
-    return scope.tx.domainEvent.findUnique({ where: { tenantId_id: { tenantId: scope.tenantId, id } } });
+  getDomainEvents(scope: TenantScope, ids: string[]): Promise<DomainEvent[]> {
+    return scope.tx.domainEvent.findMany({ where: { tenantId: scope.tenantId, id: { in: ids } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   }
 
   /** Oldest outbox rows not yet handed to the queue, across tenants (SECURITY DEFINER look-up). */

@@ -12,8 +12,8 @@
  * --mode live: the workers run while the rows are written (in this same process, in transactions
  * of 100); the clock runs from the first row, and latency is per message from its insert.
  *
- * A fresh database `trailguard_bench_webhooks` is created on the DATABASE_URL server and the Redis
- * db given is flushed first (use one nobody else uses). Bounded by --events x --endpoints deliveries
+ * A fresh database `trailguard_bench_webhooks_<pid>` is created on the DATABASE_URL server (dropped at
+ * the end) and the Redis db given is flushed first (use one nobody else uses, or a redis-server of your own). Bounded by --events x --endpoints deliveries
  * and by --timeout seconds.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -65,6 +65,15 @@ async function freshDatabase(serverUrl: string, name: string): Promise<string> {
   return url.toString();
 }
 
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await client.end();
+}
+
 async function main(): Promise<void> {
   const events = Number(arg('events', '2000'));
   const endpoints = Number(arg('endpoints', '1'));
@@ -72,7 +81,9 @@ async function main(): Promise<void> {
   const serverUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/9';
 
-  const ownerUrl = await freshDatabase(serverUrl, 'trailguard_bench_webhooks');
+  // Its own database per run: benches of several worktrees may share the server.
+  const dbName = `trailguard_bench_webhooks_${process.pid}`;
+  const ownerUrl = await freshDatabase(serverUrl, dbName);
   const { appUrl } = await prepareDatabase(ownerUrl, { appPassword: 'trailguard-app-test' });
   const flush = new Redis(redisUrl);
   await flush.flushdb();
@@ -148,6 +159,7 @@ async function main(): Promise<void> {
   await workers.close();
   await db.close();
   receiver.disconnect();
+  await dropDatabase(serverUrl, dbName);
 
   const result = {
     date: new Date().toISOString().slice(0, 10),

@@ -105,13 +105,26 @@ export class Database {
    * applies as in `forTenant`; callers still filter by tenant_id so the indexes serve them.
    * Rows come back as node-postgres parses them (timestamptz as Date, jsonb parsed, arrays).
    */
-  async readAsTenant<R extends QueryResultRow = QueryResultRow>(tenantId: TenantId, queries: readonly SqlQuery[]): Promise<R[][]> {
+  readAsTenant<R extends QueryResultRow = QueryResultRow>(tenantId: TenantId, queries: readonly SqlQuery[]): Promise<R[][]> {
+    return this.pipelineAsTenant<R>(tenantId, queries, 'BEGIN READ ONLY');
+  }
+
+  /**
+   * Hot-path writes as a tenant in one round trip, the same way: the statements run in one
+   * transaction that commits only if all of them succeed. For statements that do not depend on
+   * each other's answers in application code (use CTEs to chain them in SQL).
+   */
+  writeAsTenant<R extends QueryResultRow = QueryResultRow>(tenantId: TenantId, queries: readonly SqlQuery[]): Promise<R[][]> {
+    return this.pipelineAsTenant<R>(tenantId, queries, 'BEGIN');
+  }
+
+  private async pipelineAsTenant<R extends QueryResultRow>(tenantId: TenantId, queries: readonly SqlQuery[], begin: string): Promise<R[][]> {
     this.pipelined ??= new Pool({ connectionString: this.url, max: this.readPoolSize, pipeline: true });
     const client = await this.pipelined.connect();
     let failure: unknown;
     try {
       const sent: Array<Promise<QueryResult>> = [
-        client.query('BEGIN READ ONLY'),
+        client.query(begin),
         client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]),
         ...queries.map((q) => client.query<R>(q.text, q.values)),
         // After a failed statement this ends the transaction as ROLLBACK: nothing is left open.

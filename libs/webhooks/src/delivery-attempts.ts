@@ -94,9 +94,7 @@ export class DeliveryAttempts {
     }
 
     const sent = await Promise.all(sends.map((s) => this.limiter.run(s.ctx.endpointId, () => this.send(s, mode))));
-    if (sent.length > 0 || skipped.length > 0) {
-      reports.push(...(await this.o.db.forTenant(tenantId, (scope) => this.record(scope, sent, skipped, mode))));
-    }
+    if (sent.length > 0 || skipped.length > 0) reports.push(...(await this.record(tenantId, sent, skipped, mode)));
     const outcomes = new Map(reports.map((r) => [r.deliveryId, r.outcome]));
     const retries = sent.flatMap((s) =>
       outcomes.get(s.ctx.id) === 'retry' && s.decision.action === 'retry'
@@ -129,11 +127,19 @@ export class DeliveryAttempts {
     return { ...s, result, decision, at };
   }
 
-  private async record(scope: TenantScope, sent: Sent[], skipped: string[], mode: { test?: boolean }): Promise<AttemptReport[]> {
+  /** One round trip records every attempt and endpoint-state change; disabling (rare) takes its own. */
+  private async record(tenantId: TenantId, sent: Sent[], skipped: string[], mode: { test?: boolean }): Promise<AttemptReport[]> {
     const now = new Date();
     const planned = sent.map((s) => ({ s, plan: mode.test ? testPlan(s.result) : planOutcome(s.ctx, s.decision, now) }));
+    // An endpoint that answered once in this set works: its run of failures ends. One whose every
+    // attempt here failed starts a run unless it has one (its start is kept). A test send
+    // changes neither.
+    const succeeded = new Set(planned.filter(({ plan }) => plan.outcome === 'succeeded').map(({ s }) => s.ctx.endpointId));
+    const failed = new Set(planned.filter(({ plan }) => plan.outcome !== 'succeeded').map(({ s }) => s.ctx.endpointId));
+    const wasFailing = new Set(planned.filter(({ s }) => s.ctx.failingSince).map(({ s }) => s.ctx.endpointId));
     const recorded = await this.repo.recordAttempts(
-      scope,
+      this.o.db,
+      tenantId,
       planned.map(({ s, plan }) => ({
         deliveryId: s.ctx.id,
         attempt: s.attempt,
@@ -144,19 +150,23 @@ export class DeliveryAttempts {
         status: plan.status,
         nextAttemptAt: plan.nextAttemptAt,
       })),
+      {
+        skipped,
+        clearFailing: mode.test ? [] : [...succeeded].filter((id) => wasFailing.has(id)),
+        markFailing: mode.test ? [] : [...failed].filter((id) => !succeeded.has(id)),
+        at: now,
+      },
     );
-    await this.repo.failPending(scope, skipped);
-    const mine = planned.filter(({ s }) => recorded.has(s.ctx.id));
-    if (!mode.test) {
-      // An endpoint that answered once in this set works: its run of failures ends. One whose
-      // every attempt here failed starts a run unless it has one (its start is kept).
-      const succeeded = new Set(mine.filter(({ plan }) => plan.outcome === 'succeeded').map(({ s }) => s.ctx.endpointId));
-      const failing = new Set(mine.filter(({ plan }) => plan.outcome !== 'succeeded').map(({ s }) => s.ctx.endpointId));
-      await this.repo.clearFailing(scope, [...succeeded].filter((id) => mine.some(({ s }) => s.ctx.endpointId === id && s.ctx.failingSince)));
-      await this.repo.markFailing(scope, [...failing].filter((id) => !succeeded.has(id)), now);
-      const disabled = new Map<string, { reason: string; deliveryId: string }>();
-      for (const { s, plan } of mine) if (plan.disableReason && !disabled.has(s.ctx.endpointId)) disabled.set(s.ctx.endpointId, { reason: plan.disableReason, deliveryId: s.ctx.id });
-      for (const [endpointId, d] of disabled) await this.disable(scope, endpointId, d.reason, { deliveryId: d.deliveryId });
+    const disabled = new Map<string, { reason: string; deliveryId: string }>();
+    for (const { s, plan } of planned) {
+      if (plan.disableReason && recorded.has(s.ctx.id) && !disabled.has(s.ctx.endpointId)) {
+        disabled.set(s.ctx.endpointId, { reason: plan.disableReason, deliveryId: s.ctx.id });
+      }
+    }
+    if (disabled.size > 0 && !mode.test) {
+      await this.o.db.forTenant(tenantId, async (scope) => {
+        for (const [endpointId, d] of disabled) await this.disable(scope, endpointId, d.reason, { deliveryId: d.deliveryId });
+      });
     }
     return planned.map(({ s, plan }) => ({ deliveryId: s.ctx.id, result: s.result, ...(recorded.has(s.ctx.id) ? { outcome: plan.outcome } : {}) }));
   }

@@ -1,4 +1,4 @@
-import type { Database, TenantScope } from '../database';
+import type { Database, SqlQuery, TenantScope } from '../database';
 import type {
   DeliveryStatus,
   DomainEvent,
@@ -157,23 +157,42 @@ export class WebhooksRepository {
   }
 
   /**
-   * Idempotent, one insert: a (endpoint, message) pair that already has a delivery keeps it.
-   * Returns the delivery of every given pair, whether created now or by an earlier run, or with
-   * `onlyNew` just those this call created.
+   * Idempotent: a (endpoint, message) pair that already has a delivery keeps it. Returns the
+   * delivery of every given pair, whether created now or by an earlier run.
    */
-  async createDeliveries(scope: TenantScope, rows: NewWebhookDelivery[], options: { onlyNew?: boolean } = {}): Promise<WebhookDelivery[]> {
+  async createDeliveries(scope: TenantScope, rows: NewWebhookDelivery[]): Promise<WebhookDelivery[]> {
     if (rows.length === 0) return [];
     const created = await scope.tx.webhookDelivery.createManyAndReturn({
       data: rows.map((r) => ({ ...r, tenantId: scope.tenantId })),
       skipDuplicates: true,
     });
-    if (created.length === rows.length || options.onlyNew) return created;
+    if (created.length === rows.length) return created;
     return scope.tx.webhookDelivery.findMany({
       where: {
         tenantId: scope.tenantId,
         OR: rows.map((r) => ({ endpointId: r.endpointId, messageId: r.messageId })),
       },
     });
+  }
+
+  /**
+   * Fan-out's insert: one statement for any number of deliveries, in one round trip. A pair
+   * (endpoint, message) that already has a delivery keeps it; returns only the deliveries this
+   * call created (ids and endpoints: the bodies stay in the database until sent).
+   */
+  async insertDeliveries(db: Database, tenantId: TenantId, rows: readonly NewWebhookDelivery[]): Promise<Array<{ id: string; endpointId: string }>> {
+    if (rows.length === 0) return [];
+    const [created = []] = await db.writeAsTenant<{ id: string; endpointId: string }>(tenantId, [
+      {
+        text: `INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, message_id, event_type, body, updated_at)
+               SELECT gen_random_uuid(), $1::uuid, r.e, r.m, r.t, r.b, now()
+                 FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS r(e, m, t, b)
+               ON CONFLICT DO NOTHING
+               RETURNING id, endpoint_id AS "endpointId"`,
+        values: [tenantId, rows.map((r) => r.endpointId), rows.map((r) => r.messageId), rows.map((r) => r.eventType), rows.map((r) => r.body)],
+      },
+    ]);
+    return created;
   }
 
   /**
@@ -213,43 +232,72 @@ export class WebhooksRepository {
   }
 
   /**
-   * Records many attempts and their deliveries' new states in one statement. Each is recorded
-   * only if its delivery has exactly `attempt - 1` attempts: of two runners of the same attempt
-   * (a stalled job re-run while the first is still sending) the second waits on the row lock,
-   * finds the count moved on, and records nothing. Returns the delivery ids this call recorded.
+   * Records many attempts with their deliveries' new states, ends the series of `skipped`
+   * deliveries, and applies the endpoints' failure-run changes: one transaction in one round
+   * trip. Each attempt is recorded only if its delivery has exactly `attempt - 1` attempts: of
+   * two runners of the same attempt (a stalled job re-run while the first is still sending) the
+   * second waits on the row lock, finds the count moved on, and records nothing. Returns the
+   * delivery ids this call recorded.
    */
   async recordAttempts(
-    scope: TenantScope,
+    db: Database,
+    tenantId: TenantId,
     inputs: ReadonlyArray<WebhookAttemptInput & { status: DeliveryStatus; nextAttemptAt: Date | null }>,
+    changes: { skipped?: string[]; clearFailing?: string[]; markFailing?: string[]; at?: Date } = {},
   ): Promise<Set<string>> {
-    if (inputs.length === 0) return new Set();
     const col = <T>(f: (i: (typeof inputs)[number]) => T) => inputs.map(f);
-    const rows = await scope.tx.$queryRaw<Array<{ id: string }>>`
-      WITH v AS (
-        SELECT * FROM unnest(${col((i) => i.deliveryId)}::uuid[], ${col((i) => i.attempt)}::int[], ${col((i) => i.status)}::text[],
-                             ${col((i) => i.nextAttemptAt?.toISOString() ?? null)}::timestamptz[], ${col((i) => i.statusCode ?? null)}::int[],
-                             ${col((i) => i.latencyMs)}::int[], ${col((i) => i.responseSnippet ?? null)}::text[], ${col((i) => i.error ?? null)}::text[])
-          AS v(id, attempt, status, next_at, status_code, latency_ms, snippet, error)),
-      d AS (
-        UPDATE webhook_deliveries w
-           SET status = v.status::"DeliveryStatus", attempt_count = v.attempt, next_attempt_at = v.next_at, updated_at = now()
-          FROM v
-         WHERE w.tenant_id = ${scope.tenantId}::uuid AND w.id = v.id AND w.attempt_count = v.attempt - 1
-         RETURNING w.id)
-      INSERT INTO webhook_attempts (id, tenant_id, delivery_id, attempt, status_code, latency_ms, response_snippet, error)
-      SELECT gen_random_uuid(), ${scope.tenantId}::uuid, v.id, v.attempt, v.status_code, v.latency_ms, v.snippet, v.error
-        FROM v JOIN d ON d.id = v.id
-      RETURNING delivery_id AS id`;
-    return new Set(rows.map((r) => r.id));
-  }
-
-  /** Ends these pending deliveries' series without an attempt (their endpoint is disabled). */
-  async failPending(scope: TenantScope, deliveryIds: string[]): Promise<void> {
-    if (deliveryIds.length === 0) return;
-    await scope.tx.webhookDelivery.updateMany({
-      where: { tenantId: scope.tenantId, id: { in: deliveryIds }, status: 'pending' },
-      data: { status: 'failed', nextAttemptAt: null },
-    });
+    const statements: SqlQuery[] = [
+      {
+        text: `WITH v AS (
+                 SELECT * FROM unnest($2::uuid[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::text[])
+                   AS v(id, attempt, status, next_at, status_code, latency_ms, snippet, error)),
+               d AS (
+                 UPDATE webhook_deliveries w
+                    SET status = v.status::"DeliveryStatus", attempt_count = v.attempt, next_attempt_at = v.next_at, updated_at = now()
+                   FROM v
+                  WHERE w.tenant_id = $1::uuid AND w.id = v.id AND w.attempt_count = v.attempt - 1
+                  RETURNING w.id)
+               INSERT INTO webhook_attempts (id, tenant_id, delivery_id, attempt, status_code, latency_ms, response_snippet, error)
+               SELECT gen_random_uuid(), $1::uuid, v.id, v.attempt, v.status_code, v.latency_ms, v.snippet, v.error
+                 FROM v JOIN d ON d.id = v.id
+               RETURNING delivery_id AS id`,
+        values: [
+          tenantId,
+          col((i) => i.deliveryId),
+          col((i) => i.attempt),
+          col((i) => i.status),
+          col((i) => i.nextAttemptAt),
+          col((i) => i.statusCode ?? null),
+          col((i) => i.latencyMs),
+          col((i) => i.responseSnippet ?? null),
+          col((i) => i.error ?? null),
+        ],
+      },
+    ];
+    if (changes.skipped?.length) {
+      statements.push({
+        text: `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = now()
+                WHERE tenant_id = $1::uuid AND id = ANY($2::uuid[]) AND status = 'pending'`,
+        values: [tenantId, changes.skipped],
+      });
+    }
+    if (changes.clearFailing?.length) {
+      statements.push({
+        text: `UPDATE webhook_endpoints SET failing_since = NULL, updated_at = now()
+                WHERE tenant_id = $1::uuid AND id = ANY($2::uuid[]) AND failing_since IS NOT NULL`,
+        values: [tenantId, changes.clearFailing],
+      });
+    }
+    if (changes.markFailing?.length) {
+      // Only endpoints with no run of failures yet: an existing start is kept.
+      statements.push({
+        text: `UPDATE webhook_endpoints SET failing_since = $3, updated_at = now()
+                WHERE tenant_id = $1::uuid AND id = ANY($2::uuid[]) AND failing_since IS NULL`,
+        values: [tenantId, changes.markFailing, changes.at ?? new Date()],
+      });
+    }
+    const [recorded = []] = await db.writeAsTenant<{ id: string }>(tenantId, statements);
+    return new Set(recorded.map((r) => r.id));
   }
 
   /** Disables an enabled endpoint; false when it already was disabled. */
@@ -259,24 +307,6 @@ export class WebhooksRepository {
       data: { enabled: false, disabledReason: reason },
     });
     return count > 0;
-  }
-
-  /** Starts the run of failures of each endpoint that has none running. */
-  async markFailing(scope: TenantScope, endpointIds: string[], at: Date): Promise<void> {
-    if (endpointIds.length === 0) return;
-    await scope.tx.webhookEndpoint.updateMany({
-      where: { tenantId: scope.tenantId, id: { in: endpointIds }, failingSince: null },
-      data: { failingSince: at },
-    });
-  }
-
-  /** Ends the run of failures of each endpoint that has one. */
-  async clearFailing(scope: TenantScope, endpointIds: string[]): Promise<void> {
-    if (endpointIds.length === 0) return;
-    await scope.tx.webhookEndpoint.updateMany({
-      where: { tenantId: scope.tenantId, id: { in: endpointIds }, failingSince: { not: null } },
-      data: { failingSince: null },
-    });
   }
 
   getDelivery(scope: TenantScope, id: string): Promise<WebhookDelivery | null> {

@@ -1,13 +1,15 @@
 /**
  * GET /v1/findings latency with 1M stored findings under concurrent requests.
- *   node -r @swc-node/register bench/findings-api.bench.ts [--findings 1000000] [--connections 16] [--seconds 10]
+ *   node -r @swc-node/register bench/findings-api.bench.ts [--findings 1000000] [--connections 16] [--seconds 10] [--only <label prefix>]
  * Uses the embedded default under bench/out/findings-data (or DATABASE_URL / REDIS_URL), seeds one
  * tenant with N findings straight in SQL (kept and reused by later runs on the same DATA_DIR),
  * then drives the real API with autocannon: list, filters, second page, detail.
  */
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
+import { fork } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { loadConfig } from '@trailguard/config';
 import { createApiApp } from '@trailguard/api-app';
@@ -21,6 +23,25 @@ const arg = (name: string, fallback: number) => {
 const FINDINGS = arg('findings', 1_000_000);
 const CONNECTIONS = arg('connections', 16);
 const SECONDS = arg('seconds', 10);
+
+/**
+ * autocannon runs in a child process, so the load generator does not share the API's thread and
+ * this process's CPU time is the API's alone (reported per request: steadier than requests/s on
+ * a shared machine).
+ */
+const CANNON_SOURCE = `
+const autocannon = require('autocannon');
+process.once('message', async (opts) => { process.send(await autocannon(opts)); process.disconnect(); });
+`;
+
+function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  const child = fork('-e', [CANNON_SOURCE], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m as autocannon.Result));
+    child.once('error', reject);
+    child.send(opts);
+  });
+}
 
 async function seed(base: string, adminToken: string, owner: Client, name: string): Promise<string> {
   const created = (await (
@@ -101,13 +122,19 @@ async function main(): Promise<void> {
     ['detail (20 evidence records)', `/v1/findings/${detailId}`],
   ];
   const only = process.argv.indexOf('--only') > 0 ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-  console.log(`| query | connections | requests/s | p50 ms | p99 ms | non-2xx |`);
-  console.log(`|---|---:|---:|---:|---:|---:|`);
+  console.log(`| query | connections | requests/s | p50 ms | p99 ms | non-2xx | API CPU ms/request |`);
+  console.log(`|---|---:|---:|---:|---:|---:|---:|`);
   for (const [label, path] of scenarios) {
     if (only && !label.startsWith(only)) continue;
-    const result = await autocannon({ url: `${base}${path}`, headers, connections: CONNECTIONS, duration: SECONDS });
-    console.log(`| ${label} | ${CONNECTIONS} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx} |`);
+    const cpu = process.cpuUsage();
+    const result = await cannon({ url: `${base}${path}`, headers, connections: CONNECTIONS, duration: SECONDS });
+    const used = process.cpuUsage(cpu);
+    const perRequest = (used.user + used.system) / 1000 / Math.max(1, result.requests.total);
+    console.log(
+      `| ${label} | ${CONNECTIONS} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx} | ${perRequest.toFixed(2)} |`,
+    );
   }
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   await app.close();
   await infra.stop();
 }

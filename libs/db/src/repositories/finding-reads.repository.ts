@@ -1,19 +1,27 @@
 import type { Database, SqlQuery } from '../database';
 import type { Finding, FindingEvent } from '../generated/client';
-import { decodeCursor, InvalidCursorError, toPage, type Page, type PageRequest } from '../pagination';
+import { decodeCursor, encodeCursor, InvalidCursorError, type Page, type PageRequest } from '../pagination';
 import type { TenantId } from '../tenant-id';
 import { isUuid } from '../tenant-id';
 import { EVIDENCE_RECORDS, type FindingFilters } from './findings.repository';
 
-/** The columns a finding's view needs (everything but tenant_id), named as the Prisma model. */
-export type FindingRow = Omit<Finding, 'tenantId'>;
+type TimeColumns = 'firstSeenAt' | 'lastSeenAt' | 'windowStart' | 'createdAt' | 'updatedAt';
+/**
+ * The columns a finding's view needs (everything but tenant_id), named as the Prisma model; the
+ * times come as ISO 8601 text from Postgres (what the view shows), so a page costs no Date
+ * parsing and formatting per row.
+ */
+export type FindingRow = Omit<Finding, 'tenantId' | TimeColumns> & { [K in TimeColumns]: string };
 export type EvidenceRow = Pick<FindingEvent, 'eventId' | 'eventTime' | 'record'>;
 
+/** timestamptz(3) as Date#toISOString writes it: UTC, milliseconds, `Z`. */
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 const FINDING_COLUMNS = `id, kind, rule_id AS "ruleId", rule_title AS "ruleTitle", severity, status,
-  account_id AS "accountId", actor, window_start AS "windowStart", tags, region, source_ip AS "sourceIp",
-  user_agent AS "userAgent", event_count AS "eventCount", first_seen_at AS "firstSeenAt",
-  last_seen_at AS "lastSeenAt", assignee, allowlist_entry_id AS "allowlistEntryId",
-  related_finding_id AS "relatedFindingId", details, created_at AS "createdAt", updated_at AS "updatedAt"`;
+  account_id AS "accountId", actor, ${iso('window_start')} AS "windowStart", tags, region, source_ip AS "sourceIp",
+  user_agent AS "userAgent", event_count AS "eventCount", ${iso('first_seen_at')} AS "firstSeenAt",
+  ${iso('last_seen_at')} AS "lastSeenAt", assignee, allowlist_entry_id AS "allowlistEntryId",
+  related_finding_id AS "relatedFindingId", details, ${iso('created_at')} AS "createdAt", ${iso('updated_at')} AS "updatedAt"`;
 
 /**
  * The API's reads of findings: one page or one finding with its evidence, in one round trip
@@ -44,8 +52,10 @@ export class FindingReadsRepository {
              ORDER BY created_at DESC, id DESC LIMIT ${param(page.limit + 1)}`,
       values,
     };
-    const [rows] = await db.readAsTenant<FindingRow>(tenantId, [query]);
-    return toPage(rows ?? [], page.limit);
+    const [rows = []] = await db.readAsTenant<FindingRow>(tenantId, [query]);
+    const data = rows.slice(0, page.limit);
+    const last = data[data.length - 1];
+    return { data, nextCursor: rows.length > page.limit && last ? encodeCursor({ createdAt: new Date(last.createdAt), id: last.id }) : null };
   }
 
   /** One finding and its sampled evidence (the first and the latest, in the order they were counted), or null. */

@@ -119,7 +119,10 @@ export class Database {
   }
 
   private async pipelineAsTenant<R extends QueryResultRow>(tenantId: TenantId, queries: readonly SqlQuery[], begin: string): Promise<R[][]> {
-    this.pipelined ??= new Pool({ connectionString: this.url, max: this.readPoolSize, pipeline: true });
+    if (!this.pipelined) {
+      this.pipelined = new Pool({ connectionString: this.url, max: this.readPoolSize, pipeline: true });
+      this.pipelined.on('error', () => undefined); // an idle connection the server dropped is replaced on next use
+    }
     const client = await this.pipelined.connect();
     let failure: unknown;
     try {

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import type { ApiKeyAuth } from '@trailguard/db';
-import { apiKeyRevocationsChannel, redisClient } from '@trailguard/queues';
+import { apiKeyRevocationsChannel, redisClient, type RedisClient } from '@trailguard/queues';
 import { REDIS } from './redis.provider';
 import { RUNTIME, type Runtime } from './runtime';
 
@@ -28,11 +27,11 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
   private readonly byHash = new Map<string, Entry>();
   private generation = 0;
   private subscribed = false;
-  private subscriber: Redis | undefined;
+  private subscriber: RedisClient | undefined;
   private readonly channel = apiKeyRevocationsChannel();
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(RUNTIME) private readonly runtime: Runtime,
   ) {}
 
@@ -48,7 +47,7 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
     await this.subscribe(sub).catch(() => undefined);
   }
 
-  private async subscribe(sub: Redis): Promise<void> {
+  private async subscribe(sub: RedisClient): Promise<void> {
     this.bypass();
     try {
       await sub.subscribe(this.channel);

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { detectShards } from '@trailguard/config';
 import { Database } from '@trailguard/db';
 import { JobQueue, redisConnection, type RedisClient } from '@trailguard/queues';
+import { ApiKeyCache } from './common/api-key-cache';
 import { AuthGuard } from './common/auth';
 import { ErrorFilter } from './common/error.filter';
 import { RateLimitGuard } from './common/rate-limit.guard';
@@ -52,9 +53,10 @@ class InfraModule {
           return queue;
         },
       },
+      ApiKeyCache,
       ConnectionsLifecycle,
     ];
-    return { module: InfraModule, global: true, providers, exports: [RUNTIME, Database, REDIS, JobQueue] };
+    return { module: InfraModule, global: true, providers, exports: [RUNTIME, Database, REDIS, JobQueue, ApiKeyCache] };
   }
 }
 

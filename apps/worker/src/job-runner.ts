@@ -64,7 +64,7 @@ export class JobRunner implements OnApplicationShutdown {
     this.workers = QUEUE_NAMES.flatMap((group) =>
       queueNamesOf(group, shards).map(
         (name) =>
-          new Worker(name, (job: Job) => this.dispatch(job), {
+          new Worker(name, (job: Job, token?: string) => this.dispatch(job, token), {
             connection,
             prefix: queuePrefix(name),
             concurrency: shardConcurrency(group, queueNamesOf(group, shards).length),
@@ -83,10 +83,10 @@ export class JobRunner implements OnApplicationShutdown {
     }
   }
 
-  private async dispatch(job: Job): Promise<void> {
+  private async dispatch(job: Job, token: string | undefined): Promise<void> {
     const handler = this.handlers.get(job.name as JobName);
     if (!handler) throw new Error(`no handler for job ${job.name}`);
-    await handler.handle(job.data as never, job as never);
+    await handler.handle(job.data as never, job as never, token);
   }
 
   /** Finishes the jobs in hand (BullMQ's close waits for them) and takes no new ones. */

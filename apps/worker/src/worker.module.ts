@@ -2,6 +2,7 @@ import { DynamicModule, Injectable, Module, OnApplicationShutdown, type Provider
 import { detectShards } from '@trailguard/config';
 import { Database } from '@trailguard/db';
 import { JobQueue, redisConnection } from '@trailguard/queues';
+import { DeliveryAttempts } from '@trailguard/webhooks';
 import { JOB_HANDLERS, type JobHandler } from './job-handler';
 import { JobRunner } from './job-runner';
 import { WORKER_RUNTIME, type WorkerRuntime } from './worker-runtime';
@@ -11,16 +12,18 @@ import { TrailDriftService } from './integrity/trail-drift.service';
 import { LogIntegrityService } from './integrity/log-integrity.service';
 import { detectionProviders } from './detection/detection.providers';
 import { OutboxWakeup } from './webhooks/outbox-wakeup';
+import { deliveryAttemptsProvider } from './webhooks/delivery-attempts.provider';
 
 @Injectable()
 class WorkerConnections implements OnApplicationShutdown {
   constructor(
     private readonly db: Database,
     private readonly queue: JobQueue,
+    private readonly attempts: DeliveryAttempts,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.queue.close(), this.db.close()]);
+    await Promise.allSettled([this.queue.close(), this.db.close(), this.attempts.close()]);
   }
 }
 
@@ -42,6 +45,7 @@ export class WorkerModule {
             return queue;
           },
         },
+        deliveryAttemptsProvider,
         WorkerConnections,
         AwsIngestClients,
         TrailDriftService,

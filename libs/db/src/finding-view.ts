@@ -6,7 +6,18 @@ import type { Finding, Prisma } from './generated/client';
  */
 export type FindingView = ReturnType<typeof findingView>;
 
-export function findingView(f: Finding) {
+type Instant = Date | string;
+type TimeColumns = 'firstSeenAt' | 'lastSeenAt' | 'windowStart' | 'createdAt' | 'updatedAt';
+
+/** A finding's columns; the API's reads leave tenant_id out and get times as ISO text already. */
+export type FindingViewInput = Omit<Finding, 'tenantId' | TimeColumns> & { [K in TimeColumns]: Instant };
+
+/** ISO 8601 in UTC with milliseconds (what Date#toISOString writes); text is taken as such. */
+function iso(t: Instant): string {
+  return typeof t === 'string' ? t : t.toISOString();
+}
+
+export function findingView(f: FindingViewInput) {
   return {
     id: f.id,
     kind: f.kind,
@@ -21,14 +32,14 @@ export function findingView(f: Finding) {
     sourceIp: f.sourceIp,
     userAgent: f.userAgent,
     eventCount: f.eventCount,
-    firstSeenAt: f.firstSeenAt.toISOString(),
-    lastSeenAt: f.lastSeenAt.toISOString(),
-    windowStart: f.windowStart.toISOString(),
+    firstSeenAt: iso(f.firstSeenAt),
+    lastSeenAt: iso(f.lastSeenAt),
+    windowStart: iso(f.windowStart),
     assignee: f.assignee,
     allowlistEntryId: f.allowlistEntryId,
     relatedFindingId: f.relatedFindingId,
     details: f.details as Prisma.JsonValue,
-    createdAt: f.createdAt.toISOString(),
-    updatedAt: f.updatedAt.toISOString(),
+    createdAt: iso(f.createdAt),
+    updatedAt: iso(f.updatedAt),
   };
 }

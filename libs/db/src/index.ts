@@ -1,4 +1,4 @@
-export { Database, type Tx, type TenantScope, type SqlScope, type SqlRunner, type DatabaseOptions } from './database';
+export { Database, type Tx, type TenantScope, type SqlScope, type SqlRunner, type DatabaseOptions, type SqlQuery } from './database';
 export { asTenantId, isUuid, type TenantId } from './tenant-id';
 export { migrate, MIGRATIONS_DIR, type MigrationResult } from './migrator';
 export { prepareDatabase, deriveAppUrl, APP_ROLE } from './bootstrap';
@@ -18,7 +18,7 @@ export {
   type CheckpointKey,
   type CheckpointProgress,
 } from './repositories/ingest-checkpoints.repository';
-export { WebhooksRepository, type AttemptContext, type WebhookDeliveryWithAttempts, type WebhookEndpointWithSecrets } from './repositories/webhooks.repository';
+export { WebhooksRepository, type AttemptContext, type NewWebhookDelivery, type WebhookDeliveryWithAttempts, type WebhookEndpointWithSecrets } from './repositories/webhooks.repository';
 export { IngestedEventsRepository, type IncomingEvent } from './repositories/ingested-events.repository';
 export { RulesRepository } from './repositories/rules.repository';
 export { AllowlistRepository } from './repositories/allowlist.repository';
@@ -33,6 +33,7 @@ export {
 } from './repositories/findings.repository';
 export { evidenceSplit } from './repositories/finding-changes';
 export { findingView, type FindingView } from './finding-view';
+export { FindingReadsRepository, type FindingRow, type EvidenceRow } from './repositories/finding-reads.repository';
 export { Prisma } from './generated/client';
 export type * from './generated/client';
 export * from './generated/enums';

@@ -14,5 +14,5 @@ export {
   type RedisClient,
   type RedisTarget,
 } from './redis-target';
-export { KEY_ROOT, tenantKey, ownKey, globalKey, queuePrefix, shardOf } from './redis-keys';
+export { KEY_ROOT, tenantKey, ownKey, globalKey, queuePrefix, shardOf, apiKeyRevocationsChannel, deliverBatchOfKey } from './redis-keys';
 export { attemptOfJobId, deliverJobId } from './deliver-job-id';

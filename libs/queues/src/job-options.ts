@@ -43,4 +43,10 @@ export const JOB_OPTIONS: { [N in JobName]: JobsOptions } = {
     removeOnComplete: { age: 3600 },
     removeOnFail: { age: 7 * 24 * 3600 },
   },
+  'webhooks.deliver-batch': {
+    attempts: 6,
+    backoff: { type: 'exponential', delay: 2000 },
+    removeOnComplete: { age: 3600 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  },
 };

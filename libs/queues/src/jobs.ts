@@ -28,11 +28,16 @@ export interface JobPayloads {
   'maintenance.retention': Record<string, never>;
   /** Hand unpublished domain events (the outbox) to fan-out (repeatable). */
   'webhooks.relay': Record<string, never>;
-  /** One domain event -> one delivery per matching endpoint. */
-  'webhooks.fanout': { tenantId: string; domainEventId: string };
+  /**
+   * Domain events of one tenant -> one delivery per matching endpoint each. `domainEventIds`
+   * (the relay's batches) or, from jobs queued before batches existed, one `domainEventId`.
+   */
+  'webhooks.fanout': { tenantId: string; domainEventId?: string; domainEventIds?: string[] };
   /** Re-queue pending deliveries whose job Redis lost or whose job exhausted its retries (repeatable). */
   'webhooks.sweep': Record<string, never>;
-  /** One attempt at delivering one message to one endpoint. */
+  /** The first attempts of many deliveries to one endpoint, sent in parallel and recorded together. */
+  'webhooks.deliver-batch': { tenantId: string; endpointId: string; deliveryIds: string[] };
+  /** One attempt at delivering one message to one endpoint (retries, redeliveries, the sweep). */
   'webhooks.deliver': {
     tenantId: string;
     deliveryId: string;
@@ -63,6 +68,7 @@ export const QUEUE_OF: { [N in JobName]: QueueName } = {
   'webhooks.fanout': 'webhooks',
   'webhooks.sweep': 'webhooks',
   'webhooks.deliver': 'webhooks',
+  'webhooks.deliver-batch': 'webhooks',
 };
 
 /** The BullMQ queue names of a group: the group itself, or one per shard. */

@@ -37,3 +37,21 @@ export function shardOf(tenantId: string, shards: number): number {
   if (shards <= 1) return 0;
   return createHash('sha1').update(tenantId).digest().readUInt32BE(0) % shards;
 }
+
+/**
+ * Pub/sub channel on which an API process announces a revoked API key (the message is the key
+ * id): every API process drops it from its authentication cache at once.
+ */
+export function apiKeyRevocationsChannel(): string {
+  return `${KEY_ROOT}:api-keys:revoked`;
+}
+
+/**
+ * The id of the `webhooks.deliver-batch` job that holds a delivery's first attempt: the sweep
+ * reads it before giving an overdue delivery a job of its own, so a batch still waiting in a
+ * backlog is not doubled by a single-delivery job. Expires on its own (the sweep only needs it
+ * while the batch job exists). Per tenant, so one batch's keys share a slot.
+ */
+export function deliverBatchOfKey(tenantId: string, deliveryId: string): string {
+  return tenantKey(tenantId, 'deliver-batch-of', deliveryId);
+}

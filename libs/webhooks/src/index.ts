@@ -51,3 +51,21 @@ export {
 } from './pagerduty-message';
 export { teamsBodyFor, teamsMessage, escapeCardText } from './teams-message';
 export { bodyVariant, formatBody, testBody, type BodyEvent, type PayloadFormat } from './payload-format';
+export { planOutcome, type OutcomePlan } from './outcome-plan';
+export { EndpointLimiter } from './endpoint-limiter';
+export {
+  DeliveryAttempts,
+  type AttemptReport,
+  type AttemptRequest,
+  type DeliveryAttemptsOptions,
+  type DeliveryOutcome,
+} from './delivery-attempts';
+export {
+  DELIVER_BATCH_SIZE,
+  enqueueDeliver,
+  enqueueDeliverBatches,
+  requeueDeliver,
+  webhookSecretBox,
+  type DeliverJobInput,
+  type RequeueOutcome,
+} from './deliver-jobs';

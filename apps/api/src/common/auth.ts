@@ -10,6 +10,7 @@ import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { ApiKeysRepository, Database, type ApiKeyRole, type TenantId } from '@trailguard/db';
+import { ApiKeyCache } from './api-key-cache';
 import { DomainError } from './domain-error';
 import { RUNTIME, type Runtime } from './runtime';
 
@@ -66,6 +67,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly db: Database,
     @Inject(RUNTIME) private readonly runtime: Runtime,
+    private readonly cache: ApiKeyCache,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -82,7 +84,8 @@ export class AuthGuard implements CanActivate {
     const header = req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw new DomainError('unauthorized', 'send an API key as "Authorization: Bearer <key>"', 401);
-    const key = await this.keys.authenticate(this.db, hashSecret(match[1]));
+    const secretHash = hashSecret(match[1]);
+    const key = await this.cache.authenticate(secretHash, () => this.keys.authenticate(this.db, secretHash));
     if (!key || key.revoked) throw new DomainError('unauthorized', 'the API key is unknown or revoked', 401);
     const needed =
       this.reflector.getAllAndOverride<ApiKeyRole>(MIN_ROLE, targets) ?? (req.method === 'GET' ? 'viewer' : 'admin');

@@ -6,6 +6,7 @@ import { IngestPostureProcessor } from './ingest-posture.processor';
 import { IngestS3Processor } from './ingest-s3.processor';
 import { IngestScheduleProcessor } from './ingest-schedule.processor';
 import { MaintenanceRetentionProcessor } from './maintenance-retention.processor';
+import { WebhooksDeliverBatchProcessor } from './webhooks-deliver-batch.processor';
 import { WebhooksDeliverProcessor } from './webhooks-deliver.processor';
 import { WebhooksFanoutProcessor } from './webhooks-fanout.processor';
 import { WebhooksRelayProcessor } from './webhooks-relay.processor';
@@ -21,6 +22,7 @@ export const PROCESSORS: Type<JobHandler>[] = [
   WebhooksRelayProcessor,
   WebhooksFanoutProcessor,
   WebhooksDeliverProcessor,
+  WebhooksDeliverBatchProcessor,
   WebhooksSweepProcessor,
   MaintenanceRetentionProcessor,
 ];

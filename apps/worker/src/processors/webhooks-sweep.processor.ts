@@ -3,7 +3,7 @@ import { Database, WebhooksRepository } from '@trailguard/db';
 import { JobQueue, type JobOf } from '@trailguard/queues';
 import type { JobHandler } from '../job-handler';
 import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
-import { requeueDeliver, type RequeueOutcome } from '../webhooks/deliver-jobs';
+import { requeueDeliver, type RequeueOutcome } from '@trailguard/webhooks';
 import { sweepRequeued } from '../webhooks/webhook-metrics';
 
 const BATCH = 500;

@@ -1,7 +1,5 @@
 import { Counter, Histogram, register } from 'prom-client';
-
-/** Outcome of one delivery attempt, as the retry policy decided it (or why none was made). */
-export type DeliveryOutcome = 'succeeded' | 'retry' | 'failed' | 'endpoint_disabled' | 'skipped';
+import type { AttemptReport, DeliveryOutcome } from '@trailguard/webhooks';
 
 // A process may build the worker module more than once (tests restart it): define each metric once.
 function once<T>(name: string, make: () => T): T {
@@ -41,4 +39,12 @@ export const sweepRequeued = once(
 
 export function countOutcome(outcome: DeliveryOutcome): void {
   deliveriesTotal.inc({ outcome });
+}
+
+/** The metrics of a set of attempts: outcomes recorded and HTTP durations. */
+export function observeAttempts(reports: readonly AttemptReport[]): void {
+  for (const r of reports) {
+    if (r.outcome) countOutcome(r.outcome);
+    if (r.result) attemptDuration.observe(r.result.latencyMs / 1000);
+  }
 }

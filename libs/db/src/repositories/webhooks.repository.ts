@@ -1,4 +1,4 @@
-import type { Database, TenantScope } from '../database';
+import type { Database, SqlQuery, TenantScope } from '../database';
 import type {
   DeliveryStatus,
   DomainEvent,
@@ -126,15 +126,9 @@ export class WebhooksRepository {
     return count > 0;
   }
 
-  /** Enabled endpoints subscribed to `eventType` (an empty list means every type). */
-  endpointsFor(scope: TenantScope, eventType: string): Promise<WebhookEndpoint[]> {
-    return scope.tx.webhookEndpoint.findMany({
-      where: {
-        tenantId: scope.tenantId,
-        enabled: true,
-        OR: [{ eventTypes: { isEmpty: true } }, { eventTypes: { has: eventType } }],
-      },
-    });
+  /** The tenant's enabled endpoints (fan-out matches a batch of events of any type against them). */
+  enabledEndpoints(scope: TenantScope): Promise<WebhookEndpoint[]> {
+    return scope.tx.webhookEndpoint.findMany({ where: { tenantId: scope.tenantId, enabled: true } });
   }
 
   addSecret(scope: TenantScope, endpointId: string, ciphertext: string): Promise<WebhookSecret> {
@@ -182,23 +176,47 @@ export class WebhooksRepository {
   }
 
   /**
-   * Everything one attempt needs in one round trip: the delivery, its endpoint's URL and state,
-   * and the ciphertexts of the secrets that still sign (newest first).
+   * Fan-out's insert: one statement for any number of deliveries, in one round trip. A pair
+   * (endpoint, message) that already has a delivery keeps it; returns only the deliveries this
+   * call created (ids and endpoints: the bodies stay in the database until sent).
    */
-  async attemptContext(scope: TenantScope, deliveryId: string): Promise<AttemptContext | null> {
-    const rows = await scope.tx.$queryRaw<AttemptContextRow[]>`
-      SELECT d.id, d.endpoint_id, d.message_id, d.body, d.status::text AS status, d.attempt_count, d.next_attempt_at,
-             e.url, e.enabled, e.failing_since,
-             COALESCE(array_agg(s.ciphertext ORDER BY s.created_at DESC) FILTER (WHERE s.id IS NOT NULL), '{}') AS secrets
-        FROM webhook_deliveries d
-        JOIN webhook_endpoints e ON e.tenant_id = d.tenant_id AND e.id = d.endpoint_id
-        LEFT JOIN webhook_secrets s ON s.tenant_id = d.tenant_id AND s.endpoint_id = d.endpoint_id
-             AND (s.expires_at IS NULL OR s.expires_at > clock_timestamp())
-       WHERE d.tenant_id = ${scope.tenantId}::uuid AND d.id = ${deliveryId}::uuid
-       GROUP BY d.id, e.id`;
-    const r = rows[0];
-    if (!r) return null;
-    return {
+  async insertDeliveries(db: Database, tenantId: TenantId, rows: readonly NewWebhookDelivery[]): Promise<Array<{ id: string; endpointId: string }>> {
+    if (rows.length === 0) return [];
+    const [created = []] = await db.writeAsTenant<{ id: string; endpointId: string }>(tenantId, [
+      {
+        text: `INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, message_id, event_type, body, updated_at)
+               SELECT gen_random_uuid(), $1::uuid, r.e, r.m, r.t, r.b, now()
+                 FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS r(e, m, t, b)
+               ON CONFLICT DO NOTHING
+               RETURNING id, endpoint_id AS "endpointId"`,
+        values: [tenantId, rows.map((r) => r.endpointId), rows.map((r) => r.messageId), rows.map((r) => r.eventType), rows.map((r) => r.body)],
+      },
+    ]);
+    return created;
+  }
+
+  /**
+   * Everything the attempts at these deliveries need, in one round trip for any number of them:
+   * each delivery, its endpoint's URL and state, and the ciphertexts of the secrets that still
+   * sign (newest first). Deliveries not found are left out.
+   */
+  async attemptContexts(db: Database, tenantId: TenantId, deliveryIds: readonly string[]): Promise<AttemptContext[]> {
+    if (deliveryIds.length === 0) return [];
+    const [rows = []] = await db.readAsTenant<AttemptContextRow>(tenantId, [
+      {
+        text: `SELECT d.id, d.endpoint_id, d.message_id, d.body, d.status::text AS status, d.attempt_count, d.next_attempt_at,
+                      e.url, e.enabled, e.failing_since,
+                      COALESCE(array_agg(s.ciphertext ORDER BY s.created_at DESC) FILTER (WHERE s.id IS NOT NULL), '{}') AS secrets
+                 FROM webhook_deliveries d
+                 JOIN webhook_endpoints e ON e.tenant_id = d.tenant_id AND e.id = d.endpoint_id
+                 LEFT JOIN webhook_secrets s ON s.tenant_id = d.tenant_id AND s.endpoint_id = d.endpoint_id
+                      AND (s.expires_at IS NULL OR s.expires_at > clock_timestamp())
+                WHERE d.tenant_id = $1::uuid AND d.id = ANY($2::uuid[])
+                GROUP BY d.id, e.id`,
+        values: [tenantId, deliveryIds],
+      },
+    ]);
+    return rows.map((r) => ({
       id: r.id,
       endpointId: r.endpoint_id,
       messageId: r.message_id,
@@ -210,32 +228,76 @@ export class WebhooksRepository {
       endpointEnabled: r.enabled,
       failingSince: r.failing_since,
       secretCiphertexts: r.secrets,
-    };
+    }));
   }
 
   /**
-   * Records attempt `attempt` and the delivery's new state in one statement, only if the delivery
-   * has exactly `attempt - 1` attempts: of two runners of the same attempt (a stalled job re-run
-   * while the first is still sending) the second waits on the row lock, finds the count moved
-   * on, and records nothing. Returns whether this call recorded it.
+   * Records many attempts with their deliveries' new states, ends the series of `skipped`
+   * deliveries, and applies the endpoints' failure-run changes: one transaction in one round
+   * trip. Each attempt is recorded only if its delivery has exactly `attempt - 1` attempts: of
+   * two runners of the same attempt (a stalled job re-run while the first is still sending) the
+   * second waits on the row lock, finds the count moved on, and records nothing. Returns the
+   * delivery ids this call recorded.
    */
-  async recordAttempt(
-    scope: TenantScope,
-    input: WebhookAttemptInput & { status: DeliveryStatus; nextAttemptAt: Date | null },
-  ): Promise<boolean> {
-    const rows = await scope.tx.$queryRaw<Array<{ id: string }>>`
-      WITH d AS (
-        UPDATE webhook_deliveries
-           SET status = ${input.status}::"DeliveryStatus", attempt_count = ${input.attempt}::int,
-               next_attempt_at = ${input.nextAttemptAt}::timestamptz, updated_at = now()
-         WHERE tenant_id = ${scope.tenantId}::uuid AND id = ${input.deliveryId}::uuid AND attempt_count = ${input.attempt - 1}::int
-         RETURNING id)
-      INSERT INTO webhook_attempts (id, tenant_id, delivery_id, attempt, status_code, latency_ms, response_snippet, error)
-      SELECT gen_random_uuid(), ${scope.tenantId}::uuid, d.id, ${input.attempt}::int, ${input.statusCode ?? null}::int,
-             ${input.latencyMs}::int, ${input.responseSnippet ?? null}::text, ${input.error ?? null}::text
-        FROM d
-      RETURNING id`;
-    return rows.length > 0;
+  async recordAttempts(
+    db: Database,
+    tenantId: TenantId,
+    inputs: ReadonlyArray<WebhookAttemptInput & { status: DeliveryStatus; nextAttemptAt: Date | null }>,
+    changes: { skipped?: string[]; clearFailing?: string[]; markFailing?: string[]; at?: Date } = {},
+  ): Promise<Set<string>> {
+    const col = <T>(f: (i: (typeof inputs)[number]) => T) => inputs.map(f);
+    const statements: SqlQuery[] = [
+      {
+        text: `WITH v AS (
+                 SELECT * FROM unnest($2::uuid[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::text[])
+                   AS v(id, attempt, status, next_at, status_code, latency_ms, snippet, error)),
+               d AS (
+                 UPDATE webhook_deliveries w
+                    SET status = v.status::"DeliveryStatus", attempt_count = v.attempt, next_attempt_at = v.next_at, updated_at = now()
+                   FROM v
+                  WHERE w.tenant_id = $1::uuid AND w.id = v.id AND w.attempt_count = v.attempt - 1
+                  RETURNING w.id)
+               INSERT INTO webhook_attempts (id, tenant_id, delivery_id, attempt, status_code, latency_ms, response_snippet, error)
+               SELECT gen_random_uuid(), $1::uuid, v.id, v.attempt, v.status_code, v.latency_ms, v.snippet, v.error
+                 FROM v JOIN d ON d.id = v.id
+               RETURNING delivery_id AS id`,
+        values: [
+          tenantId,
+          col((i) => i.deliveryId),
+          col((i) => i.attempt),
+          col((i) => i.status),
+          col((i) => i.nextAttemptAt),
+          col((i) => i.statusCode ?? null),
+          col((i) => i.latencyMs),
+          col((i) => i.responseSnippet ?? null),
+          col((i) => i.error ?? null),
+        ],
+      },
+    ];
+    if (changes.skipped?.length) {
+      statements.push({
+        text: `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = now()
+                WHERE tenant_id = $1::uuid AND id = ANY($2::uuid[]) AND status = 'pending'`,
+        values: [tenantId, changes.skipped],
+      });
+    }
+    if (changes.clearFailing?.length) {
+      statements.push({
+        text: `UPDATE webhook_endpoints SET failing_since = NULL, updated_at = now()
+                WHERE tenant_id = $1::uuid AND id = ANY($2::uuid[]) AND failing_since IS NOT NULL`,
+        values: [tenantId, changes.clearFailing],
+      });
+    }
+    if (changes.markFailing?.length) {
+      // Only endpoints with no run of failures yet: an existing start is kept.
+      statements.push({
+        text: `UPDATE webhook_endpoints SET failing_since = $3, updated_at = now()
+                WHERE tenant_id = $1::uuid AND id = ANY($2::uuid[]) AND failing_since IS NULL`,
+        values: [tenantId, changes.markFailing, changes.at ?? new Date()],
+      });
+    }
+    const [recorded = []] = await db.writeAsTenant<{ id: string }>(tenantId, statements);
+    return new Set(recorded.map((r) => r.id));
   }
 
   /** Disables an enabled endpoint; false when it already was disabled. */
@@ -245,20 +307,6 @@ export class WebhooksRepository {
       data: { enabled: false, disabledReason: reason },
     });
     return count > 0;
-  }
-
-  /** Starts the endpoint's run of failures unless one is already running; returns its start. */
-  async markFailing(scope: TenantScope, endpointId: string, current: Date | null, at: Date): Promise<Date> {
-    if (current) return current;
-    await scope.tx.webhookEndpoint.updateMany({ where: { tenantId: scope.tenantId, id: endpointId, failingSince: null }, data: { failingSince: at } });
-    return at;
-  }
-
-  async clearFailing(scope: TenantScope, endpointId: string): Promise<void> {
-    await scope.tx.webhookEndpoint.updateMany({
-      where: { tenantId: scope.tenantId, id: endpointId, failingSince: { not: null } },
-      data: { failingSince: null },
-    });
   }
 
   getDelivery(scope: TenantScope, id: string): Promise<WebhookDelivery | null> {
@@ -319,8 +367,8 @@ export class WebhooksRepository {
     return scope.tx.auditLogEntry.create({ data: { ...entry, tenantId: scope.tenantId } });
   }
 
-  getDomainEvent(scope: TenantScope, id: string): Promise<DomainEvent | null> {
-    return scope.tx.domainEvent.findUnique({ where: { tenantId_id: { tenantId: scope.tenantId, id } } });
+  getDomainEvents(scope: TenantScope, ids: string[]): Promise<DomainEvent[]> {
+    return scope.tx.domainEvent.findMany({ where: { tenantId: scope.tenantId, id: { in: ids } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   }
 
   /** Oldest outbox rows not yet handed to the queue, across tenants (SECURITY DEFINER look-up). */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { ApiKeysRepository, Database, type PageRequest, type TenantId, type TenantScope } from '@trailguard/db';
+import { ApiKeyCache } from '../../common/api-key-cache';
 import { hashSecret } from '../../common/auth';
 import { notFound } from '../../common/domain-error';
 import { toApiKeyView, type CreateApiKeyBody } from './api-keys.dto';
@@ -9,7 +10,10 @@ import { toApiKeyView, type CreateApiKeyBody } from './api-keys.dto';
 export class ApiKeysService {
   private readonly keys = new ApiKeysRepository();
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly cache: ApiKeyCache,
+  ) {}
 
   create(tenantId: TenantId, body: CreateApiKeyBody, createdBy: string) {
     return this.db.forTenant(tenantId, (scope) => this.createIn(scope, { ...body, createdBy }));
@@ -36,6 +40,8 @@ export class ApiKeysService {
   async revoke(tenantId: TenantId, id: string) {
     const row = await this.db.forTenant(tenantId, (scope) => this.keys.revoke(scope, id));
     if (!row) throw notFound('api key', id);
+    // Every API process stops trusting its cached copy now, not when the copy expires.
+    await this.cache.announceRevoked(row.id);
     return toApiKeyView(row);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Database, FindingsRepository, type FindingChange, type PageRequest, type Prisma, type TenantId } from '@trailguard/db';
+import { Database, FindingReadsRepository, FindingsRepository, type FindingChange, type PageRequest, type Prisma, type TenantId } from '@trailguard/db';
 import { findingView, ocsfDetectionFinding, TenantRulesLoader } from '@trailguard/detection';
 import { notFound } from '../../common/domain-error';
 import type { Principal } from '../../common/auth';
@@ -9,6 +9,7 @@ import type { GetFindingQuery, ListFindingsQuery, PatchFindingBody } from './fin
 @Injectable()
 export class FindingsService {
   private readonly findings = new FindingsRepository();
+  private readonly reads = new FindingReadsRepository();
 
   constructor(
     private readonly db: Database,
@@ -17,39 +18,36 @@ export class FindingsService {
   ) {}
 
   async list(tenantId: TenantId, q: ListFindingsQuery) {
-    const page = await this.db.forTenant(tenantId, (scope) =>
-      this.findings.list(
-        scope,
-        {
-          ...(q.status ? { status: q.status } : {}),
-          ...(q.severity ? { severity: q.severity } : {}),
-          ...(q.ruleId ? { ruleId: q.ruleId } : {}),
-          ...(q.accountId ? { accountId: q.accountId } : {}),
-          ...(q.actor ? { actor: q.actor } : {}),
-          ...(q.kind ? { kind: q.kind } : {}),
-          ...(q.from ? { from: new Date(q.from) } : {}),
-          ...(q.to ? { to: new Date(q.to) } : {}),
-        },
-        { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) },
-      ),
+    const page = await this.reads.list(
+      this.db,
+      tenantId,
+      {
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.severity ? { severity: q.severity } : {}),
+        ...(q.ruleId ? { ruleId: q.ruleId } : {}),
+        ...(q.accountId ? { accountId: q.accountId } : {}),
+        ...(q.actor ? { actor: q.actor } : {}),
+        ...(q.kind ? { kind: q.kind } : {}),
+        ...(q.from ? { from: new Date(q.from) } : {}),
+        ...(q.to ? { to: new Date(q.to) } : {}),
+      },
+      { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) },
     );
     const views = page.data.map(findingView);
     return { data: q.format === 'ocsf' ? views.map((v) => ocsfDetectionFinding(v)) : views, nextCursor: page.nextCursor };
   }
 
   async get(tenantId: TenantId, id: string, format: GetFindingQuery['format'] = 'trailguard') {
-    return this.db.forTenant(tenantId, async (scope) => {
-      const finding = await this.findings.get(scope, id);
-      if (!finding) throw notFound('finding', id);
-      const evidence = await this.findings.evidence(scope, id, this.runtime.config.FINDING_EVIDENCE_MAX);
-      if (format === 'ocsf') return ocsfDetectionFinding(findingView(finding), evidence);
-      return {
-        ...findingView(finding),
-        evidence: evidence.map((e) => ({ eventId: e.eventId, eventTime: e.eventTime, record: e.record })),
-        // More events than evidence records: the evidence is a sample (the first and the latest); eventCount is exact.
-        evidenceSampled: finding.eventCount > evidence.length,
-      };
-    });
+    const found = await this.reads.getWithEvidence(this.db, tenantId, id, this.runtime.config.FINDING_EVIDENCE_MAX);
+    if (!found) throw notFound('finding', id);
+    const { finding, evidence } = found;
+    if (format === 'ocsf') return ocsfDetectionFinding(findingView(finding), evidence);
+    return {
+      ...findingView(finding),
+      evidence: evidence.map((e) => ({ eventId: e.eventId, eventTime: e.eventTime, record: e.record })),
+      // More events than evidence records: the evidence is a sample (the first and the latest); eventCount is exact.
+      evidenceSampled: finding.eventCount > evidence.length,
+    };
   }
 
   /** Status, assignee and comments; each change is one activity entry, status changes a webhook event. */

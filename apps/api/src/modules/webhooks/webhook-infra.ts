@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Gauge, register } from 'prom-client';
+import { Database } from '@trailguard/db';
 import { JobQueue } from '@trailguard/queues';
-import { SecretBox, SsrfSafeAgent } from '@trailguard/webhooks';
+import { DEFAULT_RETRY_SCHEDULE, DeliveryAttempts, parseRetrySchedule, SecretBox, SsrfSafeAgent, webhookSecretBox } from '@trailguard/webhooks';
 import { RUNTIME, type Runtime } from '../../common/runtime';
 
 const DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
@@ -24,24 +25,34 @@ if (!register.getSingleMetric('trailguard_webhook_queue_depth')) {
 }
 
 /**
- * What the webhooks API needs beyond the database: the queue (redeliveries), one SSRF-safe agent
- * for test sends, and the SecretBox that encrypts signing secrets at rest. The key id matches
- * the worker's (apps/worker/src/webhooks/deliver-jobs.ts) so each reads what the other wrote.
+ * What the webhooks API needs beyond the database: the queue (redeliveries), the shared
+ * sign-send-record path for test sends (with one SSRF-safe agent), and the SecretBox that
+ * encrypts signing secrets at rest (`webhookSecretBox`, the same as the worker's).
  */
 @Injectable()
 export class WebhookInfra implements OnApplicationShutdown {
   readonly agent: SsrfSafeAgent;
   readonly box: SecretBox;
+  readonly attempts: DeliveryAttempts;
   /** WEBHOOK_ALLOW_PRIVATE_TARGETS: private targets and plain http together (development, tests). */
   readonly allowPrivate: boolean;
 
   constructor(
     @Inject(RUNTIME) runtime: Runtime,
     readonly queue: JobQueue,
+    db: Database,
   ) {
     this.allowPrivate = runtime.config.WEBHOOK_ALLOW_PRIVATE_TARGETS;
     this.agent = new SsrfSafeAgent({ allowPrivate: this.allowPrivate, allowHttp: this.allowPrivate });
-    this.box = new SecretBox({ current: { id: 'main', key: runtime.secretsKey } });
+    this.box = webhookSecretBox(runtime.secretsKey);
+    const schedule = runtime.config.WEBHOOK_RETRY_SCHEDULE;
+    this.attempts = new DeliveryAttempts({
+      db,
+      queue,
+      box: this.box,
+      agent: this.agent,
+      schedule: schedule ? parseRetrySchedule(schedule) : DEFAULT_RETRY_SCHEDULE,
+    });
     depthSources.add(this.queue);
   }
 

@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { Database, WebhooksRepository, type PageRequest, type Prisma, type TenantId, type TenantScope, type WebhookEndpoint } from '@trailguard/db';
-import { generateMessageId, generateWebhookSecret, sendWebhook, signPayload, testBody } from '@trailguard/webhooks';
+import { generateMessageId, generateWebhookSecret, testBody } from '@trailguard/webhooks';
 import { deliverJobId } from '@trailguard/queues';
 import { DomainError, notFound } from '../../common/domain-error';
 import { WebhookInfra } from './webhook-infra';
@@ -97,28 +97,19 @@ export class WebhooksService {
    * delivery of that type. No retries and no effect on the endpoint's failure state.
    */
   async test(tenantId: TenantId, id: string) {
-    const { endpoint, delivery, secrets } = await this.db.forTenant(tenantId, async (scope) => {
+    const delivery = await this.db.forTenant(tenantId, async (scope) => {
       const e = await this.endpoint(scope, id);
       const body = testBody(e.payloadFormat, e.url, e.id, new Date());
       const [d] = await this.repo.createDeliveries(scope, [{ endpointId: e.id, messageId: generateMessageId(), eventType: 'webhook.test', body }]);
       if (!d) throw new Error('test delivery was not created');
-      return { endpoint: e, delivery: d, secrets: e.secrets.map((s) => this.infra.box.decrypt(s.ciphertext, e.id)) };
+      return d;
     });
-    const headers = signPayload({ msgId: delivery.messageId, timestamp: new Date(), body: delivery.body, secrets });
-    const result = await sendWebhook({ url: endpoint.url, body: delivery.body, headers, dispatcher: this.infra.agent });
+    // The worker's sign-send-record path, in test mode: one attempt, no retry, endpoint state untouched.
+    const [report] = await this.infra.attempts.run(tenantId, [{ deliveryId: delivery.id, attempt: 1, seriesStart: 1 }], { test: true });
+    const result = report?.result;
+    if (!result) throw new Error('test delivery was not attempted');
     const error = result.ok ? null : `${result.errorCode ?? 'error'}: ${result.errorMessage ?? `HTTP ${result.status ?? '?'}`}`;
-    const view = await this.db.forTenant(tenantId, async (scope) => {
-      await this.repo.addAttempt(scope, {
-        deliveryId: delivery.id,
-        attempt: 1,
-        statusCode: result.status ?? null,
-        latencyMs: Math.round(result.latencyMs),
-        responseSnippet: result.responseSnippet?.replace(/\u0000/g, '') ?? null,
-        error,
-      });
-      await this.repo.updateDelivery(scope, delivery.id, { status: result.ok ? 'succeeded' : 'failed', attemptCount: 1 });
-      return this.repo.getDeliveryWithAttempts(scope, id, delivery.id);
-    });
+    const view = await this.db.forTenant(tenantId, (scope) => this.repo.getDeliveryWithAttempts(scope, id, delivery.id));
     return {
       ok: result.ok,
       statusCode: result.status ?? null,

@@ -1,6 +1,6 @@
 import type { AttemptContext } from '@trailguard/db';
-import { shouldAutoDisable, type RetryDecision } from '@trailguard/webhooks';
-import type { DeliveryOutcome } from './webhook-metrics';
+import { shouldAutoDisable, type RetryDecision } from './retry-policy';
+import type { DeliveryOutcome } from './delivery-attempts';
 
 export interface OutcomePlan {
   outcome: DeliveryOutcome;

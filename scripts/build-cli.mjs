@@ -27,6 +27,21 @@ const builtinRulesDir = {
   },
 };
 
+// The CLI reaches @trailguard/detection, whose package also exports the server's loaders (database,
+// queues, Nest). Those modules are tree-shaken away ("sideEffects": false); marking their packages
+// external keeps esbuild from even resolving them, and the check below proves none is required.
+const serverOnly = [
+  '@trailguard/db',
+  '@trailguard/queues',
+  '@nestjs/*',
+  '@prisma/*',
+  'ioredis',
+  'bullmq',
+  'pg',
+  'class-validator',
+  'class-transformer',
+];
+
 await build({
   entryPoints: [join(root, 'apps/cli/src/main.ts')],
   outfile,
@@ -39,5 +54,9 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
   plugins: [builtinRulesDir],
+  external: serverOnly,
 });
+const bundled = await readFile(outfile, 'utf8');
+const leaked = serverOnly.filter((name) => new RegExp(`require\\("${name.replace('*', '[^"]*')}"\\)`).test(bundled));
+if (leaked.length > 0) throw new Error(`the CLI bundle requires server-only packages: ${leaked.join(', ')}`);
 process.stdout.write(`built ${relative(root, outfile)}\n`);

@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { compileCloudTrailRuleSet } from '@trailguard/detection';
 import { loadBuiltinRules, type RuleSet, type SigmaDocument } from '@trailguard/sigma';
-import { version } from '../../../package.json';
+import { version } from '../package.json';
 import { colorsFor } from './output/colors';
 import { LEVELS, levelRank } from './output/levels';
 import { OUTPUT_FORMATS, type OutputFormat } from './output/scan-output.types';

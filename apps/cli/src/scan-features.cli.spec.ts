@@ -107,7 +107,7 @@ describe('trailguard scan for incident responders', () => {
   it('--version prints the version (from bin/trailguard.js, bundle or sources)', async () => {
     const run = await trailguard(['--version'], {}, BIN);
     expect(run.code).toBe(0);
-    expect(run.stdout.trim()).toBe((JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version);
+    expect(run.stdout.trim()).toBe((JSON.parse(readFileSync(join(REPO, 'apps/cli/package.json'), 'utf8')) as { version: string }).version);
   });
 
   it('sorts table rows by event time, not file order', async () => {

@@ -232,6 +232,9 @@ describe('logging-integrity guard: each tampering step against the simulator', (
       expect(stopped).toMatchObject({ severity: 'high', details: { drift: 'logging_stopped', before: true, after: false } });
       expect((stopped.details.cause as { eventIds: string[] }).eventIds).toEqual([calls.find((c) => c.eventName === 'StopLogging')!.eventID]);
 
+      // Trail changes detected later do not re-link integrity findings that have no trail-change cause.
+      const modified = (await findingsOf(api, accountId)).find((f) => f.ruleTitle === 'CloudTrail log file modified after delivery')!;
+      expect(modified.relatedFindingId).toBeNull();
       // A drift that lasts is one finding, not one per posture run.
       await posture(tenantId, accountId);
       await new Promise((done) => setTimeout(done, 2000));

@@ -103,7 +103,12 @@ export async function raiseStateFinding(scope: TenantScope, input: StateFindingI
     tags: TAGS,
     ...(region ? { region } : {}),
     ...(cause ? { relatedFindingId: cause.id } : {}),
-    details: { ...input.details, cause: cause ? { findingId: cause.id, ruleTitle: cause.ruleTitle, eventIds: causeEvents } : null },
+    details: {
+      ...input.details,
+      cause: cause ? { findingId: cause.id, ruleTitle: cause.ruleTitle, eventIds: causeEvents } : null,
+      // How the cause was chosen; a trail-change finding detected later re-links only "latest" ones.
+      causeBy: !input.linkCause ? 'none' : byEvidence ? 'evidence' : 'latest',
+    },
     at: input.at,
   });
   // Through the findings repository's one "finding changed" path. The same finding again within

@@ -237,6 +237,8 @@ export async function linkPostureCauses(scope: SqlScope, causes: readonly Findin
      FROM (SELECT DISTINCT ON (account_id) * FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::"Severity"[])
              AS c(id, account_id, first_seen, last_seen, severity) ORDER BY account_id, severity DESC, last_seen DESC) AS c
      WHERE p.tenant_id = $1::uuid AND p.kind = 'posture' AND p.account_id = c.account_id
+       -- Integrity findings pick their cause themselves (the very call, or none at all).
+       AND coalesce(p.details->>'causeBy', '') NOT IN ('evidence', 'none')
        AND p.last_seen_at >= c.first_seen - interval '1 hour'
        AND p.last_seen_at <= c.last_seen + interval '24 hours'
        AND (p.related_finding_id IS NULL OR EXISTS (

@@ -5,7 +5,7 @@ import { AWS_SDK_ENV_VARS, AwsSimulator, makeCloudTrailRecord } from '@trailguar
 import { ApiClient, waitUntil } from '../scripts/demo/api-client';
 import { deployTemplate, setUpCustomerEstate, type CustomerEstate } from '../scripts/demo/customer-aws';
 import { ATTACKER_ACCOUNT_ID, INTEGRITY_TITLES, runIntegrityChapter } from '../scripts/demo/integrity-chapter';
-import { expectedFindings, runStory } from '../scripts/demo/story';
+import { announcedFindingIds, expectedFindings, runStory } from '../scripts/demo/story';
 import type { FindingView } from '../scripts/demo/story-watcher';
 import { WebhookReceiver } from '../scripts/demo/webhook-receiver';
 import { startTestApp, startTestWorkers, type TestApp } from './support/test-app';
@@ -120,7 +120,8 @@ describe('logging-integrity guard: each tampering step against the simulator', (
     await waitUntil(
       'the chapter webhooks',
       async () => {
-        const announced = new Set(receiver.received.filter((w) => w.type === 'finding.created').map((w) => w.data.id));
+        // One message may announce several findings of one event (data.alertGroup).
+        const announced = new Set(receiver.received.filter((w) => w.type === 'finding.created').flatMap((w) => announcedFindingIds(w.data)));
         return findings.filter((f) => f.status === 'open').every((f) => announced.has(f.id));
       },
       10_000,

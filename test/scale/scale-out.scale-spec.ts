@@ -153,8 +153,11 @@ describe('scale-out on a Redis Cluster with failover', () => {
   }
 
   it(`runs the story and ${TENANTS * PER_TENANT} uploaded events on ${SHARDS} detection shards through a worker kill and a Redis failover`, async () => {
-    // One schedule for the whole installation, whatever the number of worker processes.
-    expect((await queue.queue('ingest').getJobSchedulers()).map((s) => s.key).sort()).toEqual(['ingest.schedule']);
+    // One schedule per periodic job for the whole installation, whatever the number of worker processes.
+    const schedules = async () => (await Promise.all(['ingest', 'webhooks'].map((q) => queue.queue(q).getJobSchedulers()))).flat().map((s) => s.key);
+    const scheduled = await schedules();
+    expect(scheduled).toContain('ingest.schedule');
+    expect(new Set(scheduled).size).toBe(scheduled.length);
     // A process that splits detection differently refuses to start, naming the variable.
     const odd = startAppProcess('worker', 'odd-worker', { ...env, DETECT_QUEUE_SHARDS: String(SHARDS + 1) });
     expect(await odd.exited).not.toBe(0);
@@ -244,7 +247,7 @@ describe('scale-out on a Redis Cluster with failover', () => {
     const joined = startAppProcess('worker', 'worker-3', env);
     processes.push(joined);
     await joined.ready;
-    expect((await queue.queue('ingest').getJobSchedulers()).map((s) => s.key)).toEqual(['ingest.schedule']);
+    expect((await schedules()).sort()).toEqual([...scheduled].sort());
 
     // Fairness, alongside: a quiet tenant's one attack event becomes a finding while the others'
     // backlog is still queued.

@@ -47,8 +47,28 @@ export class LocalRedisCluster {
     await mkdir(dir, { recursive: true });
     const child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf',
-        '--cluster-node-timeout', '3000', '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        'nodes.conf',
+        '--cluster-node-timeout',
+        '3000',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--save',
+        '',
+        '--maxmemory-policy',
+        'noeviction',
+      ],
       { stdio: 'ignore' },
     );
     this.nodes.set(port, { port, process: child });
@@ -75,7 +95,8 @@ export class LocalRedisCluster {
       const live = this.livePorts();
       const infos = await Promise.all(live.map((p) => this.command<string>(p, 'CLUSTER', 'INFO').catch(() => '')));
       if (infos.every((i) => /cluster_state:ok/.test(i) && /cluster_slots_ok:16384/.test(i))) return;
-      if (Date.now() > deadline) throw new Error(`cluster not healthy within ${timeoutMs} ms: ${infos.map((i) => /cluster_state:\w+/.exec(i)?.[0]).join(', ')}`);
+      if (Date.now() > deadline)
+        throw new Error(`cluster not healthy within ${timeoutMs} ms: ${infos.map((i) => /cluster_state:\w+/.exec(i)?.[0]).join(', ')}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -87,7 +108,10 @@ export class LocalRedisCluster {
   /** master port -> its replicas' ports, from CLUSTER NODES of a live node. */
   async topology(): Promise<Array<{ master: number; replicas: number[]; slots: string }>> {
     const text = await this.command<string>(this.livePorts()[0]!, 'CLUSTER', 'NODES');
-    const rows = text.trim().split('\n').map((l) => l.split(' '));
+    const rows = text
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     const portOf = (addr: string) => Number(/:(\d+)@/.exec(addr)?.[1]);
     const alive = (flags: string) => !/fail|noaddr/.test(flags);
     return rows

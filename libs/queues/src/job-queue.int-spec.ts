@@ -34,7 +34,7 @@ describe('queue topology', () => {
     };
     afterAll(() => Promise.all(queues.map((q) => q.close())));
 
-    it('routes a detection job to its tenant\'s shard and other jobs to their group', () => {
+    it("routes a detection job to its tenant's shard and other jobs to their group", () => {
       const q = open(5);
       expect(q.names()).toEqual(['detect-0', 'detect-1', 'detect-2', 'detect-3', 'detect-4', 'ingest', 'webhooks']);
       const tenantId = randomUUID();
@@ -47,7 +47,9 @@ describe('queue topology', () => {
     it('refuses a process whose shard count differs from the one recorded for this Redis, naming the variable', async () => {
       await open(runShards).agreeOnTopology();
       expect(Number(await queues[queues.length - 1]!.redis.get(topologyKey()))).toBe(runShards);
-      await expect(open(runShards + 1).agreeOnTopology()).rejects.toThrow(/DETECT_QUEUE_SHARDS is \d+ here but \d+ for the other processes/);
+      await expect(open(runShards + 1).agreeOnTopology()).rejects.toThrow(
+        /DETECT_QUEUE_SHARDS is \d+ here but \d+ for the other processes/,
+      );
     });
   });
 });

@@ -66,7 +66,10 @@ describe('one embedded instance per DATA_DIR', () => {
 
   it('replaces a stale record: its owner is gone', async () => {
     const dead = spawnSync('true').pid;
-    await writeFile(join(dir, 'embedded.json'), JSON.stringify({ ownerPid: dead, redisUrl: 'redis://127.0.0.1:1', postgresUrl: 'postgresql://127.0.0.1:1', startedAt: '' }));
+    await writeFile(
+      join(dir, 'embedded.json'),
+      JSON.stringify({ ownerPid: dead, redisUrl: 'redis://127.0.0.1:1', postgresUrl: 'postgresql://127.0.0.1:1', startedAt: '' }),
+    );
     const lines: string[] = [];
     const got = await shareEmbedded(dir, both, start, (l) => lines.push(l));
     expect(starts).toBe(1);

@@ -93,7 +93,9 @@ async function withStartLock<T>(dataDir: string, work: () => Promise<T>, timeout
         continue;
       }
       if (Date.now() > deadline) {
-        throw new EmbeddedConflictError(`another process (pid ${holder || '?'}) has been starting the embedded servers under ${dataDir} for too long (${file})`);
+        throw new EmbeddedConflictError(
+          `another process (pid ${holder || '?'}) has been starting the embedded servers under ${dataDir} for too long (${file})`,
+        );
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -126,7 +128,9 @@ export async function shareEmbedded(
     async () => {
       const state = await readEmbeddedState(dataDir);
       if (state && (await usable(state))) {
-        const missing = [need.postgres && !state.postgresUrl ? 'Postgres' : '', need.redis && !state.redisUrl ? 'Redis' : ''].filter(Boolean);
+        const missing = [need.postgres && !state.postgresUrl ? 'Postgres' : '', need.redis && !state.redisUrl ? 'Redis' : ''].filter(
+          Boolean,
+        );
         if (missing.length > 0) {
           throw new EmbeddedConflictError(
             `the embedded servers under ${dataDir} were started by pid ${state.ownerPid} without an embedded ${missing.join(' and ')}; ` +
@@ -143,7 +147,12 @@ export async function shareEmbedded(
       }
       if (state) log(`replacing a stale ${STATE_FILE} (pid ${state.ownerPid} is gone or its servers do not answer)`);
       const started = await start(need);
-      const record: EmbeddedState = { ownerPid: process.pid, postgresUrl: started.postgresUrl, redisUrl: started.redisUrl, startedAt: new Date().toISOString() };
+      const record: EmbeddedState = {
+        ownerPid: process.pid,
+        postgresUrl: started.postgresUrl,
+        redisUrl: started.redisUrl,
+        startedAt: new Date().toISOString(),
+      };
       const tmp = join(dataDir, `${STATE_FILE}.${process.pid}.tmp`);
       await writeFile(tmp, JSON.stringify(record, null, 2), { mode: 0o600 });
       await rename(tmp, join(dataDir, STATE_FILE));

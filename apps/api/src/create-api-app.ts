@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { bodyErrorHandler } from './common/error.filter';
 import { httpMetrics } from './common/http-metrics';
+import { quietStartup } from './common/logging';
 import { refuseDeepJson } from './common/json-depth';
 import type { Runtime } from './common/runtime';
 import { isUploadRoute } from './modules/ingest/raw-body.middleware';
@@ -18,7 +19,7 @@ export async function createApiApp(runtime: Runtime): Promise<NestExpressApplica
     bodyParser: false,
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietStartup(app.get(Logger)));
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(httpMetrics);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
 import {
   backoffStrategy,
@@ -30,7 +30,7 @@ export function shardConcurrency(group: QueueName, shards: number): number {
  * after the lock expires (stalled-job recovery), so nothing is lost.
  */
 @Injectable()
-export class JobRunner implements OnApplicationShutdown {
+export class JobRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunner');
   private readonly handlers = new Map<JobName, JobHandler>();
   private workers: Worker[] = [];
@@ -89,8 +89,12 @@ export class JobRunner implements OnApplicationShutdown {
     await handler.handle(job.data as never, job as never, token);
   }
 
-  /** Finishes the jobs in hand (BullMQ's close waits for them) and takes no new ones. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Finishes the jobs in hand (BullMQ's close waits for them) and takes no new ones. Before the
+   * application shutdown, so the Postgres and Redis connections that the modules close in their
+   * onApplicationShutdown are still there for those jobs (closing them together failed the jobs).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
     // A cluster client is shared by the workers (BullMQ does not close what it was given).
     if (isCluster(this.connection)) await this.connection.quit().catch(() => undefined);

@@ -1,0 +1,125 @@
+/**
+ * `npm run quickstart`: the README's third command. Against a running `npm start` it creates a
+ * tenant, starts a local Standard Webhooks receiver and registers it, registers an AWS account
+ * (no AWS needed in development), uploads samples/'s CloudTrail log file of the attack story, and
+ * prints the findings, the verified webhooks and the curl commands to look further.
+ *
+ * TRAILGUARD_URL (default http://127.0.0.1:$PORT, PORT default 3000); the operator token from
+ * ADMIN_TOKEN or DATA_DIR/dev-secrets.json (what `npm start` generated in development).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ApiClient, DemoError, waitUntil } from './demo/api-client';
+import { WebhookReceiver } from './demo/webhook-receiver';
+
+const SAMPLE = resolve(__dirname, '../samples/111122223333_CloudTrail_us-east-1_20261201T0935Z_attack-story.json.gz');
+
+interface Finding {
+  id: string;
+  severity: string;
+  status: string;
+  ruleTitle: string | null;
+  title?: string;
+  actor?: string | null;
+  eventCount?: number;
+}
+
+export function operatorToken(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.ADMIN_TOKEN) return env.ADMIN_TOKEN;
+  const file = join(env.DATA_DIR || '.data', 'dev-secrets.json');
+  if (!existsSync(file)) {
+    throw new DemoError('no_operator_token', `no ADMIN_TOKEN and no ${file}: start the server first (npm start), or set ADMIN_TOKEN / DATA_DIR as it has them`);
+  }
+  return (JSON.parse(readFileSync(file, 'utf8')) as { adminToken: string }).adminToken;
+}
+
+export interface QuickstartResult {
+  apiKey: string;
+  accountId: string;
+  findings: Finding[];
+  webhooks: { type: string; verified: boolean }[];
+}
+
+export async function quickstart(baseUrl: string, adminToken: string, say: (line: string) => void): Promise<QuickstartResult> {
+  const operator = new ApiClient(baseUrl);
+  const created = await operator.post<{ tenant: { id: string }; apiKey: { key: string } }>(
+    '/v1/tenants',
+    { name: `quickstart ${new Date().toISOString()}` },
+    { headers: { 'x-admin-token': adminToken } },
+  );
+  const api = operator.withKey(created.apiKey.key);
+  say(`1. tenant ${created.tenant.id}, API key ${created.apiKey.key} (shown once)`);
+
+  const receiver = await WebhookReceiver.start();
+  try {
+    const hook = await api.call<{ id: string; secret?: string; error?: { code: string; message: string } }>('POST', '/v1/webhooks', {
+      body: { url: receiver.url, minSeverity: 'medium' },
+      expect: [201, 400, 422],
+    });
+    if (hook.secret) {
+      receiver.useSecret(hook.secret);
+      say(`2. webhook ${hook.id} -> ${receiver.url} (every delivery verified with standardwebhooks)`);
+    } else {
+      say(`2. webhook not registered: ${hook.error?.message ?? 'refused'}`);
+      say('   (loopback receivers need WEBHOOK_ALLOW_PRIVATE_TARGETS=true on the server: see README)');
+    }
+
+    const account = await api.post<{ id: string; platformAccountId: string }>('/v1/aws-accounts', { name: 'quickstart (samples/)', polling: false });
+    say(`3. AWS account ${account.id} registered (platform account ${account.platformAccountId}; no AWS call needed to upload files)`);
+
+    const res = await fetch(`${baseUrl}/v1/aws-accounts/${account.id}/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.apiKey}`, 'content-type': 'application/gzip' },
+      body: readFileSync(SAMPLE),
+    });
+    const upload = (await res.json()) as { accepted: number; rejected: number };
+    if (res.status !== 202) throw new DemoError('upload_failed', `upload answered ${res.status}: ${JSON.stringify(upload)}`);
+    say(`4. uploaded samples/${SAMPLE.split('/').pop()}: ${upload.accepted} records accepted, ${upload.rejected} rejected`);
+
+    const findings = await waitUntil(
+      'the multi-region UpdateTrail finding',
+      async () => {
+        const page = await api.get<{ data: Finding[] }>('/v1/findings?limit=200');
+        return page.data.some((f) => f.severity === 'high') ? page.data : null;
+      },
+      60_000,
+    );
+    say(`5. ${findings.length} findings:`);
+    const order = ['critical', 'high', 'medium', 'low', 'informational'];
+    for (const f of [...findings].sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity))) {
+      say(`   ${f.severity.padEnd(6)} ${(f.ruleTitle ?? f.title ?? '').padEnd(52)} ${f.actor ?? ''}  (${f.id})`);
+    }
+    if (hook.secret) {
+      await waitUntil('a verified webhook', async () => receiver.received.some((w) => w.verified), 30_000).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 1500)); // the other alerts of the story follow within a second
+      const verified = receiver.received.filter((w) => w.verified).length;
+      say(`6. webhooks received: ${receiver.received.length}, verified: ${verified}`);
+    }
+    say('');
+    say('Look further:');
+    say(`   curl -s ${baseUrl}/v1/findings -H 'Authorization: Bearer ${api.apiKey}'`);
+    const high = findings.find((f) => f.severity === 'high');
+    if (high) say(`   curl -s '${baseUrl}/v1/findings/${high.id}?format=ocsf' -H 'Authorization: Bearer ${api.apiKey}'`);
+    say(`   npx trailguard scan samples/attack-story.ndjson      # the same rules, offline`);
+    return {
+      apiKey: created.apiKey.key,
+      accountId: account.id,
+      findings,
+      webhooks: receiver.received.map((w) => ({ type: w.type, verified: w.verified })),
+    };
+  } finally {
+    await receiver.close();
+  }
+}
+
+if (require.main === module) {
+  const baseUrl = process.env.TRAILGUARD_URL ?? `http://127.0.0.1:${process.env.PORT || 3000}`;
+  quickstart(baseUrl, operatorToken(), (line) => process.stdout.write(`${line}\n`)).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      const cause = (err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED' ? ` (is \`npm start\` running on ${baseUrl}?)` : '';
+      process.stderr.write(`quickstart failed: ${(err as Error).message}${cause}\n`);
+      process.exit(1);
+    },
+  );
+}

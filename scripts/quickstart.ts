@@ -9,20 +9,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ApiClient, DemoError, waitUntil } from './demo/api-client';
+import { ok, trailguardClient, type Schemas } from './api-client';
+import { DemoError, waitUntil } from './demo/api-client';
 import { WebhookReceiver } from './demo/webhook-receiver';
 
 const SAMPLE = resolve(__dirname, '../samples/111122223333_CloudTrail_us-east-1_20261201T0935Z_attack-story.json.gz');
 
-interface Finding {
-  id: string;
-  severity: string;
-  status: string;
-  ruleTitle: string | null;
-  title?: string;
-  actor?: string | null;
-  eventCount?: number;
-}
+type Finding = Schemas['Finding'];
 
 export function operatorToken(env: NodeJS.ProcessEnv = process.env): string {
   if (env.ADMIN_TOKEN) return env.ADMIN_TOKEN;
@@ -41,35 +34,29 @@ export interface QuickstartResult {
 }
 
 export async function quickstart(baseUrl: string, adminToken: string, say: (line: string) => void): Promise<QuickstartResult> {
-  const operator = new ApiClient(baseUrl);
-  const created = await operator.post<{ tenant: { id: string }; apiKey: { key: string } }>(
-    '/v1/tenants',
-    { name: `quickstart ${new Date().toISOString()}` },
-    { headers: { 'x-admin-token': adminToken } },
-  );
-  const api = operator.withKey(created.apiKey.key);
-  say(`1. tenant ${created.tenant.id}, API key ${created.apiKey.key} (shown once)`);
+  const created = await ok(trailguardClient(baseUrl, { adminToken }).POST('/v1/tenants', { body: { name: `quickstart ${new Date().toISOString()}` } }), 'POST /v1/tenants');
+  const apiKey = created.apiKey.key;
+  const api = trailguardClient(baseUrl, { apiKey });
+  say(`1. tenant ${created.tenant.id}, API key ${apiKey} (shown once)`);
 
   const receiver = await WebhookReceiver.start();
   try {
-    const hook = await api.call<{ id: string; secret?: string; error?: { code: string; message: string } }>('POST', '/v1/webhooks', {
-      body: { url: receiver.url, minSeverity: 'medium' },
-      expect: [201, 400, 422],
-    });
-    if (hook.secret) {
-      receiver.useSecret(hook.secret);
-      say(`2. webhook ${hook.id} -> ${receiver.url} (every delivery verified with standardwebhooks)`);
+    const hook = await api.POST('/v1/webhooks', { body: { url: receiver.url, minSeverity: 'medium' } });
+    if (hook.data) {
+      receiver.useSecret(hook.data.secret);
+      say(`2. webhook ${hook.data.id} -> ${receiver.url} (every delivery verified with standardwebhooks)`);
     } else {
-      say(`2. webhook not registered: ${hook.error?.message ?? 'refused'}`);
+      say(`2. webhook not registered: ${hook.error?.error.message ?? hook.response.status}`);
       say('   (loopback receivers need WEBHOOK_ALLOW_PRIVATE_TARGETS=true on the server: see README)');
     }
 
-    const account = await api.post<{ id: string; platformAccountId: string }>('/v1/aws-accounts', { name: 'quickstart (samples/)', polling: false });
+    const account = await ok(api.POST('/v1/aws-accounts', { body: { name: 'quickstart (samples/)', polling: false } }), 'POST /v1/aws-accounts');
     say(`3. AWS account ${account.id} registered (platform account ${account.platformAccountId}; no AWS call needed to upload files)`);
 
     const res = await fetch(`${baseUrl}/v1/aws-accounts/${account.id}/events`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${api.apiKey}`, 'content-type': 'application/gzip' },
+      // The gzipped log file as it is, not JSON: plain fetch (the typed client sends JSON bodies).
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/gzip' },
       body: readFileSync(SAMPLE),
     });
     const upload = (await res.json()) as { accepted: number; rejected: number };
@@ -79,17 +66,18 @@ export async function quickstart(baseUrl: string, adminToken: string, say: (line
     const findings = await waitUntil(
       'the multi-region UpdateTrail finding',
       async () => {
-        const page = await api.get<{ data: Finding[] }>('/v1/findings?limit=200');
-        return page.data.some((f) => f.severity === 'high') ? page.data : null;
+        const page = await ok(api.GET('/v1/findings', { params: { query: { limit: 200 } } }), 'GET /v1/findings');
+        const findings = page.data as Finding[]; // the Trailguard format (no ?format=ocsf)
+        return findings.some((f) => f.severity === 'high') ? findings : null;
       },
       60_000,
     );
     say(`5. ${findings.length} findings:`);
     const order = ['critical', 'high', 'medium', 'low', 'informational'];
     for (const f of [...findings].sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity))) {
-      say(`   ${f.severity.padEnd(6)} ${(f.ruleTitle ?? f.title ?? '').padEnd(52)} ${f.actor ?? ''}  (${f.id})`);
+      say(`   ${f.severity.padEnd(6)} ${(f.ruleTitle ?? '').padEnd(52)} ${f.actor ?? ''}  (${f.id})`);
     }
-    if (hook.secret) {
+    if (hook.data) {
       await waitUntil('a verified webhook', async () => receiver.received.some((w) => w.verified), 30_000).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 1500)); // the other alerts of the story follow within a second
       const verified = receiver.received.filter((w) => w.verified).length;
@@ -97,12 +85,12 @@ export async function quickstart(baseUrl: string, adminToken: string, say: (line
     }
     say('');
     say('Look further:');
-    say(`   curl -s ${baseUrl}/v1/findings -H 'Authorization: Bearer ${api.apiKey}'`);
+    say(`   curl -s ${baseUrl}/v1/findings -H 'Authorization: Bearer ${apiKey}'`);
     const high = findings.find((f) => f.severity === 'high');
-    if (high) say(`   curl -s '${baseUrl}/v1/findings/${high.id}?format=ocsf' -H 'Authorization: Bearer ${api.apiKey}'`);
+    if (high) say(`   curl -s '${baseUrl}/v1/findings/${high.id}?format=ocsf' -H 'Authorization: Bearer ${apiKey}'`);
     say(`   npx trailguard scan samples/attack-story.ndjson      # the same rules, offline`);
     return {
-      apiKey: created.apiKey.key,
+      apiKey,
       accountId: account.id,
       findings,
       webhooks: receiver.received.map((w) => ({ type: w.type, verified: w.verified })),

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -11,6 +11,7 @@ import { quietStartup } from './common/logging';
 import { refuseDeepJson } from './common/json-depth';
 import type { Runtime } from './common/runtime';
 import { isUploadRoute } from './modules/ingest/raw-body.middleware';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 import { mountQueueDashboard } from './modules/queue-dashboard/queue-dashboard';
 
 /** Builds the HTTP API (not yet listening): used by main, the all-in-one server and the tests. */
@@ -29,13 +30,6 @@ export async function createApiApp(runtime: Runtime): Promise<NestExpressApplica
   app.use(bodyErrorHandler);
   mountQueueDashboard(app, runtime.adminToken);
 
-  const openapi = new DocumentBuilder()
-    .setTitle('Trailguard API')
-    .setDescription('Multi-tenant detection backend for AWS CloudTrail. Errors: { "error": { "code", "message", "details" } }.')
-    .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Admin-Token' }, 'operator')
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openapi), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }

@@ -21,7 +21,10 @@ export function operatorToken(env: NodeJS.ProcessEnv = process.env): string {
   if (env.ADMIN_TOKEN) return env.ADMIN_TOKEN;
   const file = join(env.DATA_DIR || '.data', 'dev-secrets.json');
   if (!existsSync(file)) {
-    throw new DemoError('no_operator_token', `no ADMIN_TOKEN and no ${file}: start the server first (npm start), or set ADMIN_TOKEN / DATA_DIR as it has them`);
+    throw new DemoError(
+      'no_operator_token',
+      `no ADMIN_TOKEN and no ${file}: start the server first (npm start), or set ADMIN_TOKEN / DATA_DIR as it has them`,
+    );
   }
   return (JSON.parse(readFileSync(file, 'utf8')) as { adminToken: string }).adminToken;
 }
@@ -34,7 +37,10 @@ export interface QuickstartResult {
 }
 
 export async function quickstart(baseUrl: string, adminToken: string, say: (line: string) => void): Promise<QuickstartResult> {
-  const created = await ok(trailguardClient(baseUrl, { adminToken }).POST('/v1/tenants', { body: { name: `quickstart ${new Date().toISOString()}` } }), 'POST /v1/tenants');
+  const created = await ok(
+    trailguardClient(baseUrl, { adminToken }).POST('/v1/tenants', { body: { name: `quickstart ${new Date().toISOString()}` } }),
+    'POST /v1/tenants',
+  );
   const apiKey = created.apiKey.key;
   const api = trailguardClient(baseUrl, { apiKey });
   say(`1. tenant ${created.tenant.id}, API key ${apiKey} (shown once)`);
@@ -50,7 +56,10 @@ export async function quickstart(baseUrl: string, adminToken: string, say: (line
       say('   (loopback receivers need WEBHOOK_ALLOW_PRIVATE_TARGETS=true on the server: see README)');
     }
 
-    const account = await ok(api.POST('/v1/aws-accounts', { body: { name: 'quickstart (samples/)', polling: false } }), 'POST /v1/aws-accounts');
+    const account = await ok(
+      api.POST('/v1/aws-accounts', { body: { name: 'quickstart (samples/)', polling: false } }),
+      'POST /v1/aws-accounts',
+    );
     say(`3. AWS account ${account.id} registered (platform account ${account.platformAccountId}; no AWS call needed to upload files)`);
 
     const res = await fetch(`${baseUrl}/v1/aws-accounts/${account.id}/events`, {
@@ -105,7 +114,8 @@ if (require.main === module) {
   quickstart(baseUrl, operatorToken(), (line) => process.stdout.write(`${line}\n`)).then(
     () => process.exit(0),
     (err: unknown) => {
-      const cause = (err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED' ? ` (is \`npm start\` running on ${baseUrl}?)` : '';
+      const cause =
+        (err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED' ? ` (is \`npm start\` running on ${baseUrl}?)` : '';
       process.stderr.write(`quickstart failed: ${(err as Error).message}${cause}\n`);
       process.exit(1);
     },

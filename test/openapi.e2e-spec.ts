@@ -61,7 +61,9 @@ describe('OpenAPI document and generated client', () => {
     }
     const findings = doc.paths['/v1/findings']!.get!;
     const query = (findings.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
-    expect(query).toEqual(expect.arrayContaining(['limit', 'cursor', 'status', 'severity', 'ruleId', 'accountId', 'actor', 'from', 'to', 'format']));
+    expect(query).toEqual(
+      expect.arrayContaining(['limit', 'cursor', 'status', 'severity', 'ruleId', 'accountId', 'actor', 'from', 'to', 'format']),
+    );
   });
 
   it('gives every operation a response schema with an example, the error envelope and its security', () => {
@@ -98,15 +100,21 @@ describe('OpenAPI document and generated client', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tg-openapi-'));
     writeFileSync(join(dir, 'doc.json'), JSON.stringify(doc));
     const root = resolve(__dirname, '..');
-    const expected = execFileSync(process.execPath, ['-r', '@swc-node/register', 'scripts/api-client/generate-types.ts', '--from', join(dir, 'doc.json')], {
-      cwd: root,
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const expected = execFileSync(
+      process.execPath,
+      ['-r', '@swc-node/register', 'scripts/api-client/generate-types.ts', '--from', join(dir, 'doc.json')],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     rmSync(dir, { recursive: true, force: true });
     const committed = readFileSync(join(root, 'scripts/api-client/openapi-types.ts'), 'utf8');
     if (committed !== expected) {
-      throw new Error('scripts/api-client/openapi-types.ts is out of date with /docs-json: run `npm start` and `npm run api:client`, then commit it');
+      throw new Error(
+        'scripts/api-client/openapi-types.ts is out of date with /docs-json: run `npm start` and `npm run api:client`, then commit it',
+      );
     }
   });
 
@@ -119,7 +127,8 @@ describe('OpenAPI document and generated client', () => {
     const list = await ok(api.GET('/v1/findings', { params: { query: { severity: 'high', limit: 5 } } }), 'list findings');
     const got = await ok(api.GET('/v1/aws-accounts/{id}', { params: { path: { id: account.id } } }), 'get account');
     const tenant = await ok(api.GET('/v1/tenant'), 'get tenant');
-    const fit = (id: string, body: unknown) => expect([id, OPERATIONS[id]!.schema!.safeParse(body).error?.message]).toEqual([id, undefined]);
+    const fit = (id: string, body: unknown) =>
+      expect([id, OPERATIONS[id]!.schema!.safeParse(body).error?.message]).toEqual([id, undefined]);
     fit('TenantsController_create', created);
     fit('AwsAccountsController_create', account);
     fit('FindingsController_list', list);

@@ -45,7 +45,11 @@ describe('README quick start (npm start, npm run quickstart, Ctrl-C)', () => {
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     // No AWS variables at all: registration must work without AWS in development.
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AWS_|TG_|PLATFORM_|REDIS_URL|DATABASE_|ADMIN_TOKEN|SECRETS_KEY|NODE_ENV|LOG_LEVEL)/.test(k)));
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => !/^(AWS_|TG_|PLATFORM_|REDIS_URL|DATABASE_|ADMIN_TOKEN|SECRETS_KEY|NODE_ENV|LOG_LEVEL)/.test(k),
+      ),
+    );
     server = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/server/src/main.ts'], {
       cwd: ROOT,
       // Its own process group, as a terminal's foreground job: Ctrl-C signals the whole group.
@@ -91,9 +95,13 @@ describe('README quick start (npm start, npm run quickstart, Ctrl-C)', () => {
     const result = await quickstart(baseUrl, operatorToken({ DATA_DIR: dataDir }), (l) => lines.push(l));
     expect(lines.join('\n')).toContain('platform account 000000000000');
     const high = result.findings.filter((f) => f.severity === 'high');
-    expect(high.map((f) => [f.ruleTitle, f.actor])).toEqual([['AWS CloudTrail UpdateTrail with multi-region disabled', 'arn:aws:iam::111122223333:user/mallory']]);
+    expect(high.map((f) => [f.ruleTitle, f.actor])).toEqual([
+      ['AWS CloudTrail UpdateTrail with multi-region disabled', 'arn:aws:iam::111122223333:user/mallory'],
+    ]);
     // The admin's routine UpdateTrail is there too (medium), and the follow-up in us-west-2.
-    expect(result.findings.some((f) => f.ruleTitle === 'AWS CloudTrail UpdateTrail' && f.actor === 'arn:aws:iam::111122223333:role/CloudAdmin')).toBe(true);
+    expect(
+      result.findings.some((f) => f.ruleTitle === 'AWS CloudTrail UpdateTrail' && f.actor === 'arn:aws:iam::111122223333:role/CloudAdmin'),
+    ).toBe(true);
     expect(result.findings.some((f) => f.ruleTitle === 'AWS Key Pair Import Activity')).toBe(true);
     expect(result.webhooks.length).toBeGreaterThan(0);
     expect(result.webhooks.every((w) => w.verified)).toBe(true);
@@ -108,7 +116,10 @@ describe('README quick start (npm start, npm run quickstart, Ctrl-C)', () => {
     const { code } = await exited;
     const took = Date.now() - started;
     const after = output.slice(before);
-    expect({ code, errors: after.split('\n').filter((l) => /ECONNREFUSED|EPIPE|Error|"level":50/.test(l)) }).toEqual({ code: 0, errors: [] });
+    expect({ code, errors: after.split('\n').filter((l) => /ECONNREFUSED|EPIPE|Error|"level":50/.test(l)) }).toEqual({
+      code: 0,
+      errors: [],
+    });
     expect(after).toMatch(/stopped in \d+ ms/);
     expect(took).toBeLessThan(3000);
     expect(alive(redisPid)).toBe(false);

@@ -15,15 +15,32 @@ describe('samples/ (the attack story as CloudTrail files)', () => {
 
   it('hold the same records as a gzipped log file and as NDJSON, with the fields CloudTrail writes', () => {
     const log = JSON.parse(gunzipSync(readFileSync(join(SAMPLES_DIR, LOG_FILE))).toString()) as { Records: Record<string, unknown>[] };
-    const ndjson = readFileSync(join(SAMPLES_DIR, NDJSON_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const ndjson = readFileSync(join(SAMPLES_DIR, NDJSON_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(log.Records).toEqual(ndjson);
     expect(new Set(ndjson.map((r) => r.eventID)).size).toBe(ndjson.length);
     for (const r of ndjson) {
-      for (const field of ['eventVersion', 'userIdentity', 'eventTime', 'eventSource', 'eventName', 'awsRegion', 'sourceIPAddress', 'userAgent', 'eventID', 'eventType', 'recipientAccountId']) {
+      for (const field of [
+        'eventVersion',
+        'userIdentity',
+        'eventTime',
+        'eventSource',
+        'eventName',
+        'awsRegion',
+        'sourceIPAddress',
+        'userAgent',
+        'eventID',
+        'eventType',
+        'recipientAccountId',
+      ]) {
         expect(r).toHaveProperty(field);
       }
     }
-    const updates = ndjson.filter((r) => r.eventName === 'UpdateTrail').map((r) => (r.requestParameters as { isMultiRegionTrail: boolean }).isMultiRegionTrail);
+    const updates = ndjson
+      .filter((r) => r.eventName === 'UpdateTrail')
+      .map((r) => (r.requestParameters as { isMultiRegionTrail: boolean }).isMultiRegionTrail);
     expect(updates).toEqual([true, false]); // the admin's routine change, then the attacker's
     expect(ndjson.some((r) => r.awsRegion === 'us-west-2' && r.eventName === 'RunInstances')).toBe(true);
   });
@@ -35,7 +52,12 @@ describe('samples/ (the attack story as CloudTrail files)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     });
-    const matches = out.trim().split('\n').map((l) => JSON.parse(l) as { ruleTitle: string; level: string });
-    expect(matches).toContainEqual(expect.objectContaining({ ruleTitle: 'AWS CloudTrail UpdateTrail with multi-region disabled', level: 'high' }));
+    const matches = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { ruleTitle: string; level: string });
+    expect(matches).toContainEqual(
+      expect.objectContaining({ ruleTitle: 'AWS CloudTrail UpdateTrail with multi-region disabled', level: 'high' }),
+    );
   }, 60_000);
 });

@@ -83,6 +83,18 @@ export class JobRunner implements BeforeApplicationShutdown {
     }
   }
 
+  /** For the worker's health endpoint: every queue's worker running and connected to Redis. */
+  async health(): Promise<{ ok: boolean; queues: Record<string, boolean> }> {
+    const connected = async (w: Worker): Promise<boolean> => {
+      if (!w.isRunning()) return false;
+      const timeout = new Promise<null>((r) => setTimeout(() => r(null), 1000).unref());
+      const client = await Promise.race([w.client, timeout]).catch(() => null);
+      return client?.status === 'ready';
+    };
+    const states = await Promise.all(this.workers.map(async (w) => [w.name, await connected(w)] as const));
+    return { ok: states.length > 0 && states.every(([, up]) => up), queues: Object.fromEntries(states) };
+  }
+
   private async dispatch(job: Job, token: string | undefined): Promise<void> {
     const handler = this.handlers.get(job.name as JobName);
     if (!handler) throw new Error(`no handler for job ${job.name}`);

@@ -1,6 +1,7 @@
 import { detectShards, loadConfig } from '@trailguard/config';
 import { describeInfrastructure, ensureInfrastructure, exitOnStartFailure, stopOnSignals } from '@trailguard/runtime';
 import { startWorkers } from './create-worker';
+import { serveWorkerHealth } from './worker-health';
 
 /** The workers alone (production: worker replicas, each serving every queue and shard). */
 async function main(): Promise<void> {
@@ -9,7 +10,9 @@ async function main(): Promise<void> {
   const infra = await ensureInfrastructure(config, say);
   const ctx = await startWorkers({ config, appDatabaseUrl: infra.appUrl, redisUrl: infra.redisUrl, secretsKey: infra.secretsKey });
   say(`working (${describeInfrastructure(infra, config)}, detection shards: ${detectShards(config)}, pid ${process.pid})`);
+  const health = config.WORKER_HEALTH_PORT ? await serveWorkerHealth(ctx, config.WORKER_HEALTH_PORT) : undefined;
   stopOnSignals(async () => {
+    health?.close();
     await ctx.close();
     await infra.stop();
   });

@@ -18,11 +18,19 @@ export function pinoHttpParams(config: Config, options: PinoHttpOptions): NonNul
   const concise = {
     ...options,
     // One short line per request ("POST /v1/tenants 201 12 ms"), the full record stays in JSON mode.
-    customSuccessMessage: (req: IncomingMessage, res: ServerResponse, ms: number) => `${req.method} ${req.url} ${res.statusCode} ${Math.round(ms)} ms`,
+    customSuccessMessage: (req: IncomingMessage, res: ServerResponse, ms: number) =>
+      `${req.method} ${req.url} ${res.statusCode} ${Math.round(ms)} ms`,
     customErrorMessage: (req: IncomingMessage, res: ServerResponse) => `${req.method} ${req.url} ${res.statusCode}`,
   };
   // Synchronous: no worker thread to flush at exit, and lines appear in order with the banner.
-  const stream = pretty({ sync: true, colorize: Boolean(process.stdout.isTTY), singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,context,req,res,responseTime', messageFormat: '{if context}[{context}] {end}{msg}' });
+  const stream = pretty({
+    sync: true,
+    colorize: Boolean(process.stdout.isTTY),
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,context,req,res,responseTime',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+  });
   return [concise as never, stream];
 }
 

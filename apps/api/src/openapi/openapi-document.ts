@@ -19,9 +19,11 @@ function errorResponses(op: Json, path: string, access: Access): Json {
   if (takesInput) errors.push([400, 'validation_failed', 'body.name: Required', 'Invalid input']);
   if (access !== 'public') errors.push([401, 'unauthorized', 'missing or invalid credentials', 'Missing or invalid credentials']);
   if (access === 'bearer') errors.push([403, 'forbidden', 'this API key role cannot do that', "The API key's role is not allowed"]);
-  if (path.includes('{')) errors.push([404, 'not_found', 'finding 98e9d34a-4829-4fbb-89e6-dddae49c5946 not found', 'No such resource for this tenant']);
+  if (path.includes('{'))
+    errors.push([404, 'not_found', 'finding 98e9d34a-4829-4fbb-89e6-dddae49c5946 not found', 'No such resource for this tenant']);
   if (op.requestBody !== undefined) errors.push([413, 'payload_too_large', 'the body is larger than MAX_BODY_BYTES', 'Body too large']);
-  if (access === 'bearer') errors.push([429, 'rate_limited', 'too many requests for this tenant; retry after the Retry-After header', 'Rate limited']);
+  if (access === 'bearer')
+    errors.push([429, 'rate_limited', 'too many requests for this tenant; retry after the Retry-After header', 'Rate limited']);
   errors.push([500, 'internal', 'internal error', 'Unexpected error (its id is in the server log)']);
   return Object.fromEntries(
     errors.map(([status, code, message, description]) => [
@@ -60,7 +62,12 @@ export function completeDocument(doc: OpenAPIObject): OpenAPIObject {
   doc.components.securitySchemes = {
     bearer: { type: 'http', scheme: 'bearer', description: 'API key (`tg_...`), an opaque token: `Authorization: Bearer tg_...`' },
     operator: { type: 'apiKey', in: 'header', name: 'X-Admin-Token', description: 'the operator token (ADMIN_TOKEN)' },
-    ingestToken: { type: 'apiKey', in: 'header', name: 'X-Ingest-Token', description: "an AWS account's ingest token (`tgi_...`), also accepted as Bearer" },
+    ingestToken: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-Ingest-Token',
+      description: "an AWS account's ingest token (`tgi_...`), also accepted as Bearer",
+    },
   };
   const missing: string[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
@@ -74,11 +81,19 @@ export function completeDocument(doc: OpenAPIObject): OpenAPIObject {
       const access = spec.access ?? 'bearer';
       op.security = SECURITY[access];
       // Credentials are the security schemes' business, not parameters (a client sets them once).
-      op.parameters = ((op.parameters as Json[] | undefined) ?? []).filter((p) => !(p.in === 'header' && /^(x-admin-token|authorization|x-ingest-token)$/i.test(p.name as string)));
+      op.parameters = ((op.parameters as Json[] | undefined) ?? []).filter(
+        (p) => !(p.in === 'header' && /^(x-admin-token|authorization|x-ingest-token)$/i.test(p.name as string)),
+      );
       const declared = new Set(((op.parameters as Json[] | undefined) ?? []).filter((p) => p.in === 'path').map((p) => p.name as string));
       const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((name) => !declared.has(name));
       op.parameters = [
-        ...pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' }, example: name === 'deliveryId' ? 'c6aba029-3ced-4919-9833-343c5463a263' : '98e9d34a-4829-4fbb-89e6-dddae49c5946' })),
+        ...pathParams.map((name) => ({
+          name,
+          in: 'path',
+          required: true,
+          schema: { type: 'string', format: 'uuid' },
+          example: name === 'deliveryId' ? 'c6aba029-3ced-4919-9833-343c5463a263' : '98e9d34a-4829-4fbb-89e6-dddae49c5946',
+        })),
         ...((op.parameters as Json[] | undefined) ?? []),
       ];
       const responses = op.responses as Record<string, Json>;
@@ -89,7 +104,17 @@ export function completeDocument(doc: OpenAPIObject): OpenAPIObject {
       else if (spec.schema) success.content = { 'application/json': { schema: ref(idOf(spec.schema)), example: spec.example } };
       op.responses = { [status]: success, ...errorResponses(op, path, access) };
       if (status === '202' && id === 'IngestController_upload') {
-        (op.responses as Json)['415'] = { description: 'Unsupported content type', content: { 'application/json': { schema: ref('ErrorEnvelope'), example: { error: { code: 'unsupported_media_type', message: 'send application/json, application/x-ndjson or application/gzip' } } } } };
+        (op.responses as Json)['415'] = {
+          description: 'Unsupported content type',
+          content: {
+            'application/json': {
+              schema: ref('ErrorEnvelope'),
+              example: {
+                error: { code: 'unsupported_media_type', message: 'send application/json, application/x-ndjson or application/gzip' },
+              },
+            },
+          },
+        };
       }
     }
   }

@@ -19,7 +19,15 @@ export interface OperationDoc {
  */
 const T = '2026-12-01T09:32:05.000Z';
 const TENANT = '7bcf31f4-dd12-4616-a1c4-b9dd5e6bbf30';
-const KEY = { id: '2139e7ba-a0b4-49b0-8f13-cceec494b280', name: 'ci', role: 'analyst', prefix: 'tg_nGcyCftk', createdAt: T, lastUsedAt: null, revokedAt: null };
+const KEY = {
+  id: '2139e7ba-a0b4-49b0-8f13-cceec494b280',
+  name: 'ci',
+  role: 'analyst',
+  prefix: 'tg_nGcyCftk',
+  createdAt: T,
+  lastUsedAt: null,
+  revokedAt: null,
+};
 const RULE = {
   id: 'f8caffc2-4021-4ca4-85bc-b7f38a4c9e20',
   title: 'AWS CloudTrail UpdateTrail with multi-region disabled',
@@ -96,7 +104,17 @@ const ONBOARDING = {
   templateUrl: 'https://trailguard.example.com/v1/aws-accounts/template?externalId=tg-0SbcPMdD_7CeZxaZukzzpz1GfHtxjDrC&polling=true',
   launchUrl: 'https://console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/quickcreate?templateURL=...',
 };
-const HEALTH = { region: 'us-east-1', source: 'polling', lastPollAt: T, lastSuccessAt: T, lagSeconds: 42, lastEventTime: T, lastKey: null, lastError: null, eventsIngested: 1832 };
+const HEALTH = {
+  region: 'us-east-1',
+  source: 'polling',
+  lastPollAt: T,
+  lastSuccessAt: T,
+  lagSeconds: 42,
+  lastEventTime: T,
+  lastKey: null,
+  lastError: null,
+  eventsIngested: 1832,
+};
 const WEBHOOK = {
   id: '16fa7ffc-046b-417b-bde8-4ca4275fa59b',
   url: 'https://hooks.example.com/trailguard',
@@ -130,24 +148,45 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   HealthController_healthz: { schema: s.healthz, example: { status: 'ok' }, access: 'public' },
   HealthController_readyz: {
     schema: s.readyz,
-    example: { status: 'ready', checks: { postgres: { ok: true, latencyMs: 2 }, redis: { ok: true, latencyMs: 1 }, queues: { ok: true, latencyMs: 2 } } },
+    example: {
+      status: 'ready',
+      checks: { postgres: { ok: true, latencyMs: 2 }, redis: { ok: true, latencyMs: 1 }, queues: { ok: true, latencyMs: 2 } },
+    },
     access: 'public',
   },
   MetricsController_metrics: {
     schema: null,
     contentType: 'text/plain',
-    example: '# HELP trailguard_events_ingested_total CloudTrail records accepted\n# TYPE trailguard_events_ingested_total counter\ntrailguard_events_ingested_total{source="upload"} 32\n',
+    example:
+      '# HELP trailguard_events_ingested_total CloudTrail records accepted\n# TYPE trailguard_events_ingested_total counter\ntrailguard_events_ingested_total{source="upload"} 32\n',
     access: 'public',
   },
-  TenantsController_create: { schema: s.tenantCreated, example: { tenant: { id: TENANT, name: 'acme', createdAt: T }, apiKey: { ...KEY, name: 'initial admin key', role: 'admin', key: 'tg_nGcyCftkUcypshLIcvQstFW7D517YmCgQf6ZcQ9Y' } }, access: 'operator' },
+  TenantsController_create: {
+    schema: s.tenantCreated,
+    example: {
+      tenant: { id: TENANT, name: 'acme', createdAt: T },
+      apiKey: { ...KEY, name: 'initial admin key', role: 'admin', key: 'tg_nGcyCftkUcypshLIcvQstFW7D517YmCgQf6ZcQ9Y' },
+    },
+    access: 'operator',
+  },
   TenantsController_get: { schema: s.tenant, example: { id: TENANT, name: 'acme', createdAt: T } },
   ApiKeysController_list: { schema: s.pages.apiKeys, example: page(KEY) },
   ApiKeysController_create: { schema: s.apiKeyWithSecret, example: { ...KEY, key: 'tg_nGcyCftkUcypshLIcvQstFW7D517YmCgQf6ZcQ9Y' } },
   ApiKeysController_revoke: { schema: s.apiKey, example: { ...KEY, revokedAt: T } },
   RulesController_list: { schema: s.pages.rules, example: page(RULE) },
   RulesController_create: { schema: s.ruleWithYaml, example: { ...RULE, source: 'custom', file: undefined, yaml: 'title: ...' } },
-  RulesController_test: { schema: s.ruleTest, example: { evaluated: 2, matched: 1, matches: [{ index: 0, eventId: 'c0ffee00-1d2b-4c3a-8e9f-00000000001e', ruleId: RULE.id, ruleTitle: RULE.title, level: 'high' }] } },
-  RulesController_get: { schema: s.ruleWithYaml, example: { ...RULE, yaml: 'title: AWS CloudTrail UpdateTrail with multi-region disabled\n...' } },
+  RulesController_test: {
+    schema: s.ruleTest,
+    example: {
+      evaluated: 2,
+      matched: 1,
+      matches: [{ index: 0, eventId: 'c0ffee00-1d2b-4c3a-8e9f-00000000001e', ruleId: RULE.id, ruleTitle: RULE.title, level: 'high' }],
+    },
+  },
+  RulesController_get: {
+    schema: s.ruleWithYaml,
+    example: { ...RULE, yaml: 'title: AWS CloudTrail UpdateTrail with multi-region disabled\n...' },
+  },
   RulesController_replace: { schema: s.ruleWithYaml, example: { ...RULE, source: 'custom', yaml: 'title: ...' } },
   RulesController_patch: { schema: s.rule, example: { ...RULE, enabled: false } },
   RulesController_remove: { schema: s.deleted, example: { id: RULE.id, deleted: true } },
@@ -160,27 +199,76 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   FindingsController_update: { schema: s.finding, example: { ...FINDING, status: 'acknowledged', assignee: 'alice' } },
   FindingsController_activity: {
     schema: s.pages.findingActivity,
-    example: page({ id: 'd4c5e50d-91c3-4c0c-99c6-6453ac436113', type: 'created', actor: 'trailguard', data: { eventCount: 1, suppressed: false }, createdAt: T }),
+    example: page({
+      id: 'd4c5e50d-91c3-4c0c-99c6-6453ac436113',
+      type: 'created',
+      actor: 'trailguard',
+      data: { eventCount: 1, suppressed: false },
+      createdAt: T,
+    }),
   },
   AwsAccountsController_template: { schema: s.cloudFormationTemplate, example: ONBOARDING.template, access: 'public' },
-  AwsAccountsController_create: { schema: s.awsAccountCreated, example: { ...ACCOUNT, status: 'pending', verifiedAt: null, ...ONBOARDING, ingestToken: 'tgi_-LbzhbnQUzo9Y31qU3WT2HBfnzHLQYbnJg5F9mZ6lho' } },
+  AwsAccountsController_create: {
+    schema: s.awsAccountCreated,
+    example: {
+      ...ACCOUNT,
+      status: 'pending',
+      verifiedAt: null,
+      ...ONBOARDING,
+      ingestToken: 'tgi_-LbzhbnQUzo9Y31qU3WT2HBfnzHLQYbnJg5F9mZ6lho',
+    },
+  },
   AwsAccountsController_list: { schema: s.pages.awsAccounts, example: page(ACCOUNT) },
-  AwsAccountsController_onboarding: { schema: s.awsAccountOnboarding, example: { accountId: ACCOUNT.id, externalId: ACCOUNT.externalId, ...ONBOARDING } },
+  AwsAccountsController_onboarding: {
+    schema: s.awsAccountOnboarding,
+    example: { accountId: ACCOUNT.id, externalId: ACCOUNT.externalId, ...ONBOARDING },
+  },
   AwsAccountsController_get: { schema: s.awsAccountWithHealth, example: { ...ACCOUNT, health: [HEALTH] } },
   AwsAccountsController_update: { schema: s.awsAccount, example: ACCOUNT },
-  AwsAccountsController_disconnect: { schema: s.awsAccount, example: { ...ACCOUNT, status: 'disabled', statusReason: 'disconnected', hasIngestToken: false } },
+  AwsAccountsController_disconnect: {
+    schema: s.awsAccount,
+    example: { ...ACCOUNT, status: 'disabled', statusReason: 'disconnected', hasIngestToken: false },
+  },
   AwsAccountsController_verify: { schema: s.awsAccount, example: ACCOUNT },
-  AwsAccountsController_sync: { schema: s.syncQueued, example: { queued: [{ region: 'us-east-1', source: 'polling' }, { region: 'us-west-2', source: 'polling' }] } },
-  AwsAccountsController_rotate: { schema: s.awsAccountWithToken, example: { ...ACCOUNT, ingestToken: 'tgi_-LbzhbnQUzo9Y31qU3WT2HBfnzHLQYbnJg5F9mZ6lho' } },
-  IngestController_upload: { schema: s.ingestResult, example: { accepted: 31, rejected: 1, errors: [{ position: 7, line: 7, code: 'invalid_json', message: 'line 7 is not JSON' }], batches: 1 } },
+  AwsAccountsController_sync: {
+    schema: s.syncQueued,
+    example: {
+      queued: [
+        { region: 'us-east-1', source: 'polling' },
+        { region: 'us-west-2', source: 'polling' },
+      ],
+    },
+  },
+  AwsAccountsController_rotate: {
+    schema: s.awsAccountWithToken,
+    example: { ...ACCOUNT, ingestToken: 'tgi_-LbzhbnQUzo9Y31qU3WT2HBfnzHLQYbnJg5F9mZ6lho' },
+  },
+  IngestController_upload: {
+    schema: s.ingestResult,
+    example: {
+      accepted: 31,
+      rejected: 1,
+      errors: [{ position: 7, line: 7, code: 'invalid_json', message: 'line 7 is not JSON' }],
+      batches: 1,
+    },
+  },
   IngestController_eventBridge: { schema: s.ingestResult, example: { accepted: 1, rejected: 0, errors: [], batches: 1 }, access: 'ingest' },
   WebhooksController_list: { schema: s.pages.webhooks, example: page(WEBHOOK) },
   WebhooksController_create: { schema: s.webhookWithSecret, example: { ...WEBHOOK, secret: SECRET } },
-  WebhooksController_get: { schema: s.webhook, example: { ...WEBHOOK, secrets: [{ id: '0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9', createdAt: T, expiresAt: null }] } },
+  WebhooksController_get: {
+    schema: s.webhook,
+    example: { ...WEBHOOK, secrets: [{ id: '0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9', createdAt: T, expiresAt: null }] },
+  },
   WebhooksController_update: { schema: s.webhook, example: { ...WEBHOOK, minSeverity: 'high' } },
   WebhooksController_remove: { schema: null, example: null },
-  WebhooksController_test: { schema: s.webhookTest, example: { ok: true, statusCode: 204, latencyMs: 41, error: null, delivery: { ...DELIVERY, eventType: 'webhook.test' } } },
-  WebhooksController_rotate: { schema: s.webhookRotated, example: { ...WEBHOOK, secret: SECRET, previousSecretsExpireAt: '2026-12-02T09:32:05.000Z' } },
+  WebhooksController_test: {
+    schema: s.webhookTest,
+    example: { ok: true, statusCode: 204, latencyMs: 41, error: null, delivery: { ...DELIVERY, eventType: 'webhook.test' } },
+  },
+  WebhooksController_rotate: {
+    schema: s.webhookRotated,
+    example: { ...WEBHOOK, secret: SECRET, previousSecretsExpireAt: '2026-12-02T09:32:05.000Z' },
+  },
   WebhooksController_deliveries: { schema: s.pages.deliveries, example: page(DELIVERY) },
   WebhooksController_redeliver: { schema: s.delivery, example: { ...DELIVERY, status: 'pending', attemptCount: 1, nextAttemptAt: T } },
 };

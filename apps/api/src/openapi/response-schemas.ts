@@ -12,7 +12,12 @@ const nullableAt = at.nullable();
 const id = z.uuid();
 const severity = z.enum(['informational', 'low', 'medium', 'high', 'critical']);
 const page = <T extends z.ZodType>(item: T, id: string) =>
-  z.looseObject({ data: z.array(item), nextCursor: z.string().nullable().describe('pass as ?cursor= for the next page; null on the last') }).register(components, { id });
+  z
+    .looseObject({
+      data: z.array(item),
+      nextCursor: z.string().nullable().describe('pass as ?cursor= for the next page; null on the last'),
+    })
+    .register(components, { id });
 export const deleted = z.looseObject({ id: z.string(), deleted: z.literal(true) }).register(components, { id: 'Deleted' });
 
 export const errorEnvelope = z
@@ -28,9 +33,19 @@ export const errorEnvelope = z
 
 export const tenant = z.looseObject({ id, name: z.string(), createdAt: at }).register(components, { id: 'Tenant' });
 export const apiKey = z
-  .looseObject({ id, name: z.string(), role: z.enum(['admin', 'analyst', 'viewer']), prefix: z.string(), createdAt: at, lastUsedAt: nullableAt, revokedAt: nullableAt })
+  .looseObject({
+    id,
+    name: z.string(),
+    role: z.enum(['admin', 'analyst', 'viewer']),
+    prefix: z.string(),
+    createdAt: at,
+    lastUsedAt: nullableAt,
+    revokedAt: nullableAt,
+  })
   .register(components, { id: 'ApiKey' });
-export const apiKeyWithSecret = apiKey.extend({ key: z.string().describe('tg_...: shown once') }).register(components, { id: 'ApiKeyWithSecret' });
+export const apiKeyWithSecret = apiKey
+  .extend({ key: z.string().describe('tg_...: shown once') })
+  .register(components, { id: 'ApiKeyWithSecret' });
 export const tenantCreated = z.looseObject({ tenant, apiKey: apiKeyWithSecret }).register(components, { id: 'TenantCreated' });
 
 export const rule = z
@@ -61,7 +76,16 @@ export const ruleTest = z
   .register(components, { id: 'RuleTestResult' });
 
 export const allowlistEntry = z
-  .looseObject({ id, principalPattern: z.string(), ruleIds: z.array(z.string()), reason: z.string(), createdBy: z.string().nullable(), expiresAt: nullableAt, createdAt: at, expired: z.boolean() })
+  .looseObject({
+    id,
+    principalPattern: z.string(),
+    ruleIds: z.array(z.string()),
+    reason: z.string(),
+    createdBy: z.string().nullable(),
+    expiresAt: nullableAt,
+    createdAt: at,
+    expired: z.boolean(),
+  })
   .register(components, { id: 'AllowlistEntry' });
 
 export const finding = z
@@ -91,10 +115,18 @@ export const finding = z
   })
   .register(components, { id: 'Finding' });
 export const ocsfFinding = z
-  .looseObject({ class_uid: z.literal(2004), category_uid: z.number().int(), severity_id: z.number().int(), time: z.number(), finding_info: z.looseObject({ uid: z.string(), title: z.string() }) })
+  .looseObject({
+    class_uid: z.literal(2004),
+    category_uid: z.number().int(),
+    severity_id: z.number().int(),
+    time: z.number(),
+    finding_info: z.looseObject({ uid: z.string(), title: z.string() }),
+  })
   .register(components, { id: 'OcsfDetectionFinding', description: 'OCSF Detection Finding (class 2004), with ?format=ocsf' });
 export const findingDetail = z.union([finding, ocsfFinding]).register(components, { id: 'FindingDetail' });
-export const findingActivity = z.looseObject({ id, type: z.string(), actor: z.string(), data: z.unknown(), createdAt: at }).register(components, { id: 'FindingActivity' });
+export const findingActivity = z
+  .looseObject({ id, type: z.string(), actor: z.string(), data: z.unknown(), createdAt: at })
+  .register(components, { id: 'FindingActivity' });
 
 const health = z.looseObject({
   region: z.string(),
@@ -136,17 +168,31 @@ const onboarding = {
   templateUrl: z.string(),
   launchUrl: z.string().describe('CloudFormation quick-create link'),
 };
-export const awsAccountCreated = awsAccount.extend({ ...onboarding, ingestToken: z.string().describe('tgi_...: shown once') }).register(components, { id: 'AwsAccountCreated' });
-export const awsAccountOnboarding = z.looseObject({ accountId: id, externalId: z.string(), ...onboarding }).register(components, { id: 'AwsAccountOnboarding' });
+export const awsAccountCreated = awsAccount
+  .extend({ ...onboarding, ingestToken: z.string().describe('tgi_...: shown once') })
+  .register(components, { id: 'AwsAccountCreated' });
+export const awsAccountOnboarding = z
+  .looseObject({ accountId: id, externalId: z.string(), ...onboarding })
+  .register(components, { id: 'AwsAccountOnboarding' });
 export const awsAccountWithToken = awsAccount.extend({ ingestToken: z.string() }).register(components, { id: 'AwsAccountWithIngestToken' });
-export const syncQueued = z.looseObject({ queued: z.array(z.looseObject({ region: z.string(), source: z.enum(['polling', 's3']) })) }).register(components, { id: 'SyncQueued' });
+export const syncQueued = z
+  .looseObject({ queued: z.array(z.looseObject({ region: z.string(), source: z.enum(['polling', 's3']) })) })
+  .register(components, { id: 'SyncQueued' });
 export const cloudFormationTemplate = z.record(z.string(), z.unknown()).register(components, { id: 'CloudFormationTemplate' });
 
 export const ingestResult = z
   .looseObject({
     accepted: z.number().int(),
     rejected: z.number().int(),
-    errors: z.array(z.looseObject({ position: z.union([z.number(), z.string()]), line: z.number().int().optional(), pointer: z.string().optional(), code: z.string(), message: z.string() })),
+    errors: z.array(
+      z.looseObject({
+        position: z.union([z.number(), z.string()]),
+        line: z.number().int().optional(),
+        pointer: z.string().optional(),
+        code: z.string(),
+        message: z.string(),
+      }),
+    ),
     errorsTruncated: z.boolean().optional(),
     batches: z.number().int(),
   })
@@ -168,8 +214,12 @@ export const webhook = z
     secrets: z.array(z.looseObject({ id, createdAt: at, expiresAt: nullableAt })).optional(),
   })
   .register(components, { id: 'Webhook' });
-export const webhookWithSecret = webhook.extend({ secret: z.string().describe('whsec_...: shown once') }).register(components, { id: 'WebhookWithSecret' });
-export const webhookRotated = webhookWithSecret.extend({ previousSecretsExpireAt: nullableAt }).register(components, { id: 'WebhookSecretRotated' });
+export const webhookWithSecret = webhook
+  .extend({ secret: z.string().describe('whsec_...: shown once') })
+  .register(components, { id: 'WebhookWithSecret' });
+export const webhookRotated = webhookWithSecret
+  .extend({ previousSecretsExpireAt: nullableAt })
+  .register(components, { id: 'WebhookSecretRotated' });
 export const delivery = z
   .looseObject({
     id,
@@ -183,14 +233,31 @@ export const delivery = z
     updatedAt: at,
     payload: z.unknown(),
     attempts: z.array(
-      z.looseObject({ attempt: z.number().int(), at, statusCode: z.number().int().nullable(), latencyMs: z.number().nullable(), responseSnippet: z.string().nullable(), error: z.string().nullable() }),
+      z.looseObject({
+        attempt: z.number().int(),
+        at,
+        statusCode: z.number().int().nullable(),
+        latencyMs: z.number().nullable(),
+        responseSnippet: z.string().nullable(),
+        error: z.string().nullable(),
+      }),
     ),
   })
   .register(components, { id: 'WebhookDelivery' });
-export const webhookTest = z.looseObject({ ok: z.boolean(), statusCode: z.number().int().nullable(), latencyMs: z.number().int(), error: z.string().nullable(), delivery: delivery.nullable() }).register(components, { id: 'WebhookTestResult' });
+export const webhookTest = z
+  .looseObject({
+    ok: z.boolean(),
+    statusCode: z.number().int().nullable(),
+    latencyMs: z.number().int(),
+    error: z.string().nullable(),
+    delivery: delivery.nullable(),
+  })
+  .register(components, { id: 'WebhookTestResult' });
 
 export const healthz = z.looseObject({ status: z.literal('ok') }).register(components, { id: 'Health' });
-export const readyz = z.looseObject({ status: z.enum(['ready', 'unavailable']), checks: z.record(z.string(), z.looseObject({ ok: z.boolean() })) }).register(components, { id: 'Readiness' });
+export const readyz = z
+  .looseObject({ status: z.enum(['ready', 'unavailable']), checks: z.record(z.string(), z.looseObject({ ok: z.boolean() })) })
+  .register(components, { id: 'Readiness' });
 
 export const pages = {
   apiKeys: page(apiKey, 'ApiKeyPage'),

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { detectShards, loadConfig } from '@trailguard/config';
 import { describeInfrastructure, ensureInfrastructure, exitOnStartFailure, stopOnSignals } from '@trailguard/runtime';
 import { startWorkers } from './create-worker';
@@ -11,7 +12,10 @@ async function main(): Promise<void> {
   const ctx = await startWorkers({ config, appDatabaseUrl: infra.appUrl, redisUrl: infra.redisUrl, secretsKey: infra.secretsKey });
   say(`working (${describeInfrastructure(infra, config)}, detection shards: ${detectShards(config)}, pid ${process.pid})`);
   const health = config.WORKER_HEALTH_PORT ? await serveWorkerHealth(ctx, config.WORKER_HEALTH_PORT) : undefined;
-  stopOnSignals(async () => {
+  const logger = new Logger('Worker');
+  if (health) logger.log(`health check on :${config.WORKER_HEALTH_PORT}/healthz`);
+  stopOnSignals(async (signal) => {
+    logger.log(`${signal}: finishing the jobs in hand`);
     health?.close();
     await ctx.close();
     await infra.stop();

@@ -91,6 +91,7 @@ export const configSchema = z.object({
   FINDING_RETENTION_MAX_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   /** How often the retention job runs (drops due partitions, creates the next ones). */
   RETENTION_INTERVAL_SECONDS: seconds.default(3600),
+  /**
    * Apply pending migrations (and prepare the application role) at start. docker-compose sets it
    * to false for api and worker and runs them once in its `migrate` step (`npm run db:migrate`).
    */

@@ -8,12 +8,11 @@
  * ADMIN_TOKEN or DATA_DIR/dev-secrets.json (what `npm start` generated in development).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ok, trailguardClient, type Schemas } from './api-client';
 import { DemoError, waitUntil } from './demo/api-client';
 import { WebhookReceiver } from './demo/webhook-receiver';
-
-const SAMPLE = resolve(__dirname, '../samples/111122223333_CloudTrail_us-east-1_20261201T0935Z_attack-story.json.gz');
+import { LOG_FILE, sampleFiles } from './samples/make-samples';
 
 type Finding = Schemas['Finding'];
 
@@ -66,11 +65,13 @@ export async function quickstart(baseUrl: string, adminToken: string, say: (line
       method: 'POST',
       // The gzipped log file as it is, not JSON: plain fetch (the typed client sends JSON bodies).
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/gzip' },
-      body: readFileSync(SAMPLE),
+      body: sampleFiles(new Date(Date.now() - 5 * 60_000))[LOG_FILE],
     });
     const upload = (await res.json()) as { accepted: number; rejected: number };
     if (res.status !== 202) throw new DemoError('upload_failed', `upload answered ${res.status}: ${JSON.stringify(upload)}`);
-    say(`4. uploaded samples/${SAMPLE.split('/').pop()}: ${upload.accepted} records accepted, ${upload.rejected} rejected`);
+    say(
+      `4. uploaded samples/${LOG_FILE}, its story moved to end five minutes ago: ${upload.accepted} records accepted, ${upload.rejected} rejected`,
+    );
 
     const findings = await waitUntil(
       'the multi-region UpdateTrail finding',

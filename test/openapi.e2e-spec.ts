@@ -74,7 +74,7 @@ describe('OpenAPI document and generated client', () => {
       if (!success) problems.push(`${where}: no 2xx response`);
       else if (status !== '204') {
         const media = Object.values((success.content ?? {}) as Record<string, Json>)[0];
-        if (!media?.schema) problems.push(`${where}: no response schema`);
+        if (!media?.schema) problems.push(`${where}: no response schema (add ${op.operationId} to apps/api/src/openapi/operations.ts)`);
         if (media?.example === undefined) problems.push(`${where}: no example`);
       }
       const errors = Object.entries(op.responses).filter(([s]) => /^[45]/.test(s));

@@ -45,6 +45,17 @@ describe('samples/ (the attack story as CloudTrail files)', () => {
     expect(ndjson.some((r) => r.awsRegion === 'us-west-2' && r.eventName === 'RunInstances')).toBe(true);
   });
 
+  it('can be moved in time for uploads (records older than DEDUP_WINDOW_HOURS are refused), keeping the story', async () => {
+    const { attackStoryRecords } = await import('../scripts/samples/attack-story.records');
+    const fixed = attackStoryRecords();
+    const end = new Date('2030-01-02T03:04:05Z');
+    const moved = attackStoryRecords(end);
+    expect(moved.map((r) => r.eventID)).toEqual(fixed.map((r) => r.eventID));
+    expect(moved[moved.length - 1]!.eventTime).toBe('2030-01-02T03:04:05Z');
+    const gap = (rs: Record<string, unknown>[]) => Date.parse(String(rs[rs.length - 1]!.eventTime)) - Date.parse(String(rs[0]!.eventTime));
+    expect(gap(moved)).toBe(gap(fixed));
+  });
+
   it('`trailguard scan` on the NDJSON (the README example) finds the single-region UpdateTrail', () => {
     const out = execFileSync('npx', ['--no-install', 'trailguard', 'scan', '--format', 'ndjson', `samples/${NDJSON_FILE}`], {
       cwd: ROOT,

@@ -393,14 +393,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's tenant */
+        /** The caller's tenant, with its retention settings */
         get: operations["TenantsController_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Tenant settings: retentionDays (findings and their evidence; null: the platform default; at most the platform maximum) */
+        patch: operations["TenantsController_patch"];
         trace?: never;
     };
     "/v1/tenants": {
@@ -978,6 +979,27 @@ export interface components {
         TenantCreated: {
             apiKey: components["schemas"]["ApiKeyWithSecret"];
             tenant: components["schemas"]["Tenant"];
+        } & {
+            [key: string]: unknown;
+        };
+        TenantSettings: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            retention: {
+                dedupWindowHours: number;
+                defaultRetentionDays: number;
+                deliveryRetentionDays: number;
+                effectiveRetentionDays: number;
+                findingEvidenceMax: number;
+                maxRetentionDays: number;
+                /** @description the tenant's choice; null: the platform default */
+                retentionDays: number | null;
+            } & {
+                [key: string]: unknown;
+            };
         } & {
             [key: string]: unknown;
         };
@@ -5510,7 +5532,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The caller's tenant */
+            /** @description The caller's tenant, with its retention settings */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5520,10 +5542,19 @@ export interface operations {
                      * @example {
                      *       "id": "7bcf31f4-dd12-4616-a1c4-b9dd5e6bbf30",
                      *       "name": "acme",
-                     *       "createdAt": "2026-12-01T09:32:05.000Z"
+                     *       "createdAt": "2026-12-01T09:32:05.000Z",
+                     *       "retention": {
+                     *         "retentionDays": null,
+                     *         "effectiveRetentionDays": 90,
+                     *         "defaultRetentionDays": 90,
+                     *         "maxRetentionDays": 365,
+                     *         "dedupWindowHours": 72,
+                     *         "deliveryRetentionDays": 30,
+                     *         "findingEvidenceMax": 100
+                     *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["Tenant"];
+                    "application/json": components["schemas"]["TenantSettings"];
                 };
             };
             /** @description Missing or invalid credentials */
@@ -5554,6 +5585,150 @@ export interface operations {
                      *       "error": {
                      *         "code": "forbidden",
                      *         "message": "this API key role cannot do that"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "too many requests for this tenant; retry after the Retry-After header"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (its id is in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    TenantsController_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    retentionDays?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Tenant settings: retentionDays (findings and their evidence; null: the platform default; at most the platform maximum) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7bcf31f4-dd12-4616-a1c4-b9dd5e6bbf30",
+                     *       "name": "acme",
+                     *       "createdAt": "2026-12-01T09:32:05.000Z",
+                     *       "retention": {
+                     *         "retentionDays": 180,
+                     *         "effectiveRetentionDays": 180,
+                     *         "defaultRetentionDays": 90,
+                     *         "maxRetentionDays": 365,
+                     *         "dedupWindowHours": 72,
+                     *         "deliveryRetentionDays": 30,
+                     *         "findingEvidenceMax": 100
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TenantSettings"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "body.name: Required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The API key's role is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this API key role cannot do that"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "the body is larger than MAX_BODY_BYTES"
                      *       }
                      *     }
                      */

@@ -205,11 +205,24 @@ function attack(): Rec[] {
   ];
 }
 
-/** Every record of the story in event-time order. */
-export function attackStoryRecords(): Rec[] {
+/**
+ * Every record of the story in event-time order. `endingAt`: the story moved in time so that its
+ * last event is then (Trailguard refuses records older than DEDUP_WINDOW_HOURS, 72 h by default,
+ * so an upload of the fixed 2026-12-01 files is refused once they are older than that).
+ */
+export function attackStoryRecords(endingAt?: Date): Rec[] {
   serial = 0;
-  const all = [...noise(), adminUpdate(), ...attack()];
-  return all.sort((a, b) => String(a.eventTime).localeCompare(String(b.eventTime)));
+  const all = [...noise(), adminUpdate(), ...attack()].sort((a, b) => String(a.eventTime).localeCompare(String(b.eventTime)));
+  if (!endingAt) return all;
+  const offset = endingAt.getTime() - Date.parse(String(all[all.length - 1]!.eventTime));
+  const shift = (iso: string) => new Date(Date.parse(iso) + offset).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return all.map((r) => {
+    const moved = structuredClone(r) as Rec & { userIdentity: { sessionContext?: { attributes?: { creationDate?: string } } } };
+    moved.eventTime = shift(String(r.eventTime));
+    const attributes = moved.userIdentity.sessionContext?.attributes;
+    if (attributes?.creationDate) attributes.creationDate = shift(attributes.creationDate);
+    return moved;
+  });
 }
 
 export const SAMPLE_ACCOUNT_ID = ACCOUNT;

@@ -12,8 +12,9 @@ export const SAMPLES_DIR = resolve(__dirname, '../../samples');
 export const LOG_FILE = '111122223333_CloudTrail_us-east-1_20261201T0935Z_attack-story.json.gz';
 export const NDJSON_FILE = 'attack-story.ndjson';
 
-export function sampleFiles(): Record<string, Buffer> {
-  const records = attackStoryRecords();
+/** The sample files' bytes; `endingAt` moves the story in time (see attackStoryRecords). */
+export function sampleFiles(endingAt?: Date): Record<string, Buffer> {
+  const records = attackStoryRecords(endingAt);
   // mtime 0 and no file name in the gzip header: the same bytes on every run.
   const logFile = gzipSync(Buffer.from(JSON.stringify({ Records: records })), { level: 9 });
   logFile.writeUInt32LE(0, 4);
@@ -23,10 +24,14 @@ export function sampleFiles(): Record<string, Buffer> {
   };
 }
 
+// `npm run samples`: the committed files; `npm run samples -- --recent DIR`: the story ending five
+// minutes ago, into DIR (uploads of the committed files are refused once older than DEDUP_WINDOW_HOURS).
 if (require.main === module) {
-  mkdirSync(SAMPLES_DIR, { recursive: true });
-  for (const [name, bytes] of Object.entries(sampleFiles())) {
-    writeFileSync(join(SAMPLES_DIR, name), bytes);
-    process.stdout.write(`wrote samples/${name} (${bytes.length} bytes)\n`);
+  const recent = process.argv[2] === '--recent';
+  const dir = recent ? resolve(process.argv[3] ?? '.data/samples') : SAMPLES_DIR;
+  mkdirSync(dir, { recursive: true });
+  for (const [name, bytes] of Object.entries(sampleFiles(recent ? new Date(Date.now() - 5 * 60_000) : undefined))) {
+    writeFileSync(join(dir, name), bytes);
+    process.stdout.write(`wrote ${join(dir, name)} (${bytes.length} bytes)\n`);
   }
 }

@@ -53,7 +53,7 @@ function stripJsonSchemaKeywords(node: unknown): void {
 /**
  * Completes what Nest's scanner produces: response schemas and examples from OPERATIONS, the
  * error envelope on every operation, `{path}` parameters, security per operation, and no JSON
- * Schema 2020-12 leftovers. Throws for an operation missing from OPERATIONS (see operations.ts).
+ * Schema 2020-12 leftovers. An operation missing from OPERATIONS gets no response schema (the test says so).
  */
 export function completeDocument(doc: OpenAPIObject): OpenAPIObject {
   const generated = z.toJSONSchema(components, { target: 'openapi-3.0', io: 'output', uri: (id) => `#/components/schemas/${id}` });
@@ -69,15 +69,12 @@ export function completeDocument(doc: OpenAPIObject): OpenAPIObject {
       description: "an AWS account's ingest token (`tgi_...`), also accepted as Bearer",
     },
   };
-  const missing: string[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
-    for (const [method, op] of Object.entries(item as Record<string, Json>)) {
+    for (const [, op] of Object.entries(item as Record<string, Json>)) {
       const id = op.operationId as string;
-      const spec = OPERATIONS[id];
-      if (!spec) {
-        missing.push(`${method.toUpperCase()} ${path} (${id})`);
-        continue;
-      }
+      // A route not yet in OPERATIONS keeps its parameters and errors, without a response schema:
+      // test/openapi.e2e-spec.ts names it (the document stays served meanwhile).
+      const spec = OPERATIONS[id] ?? { schema: null, example: undefined };
       const access = spec.access ?? 'bearer';
       op.security = SECURITY[access];
       // Credentials are the security schemes' business, not parameters (a client sets them once).
@@ -117,9 +114,6 @@ export function completeDocument(doc: OpenAPIObject): OpenAPIObject {
         };
       }
     }
-  }
-  if (missing.length > 0) {
-    throw new Error(`OpenAPI: no response documented for ${missing.join(', ')}: add them to apps/api/src/openapi/operations.ts`);
   }
   stripJsonSchemaKeywords(doc);
   return doc;

@@ -142,6 +142,15 @@ const DELIVERY = {
   attempts: [{ attempt: 1, at: T, statusCode: 204, latencyMs: 38, responseSnippet: '', error: null }],
 };
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const RETENTION = {
+  retentionDays: null,
+  effectiveRetentionDays: 90,
+  defaultRetentionDays: 90,
+  maxRetentionDays: 365,
+  dedupWindowHours: 72,
+  deliveryRetentionDays: 30,
+  findingEvidenceMax: 100,
+};
 const page = <T>(item: T) => ({ data: [item], nextCursor: null });
 
 export const OPERATIONS: Record<string, OperationDoc> = {
@@ -169,7 +178,11 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     },
     access: 'operator',
   },
-  TenantsController_get: { schema: s.tenant, example: { id: TENANT, name: 'acme', createdAt: T } },
+  TenantsController_get: { schema: s.tenantSettings, example: { id: TENANT, name: 'acme', createdAt: T, retention: RETENTION } },
+  TenantsController_patch: {
+    schema: s.tenantSettings,
+    example: { id: TENANT, name: 'acme', createdAt: T, retention: { ...RETENTION, retentionDays: 180, effectiveRetentionDays: 180 } },
+  },
   ApiKeysController_list: { schema: s.pages.apiKeys, example: page(KEY) },
   ApiKeysController_create: { schema: s.apiKeyWithSecret, example: { ...KEY, key: 'tg_nGcyCftkUcypshLIcvQstFW7D517YmCgQf6ZcQ9Y' } },
   ApiKeysController_revoke: { schema: s.apiKey, example: { ...KEY, revokedAt: T } },

@@ -32,6 +32,19 @@ export const errorEnvelope = z
   .register(components, { id: 'ErrorEnvelope' });
 
 export const tenant = z.looseObject({ id, name: z.string(), createdAt: at }).register(components, { id: 'Tenant' });
+export const tenantSettings = tenant
+  .extend({
+    retention: z.looseObject({
+      retentionDays: z.number().int().nullable().describe("the tenant's choice; null: the platform default"),
+      effectiveRetentionDays: z.number().int(),
+      defaultRetentionDays: z.number().int(),
+      maxRetentionDays: z.number().int(),
+      dedupWindowHours: z.number().int(),
+      deliveryRetentionDays: z.number().int(),
+      findingEvidenceMax: z.number().int(),
+    }),
+  })
+  .register(components, { id: 'TenantSettings' });
 export const apiKey = z
   .looseObject({
     id,

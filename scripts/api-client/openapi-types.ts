@@ -228,6 +228,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/aws-accounts/{id}/trail-baseline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept the trails' current configuration as the baseline that posture runs report drift from */
+        post: operations["AwsAccountsController_trailBaseline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/aws-accounts/{id}/verify": {
         parameters: {
             query?: never;
@@ -365,7 +382,7 @@ export interface paths {
         delete: operations["RulesController_remove"];
         options?: never;
         head?: never;
-        /** Enable, disable or override the level of any rule */
+        /** Enable, disable, override the level of, or turn alerting on or off for any rule */
         patch: operations["RulesController_patch"];
         trace?: never;
     };
@@ -1000,6 +1017,19 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+        } & {
+            [key: string]: unknown;
+        };
+        TrailBaseline: {
+            /** Format: uuid */
+            accountId: string;
+            /** @description the trails' configuration accepted as the baseline */
+            trailBaseline: {
+                takenAt: string;
+            } & {
+                [key: string]: unknown;
+            };
+            trailBaselineAt: string;
         } & {
             [key: string]: unknown;
         };
@@ -3535,6 +3565,131 @@ export interface operations {
             };
         };
     };
+    AwsAccountsController_trailBaseline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 98e9d34a-4829-4fbb-89e6-dddae49c5946 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accept the trails' current configuration as the baseline that posture runs report drift from */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "accountId": "b3932d75-3abf-445f-9978-814efed21aaf",
+                     *       "trailBaseline": {
+                     *         "takenAt": "2026-12-01T09:32:05.000Z",
+                     *         "takenBy": "api-key:2139e7ba-a0b4-49b0-8f13-cceec494b280",
+                     *         "trails": [
+                     *           {
+                     *             "name": "org-audit",
+                     *             "isMultiRegionTrail": true,
+                     *             "isLogging": true
+                     *           }
+                     *         ]
+                     *       },
+                     *       "trailBaselineAt": "2026-12-01T09:32:05.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TrailBaseline"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthorized",
+                     *         "message": "missing or invalid credentials"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The API key's role is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "this API key role cannot do that"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "finding 98e9d34a-4829-4fbb-89e6-dddae49c5946 not found"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "too many requests for this tenant; retry after the Retry-After header"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (its id is in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "internal",
+                     *         "message": "internal error"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     AwsAccountsController_verify: {
         parameters: {
             query?: never;
@@ -4499,6 +4654,7 @@ export interface operations {
     RulesController_list: {
         parameters: {
             query?: {
+                alerting?: "true" | "false";
                 cursor?: string;
                 enabled?: "true" | "false";
                 limit?: number;
@@ -5216,6 +5372,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    alerting?: boolean | null;
                     enabled?: boolean;
                     /** @enum {string|null} */
                     level?: "informational" | "low" | "medium" | "high" | "critical" | null;
@@ -5223,7 +5380,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Enable, disable or override the level of any rule */
+            /** @description Enable, disable, override the level of, or turn alerting on or off for any rule */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6036,7 +6193,7 @@ export interface operations {
                      * @default standard
                      * @enum {string}
                      */
-                    payloadFormat?: "standard" | "slack";
+                    payloadFormat?: "standard" | "slack" | "pagerduty" | "teams";
                     url: string;
                 };
             };
@@ -6432,7 +6589,7 @@ export interface operations {
                     /** @enum {string} */
                     minSeverity?: "informational" | "low" | "medium" | "high" | "critical";
                     /** @enum {string} */
-                    payloadFormat?: "standard" | "slack";
+                    payloadFormat?: "standard" | "slack" | "pagerduty" | "teams";
                     url?: string;
                 };
             };

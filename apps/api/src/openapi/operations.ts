@@ -243,6 +243,18 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     example: { ...ACCOUNT, status: 'disabled', statusReason: 'disconnected', hasIngestToken: false },
   },
   AwsAccountsController_verify: { schema: s.awsAccount, example: ACCOUNT },
+  AwsAccountsController_trailBaseline: {
+    schema: s.trailBaseline,
+    example: {
+      accountId: ACCOUNT.id,
+      trailBaseline: {
+        takenAt: T,
+        takenBy: `api-key:${KEY.id}`,
+        trails: [{ name: 'org-audit', isMultiRegionTrail: true, isLogging: true }],
+      },
+      trailBaselineAt: T,
+    },
+  },
   AwsAccountsController_sync: {
     schema: s.syncQueued,
     example: {

@@ -188,6 +188,13 @@ export const awsAccountOnboarding = z
   .looseObject({ accountId: id, externalId: z.string(), ...onboarding })
   .register(components, { id: 'AwsAccountOnboarding' });
 export const awsAccountWithToken = awsAccount.extend({ ingestToken: z.string() }).register(components, { id: 'AwsAccountWithIngestToken' });
+export const trailBaseline = z
+  .looseObject({
+    accountId: id,
+    trailBaseline: z.looseObject({ takenAt: z.string() }).describe("the trails' configuration accepted as the baseline"),
+    trailBaselineAt: z.string(),
+  })
+  .register(components, { id: 'TrailBaseline' });
 export const syncQueued = z
   .looseObject({ queued: z.array(z.looseObject({ region: z.string(), source: z.enum(['polling', 's3']) })) })
   .register(components, { id: 'SyncQueued' });

@@ -3,7 +3,8 @@ import { loadConfig } from '@trailguard/config';
 import { ensureInfrastructure } from '@trailguard/runtime';
 
 async function main(): Promise<void> {
-  const infra = await ensureInfrastructure(loadConfig(), (line) => console.log(line));
+  // This is the migration step, whatever MIGRATE_ON_START says for the api and worker services.
+  const infra = await ensureInfrastructure(loadConfig({ ...process.env, MIGRATE_ON_START: 'true' }), (line) => console.log(line));
   console.log('database is up to date');
   await infra.stop();
 }

@@ -1,4 +1,12 @@
-/** A thin fetch client for Trailguard's public HTTP API, as a customer's script would use it. */
+import { ok, trailguardClient, type TrailguardClient } from '../api-client';
+
+export { ok };
+
+/**
+ * Trailguard's public HTTP API as a customer's script would use it: `typed` is the client generated
+ * from the OpenAPI document (scripts/api-client), the rest a thin fetch for what it does not cover
+ * (raw bodies, expected error statuses).
+ */
 export class DemoError extends Error {
   constructor(
     readonly code: string,
@@ -20,10 +28,15 @@ export interface CallOptions {
 }
 
 export class ApiClient {
+  /** The generated, typed client with this client's API key. */
+  readonly typed: TrailguardClient;
+
   constructor(
     readonly baseUrl: string,
     readonly apiKey: string | null = null,
-  ) {}
+  ) {
+    this.typed = trailguardClient(baseUrl, apiKey ? { apiKey } : {});
+  }
 
   withKey(apiKey: string): ApiClient {
     return new ApiClient(this.baseUrl, apiKey);

@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AwsSimulator, CloudTrailRecord } from '@trailguard/testing';
-import { ApiClient, DemoError, waitUntil } from './api-client';
+import { trailguardClient } from '../api-client';
+import { ApiClient, DemoError, ok, waitUntil } from './api-client';
 import {
   adminTouchesTrail,
   attackerActsElsewhere,
@@ -36,7 +37,7 @@ export const RULE_TITLES = {
 } as const;
 
 /** The webhook subscribes to these; account.status_changed stays out (verification precedes the endpoint). */
-export const WEBHOOK_EVENT_TYPES = ['finding.created', 'finding.updated', 'posture.changed'];
+export const WEBHOOK_EVENT_TYPES: Array<'finding.created' | 'finding.updated' | 'posture.changed'> = ['finding.created', 'finding.updated', 'posture.changed'];
 
 export interface ExpectedFinding {
   kind: 'detection' | 'correlation' | 'posture';
@@ -116,10 +117,9 @@ export async function runStory(opts: StoryOptions, receiver: WebhookReceiver): P
   const operator = new ApiClient(opts.apiUrl);
 
   // 1. Trailguard side: a tenant.
-  const tenant = await operator.post<{ tenant: { id: string }; apiKey: { key: string } }>(
-    '/v1/tenants',
-    { name: `acme-${opts.mode}-${Date.now()}` },
-    { headers: { 'x-admin-token': opts.adminToken }, bearer: null },
+  const tenant = await ok(
+    trailguardClient(opts.apiUrl, { adminToken: opts.adminToken }).POST('/v1/tenants', { body: { name: `acme-${opts.mode}-${Date.now()}` } }),
+    'POST /v1/tenants',
   );
   const api = operator.withKey(tenant.apiKey.key);
   log('setup', `tenant ${tenant.tenant.id} created (POST /v1/tenants); admin API key ${tenant.apiKey.key.slice(0, 10)}… shown once`);
@@ -133,14 +133,16 @@ export async function runStory(opts: StoryOptions, receiver: WebhookReceiver): P
 
   // 3. Registration, template, verification.
   const regions = [estate.homeRegion, estate.otherRegion];
-  const created = await api.post<{ id: string; externalId: string; template: unknown; launchUrl: string; ingestToken: string }>(
-    '/v1/aws-accounts',
-    {
-      name: `production (${opts.mode})`,
-      regions,
-      polling: opts.mode === 'polling',
-      ...(opts.mode === 's3' ? { s3Bucket: estate.bucket } : {}),
-    },
+  const created = await ok(
+    api.typed.POST('/v1/aws-accounts', {
+      body: {
+        name: `production (${opts.mode})`,
+        regions,
+        polling: opts.mode === 'polling',
+        ...(opts.mode === 's3' ? { s3Bucket: estate.bucket } : {}),
+      },
+    }),
+    'POST /v1/aws-accounts',
   );
   log(
     'setup',
@@ -149,12 +151,10 @@ export async function runStory(opts: StoryOptions, receiver: WebhookReceiver): P
   log('setup', `quick-create link: ${created.launchUrl.slice(0, 110)}…`);
   const roleArn = deployTemplate(opts.sim, estate.accountId, created.template);
   log('aws', `customer's admin deploys the template: ${roleArn} trusts the platform account under the ExternalId`);
-  const verified = await api.post<{
-    status: string;
-    statusReason: string | null;
-    verification: { assumeRole: { permission: string; ok: boolean }; permissions: Array<{ permission: string; ok: boolean }> };
-  }>(`/v1/aws-accounts/${created.id}/verify`, { roleArn });
-  const checks = [verified.verification.assumeRole, ...verified.verification.permissions].map(
+  const verified = await ok(api.typed.POST('/v1/aws-accounts/{id}/verify', { params: { path: { id: created.id } }, body: { roleArn } }), 'verify');
+  // The verification report's shape is the AWS checks' own (documented as an object).
+  const report = verified.verification as { assumeRole: { permission: string; ok: boolean }; permissions: Array<{ permission: string; ok: boolean }> };
+  const checks = [report.assumeRole, ...report.permissions].map(
     (p) => `${p.permission} ${p.ok ? 'ok' : 'DENIED'}`,
   );
   log('setup', `verified (POST /v1/aws-accounts/${created.id}/verify): ${verified.status}; ${checks.join(', ')}`);
@@ -162,17 +162,16 @@ export async function runStory(opts: StoryOptions, receiver: WebhookReceiver): P
     throw new DemoError('verification_failed', `verification left the account ${verified.status}: ${verified.statusReason}`);
 
   // 4. The customer's webhook consumer and the allowlist.
-  const hook = await api.post<{ id: string; secret: string }>('/v1/webhooks', {
-    url: receiver.url,
-    description: 'security on-call',
-    eventTypes: WEBHOOK_EVENT_TYPES,
-  });
+  const hook = await ok(
+    api.typed.POST('/v1/webhooks', { body: { url: receiver.url, description: 'security on-call', eventTypes: WEBHOOK_EVENT_TYPES } }),
+    'POST /v1/webhooks',
+  );
   receiver.useSecret(hook.secret);
   log(
     'setup',
     `webhook ${hook.id} registered for ${receiver.url} (${WEBHOOK_EVENT_TYPES.join(', ')}); secret ${hook.secret.slice(0, 12)}… kept by the receiver`,
   );
-  const entry = await api.post<{ id: string }>('/v1/allowlist', { principalPattern: estate.adminRoleArn, reason: 'cloud platform team' });
+  const entry = await ok(api.typed.POST('/v1/allowlist', { body: { principalPattern: estate.adminRoleArn, reason: 'cloud platform team' } }), 'POST /v1/allowlist');
   log('setup', `allowlisted ${estate.adminRoleArn} (POST /v1/allowlist): its matches are kept, suppressed`);
 
   const watcher = new StoryWatcher(api, created.id, log);

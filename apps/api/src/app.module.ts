@@ -9,6 +9,7 @@ import { JobQueue, redisConnection, type RedisClient } from '@trailguard/queues'
 import { ApiKeyCache } from './common/api-key-cache';
 import { AuthGuard } from './common/auth';
 import { ErrorFilter } from './common/error.filter';
+import { pinoHttpParams } from './common/logging';
 import { RateLimitGuard } from './common/rate-limit.guard';
 import { REDIS, redisProvider } from './common/redis.provider';
 import { RUNTIME, type Runtime } from './common/runtime';
@@ -75,12 +76,12 @@ export class AppModule {
       imports: [
         InfraModule.forRoot(runtime),
         LoggerModule.forRoot({
-          pinoHttp: {
+          pinoHttp: pinoHttpParams(runtime.config, {
             level: runtime.config.LOG_LEVEL,
             genReqId: requestId,
             redact: ['req.headers.authorization', 'req.headers["x-admin-token"]', 'req.headers.cookie', 'req.headers["x-ingest-token"]'],
-            autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-          },
+            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/healthz' || req.url === '/metrics' },
+          }),
         }),
         HealthModule,
         MetricsModule,

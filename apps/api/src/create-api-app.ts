@@ -1,15 +1,17 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
+import { quietStartup } from '@trailguard/runtime';
 import { AppModule } from './app.module';
 import { bodyErrorHandler } from './common/error.filter';
 import { httpMetrics } from './common/http-metrics';
 import { refuseDeepJson } from './common/json-depth';
 import type { Runtime } from './common/runtime';
 import { isUploadRoute } from './modules/ingest/raw-body.middleware';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 import { mountQueueDashboard } from './modules/queue-dashboard/queue-dashboard';
 
 /** Builds the HTTP API (not yet listening): used by main, the all-in-one server and the tests. */
@@ -18,7 +20,7 @@ export async function createApiApp(runtime: Runtime): Promise<NestExpressApplica
     bodyParser: false,
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietStartup(app.get(Logger)));
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(httpMetrics);
@@ -28,13 +30,6 @@ export async function createApiApp(runtime: Runtime): Promise<NestExpressApplica
   app.use(bodyErrorHandler);
   mountQueueDashboard(app, runtime.adminToken);
 
-  const openapi = new DocumentBuilder()
-    .setTitle('Trailguard API')
-    .setDescription('Multi-tenant detection backend for AWS CloudTrail. Errors: { "error": { "code", "message", "details" } }.')
-    .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Admin-Token' }, 'operator')
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openapi), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }

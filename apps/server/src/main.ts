@@ -25,10 +25,15 @@ async function main(): Promise<void> {
   }
 
   stopOnSignals(async (signal) => {
+    const started = Date.now();
+    const took = () => `${Date.now() - started} ms`;
     say(`${signal}: stopping (finishing jobs in hand)`);
+    // The API first (no new work), then the workers (they finish the jobs in hand), then Postgres
+    // and Redis: in their own process groups, they are still up until here (libs/runtime).
     await api.close();
     await workers?.close();
     await infra.stop();
+    say(`stopped in ${took()}`);
   });
 }
 

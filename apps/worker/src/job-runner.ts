@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
 import {
   backoffStrategy,
@@ -30,7 +30,7 @@ export function shardConcurrency(group: QueueName, shards: number): number {
  * after the lock expires (stalled-job recovery), so nothing is lost.
  */
 @Injectable()
-export class JobRunner implements OnApplicationShutdown {
+export class JobRunner implements BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunner');
   private readonly handlers = new Map<JobName, JobHandler>();
   private workers: Worker[] = [];
@@ -83,14 +83,30 @@ export class JobRunner implements OnApplicationShutdown {
     }
   }
 
+  /** For the worker's health endpoint: every queue's worker running and connected to Redis. */
+  async health(): Promise<{ ok: boolean; queues: Record<string, boolean> }> {
+    const connected = async (w: Worker): Promise<boolean> => {
+      if (!w.isRunning()) return false;
+      const timeout = new Promise<null>((r) => setTimeout(() => r(null), 1000).unref());
+      const client = await Promise.race([w.client, timeout]).catch(() => null);
+      return client?.status === 'ready';
+    };
+    const states = await Promise.all(this.workers.map(async (w) => [w.name, await connected(w)] as const));
+    return { ok: states.length > 0 && states.every(([, up]) => up), queues: Object.fromEntries(states) };
+  }
+
   private async dispatch(job: Job, token: string | undefined): Promise<void> {
     const handler = this.handlers.get(job.name as JobName);
     if (!handler) throw new Error(`no handler for job ${job.name}`);
     await handler.handle(job.data as never, job as never, token);
   }
 
-  /** Finishes the jobs in hand (BullMQ's close waits for them) and takes no new ones. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Finishes the jobs in hand (BullMQ's close waits for them) and takes no new ones. Before the
+   * application shutdown, so the Postgres and Redis connections that the modules close in their
+   * onApplicationShutdown are still there for those jobs (closing them together failed the jobs).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
     // A cluster client is shared by the workers (BullMQ does not close what it was given).
     if (isCluster(this.connection)) await this.connection.quit().catch(() => undefined);

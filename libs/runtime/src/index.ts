@@ -4,3 +4,4 @@ export { startRedisChild, hasRedisServer, RedisUnavailableError, type RedisChild
 export { freePort } from './free-port';
 export { stopOnSignals, exitOnStartFailure } from './process-lifecycle';
 export { shareEmbedded, readEmbeddedState, EmbeddedConflictError, type EmbeddedState } from './shared-embedded';
+export { usePrettyLogs, prettyStream, quietStartup, createNestLogger } from './logging';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Config } from '@trailguard/config';
-import { prepareDatabase } from '@trailguard/db';
 import { clusterTarget } from '@trailguard/queues';
+import { deriveAppUrl, prepareDatabase } from '@trailguard/db';
 import { loadDevSecrets } from './dev-secrets';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startRedisChild } from './redis-child';
@@ -47,8 +47,16 @@ export async function ensureInfrastructure(config: Config, log: (msg: string) =>
     const secretsKey = Buffer.from(secretsKeyText, 'base64');
     // Every process derives the same app-role password from the secrets key: no extra secret to share.
     const appPassword = createHmac('sha256', secretsKey).update('trailguard_app database password').digest('base64url');
-    const { appUrl, migrations } = await prepareDatabase(ownerUrl, { appUrl: config.DATABASE_APP_URL, appPassword });
-    if (migrations.applied.length > 0) log(`applied migrations: ${migrations.applied.join(', ')}`);
+    let appUrl: string;
+    if (config.MIGRATE_ON_START) {
+      const prepared = await prepareDatabase(ownerUrl, { appUrl: config.DATABASE_APP_URL, appPassword });
+      appUrl = prepared.appUrl;
+      if (prepared.migrations.applied.length > 0) log(`applied migrations: ${prepared.migrations.applied.join(', ')}`);
+    } else {
+      // Migrations and the app role are a deployment step of their own (docker-compose `migrate`).
+      appUrl = config.DATABASE_APP_URL ?? deriveAppUrl(ownerUrl, appPassword);
+      log('migrations not run at start (MIGRATE_ON_START=false)');
+    }
     const adminToken = config.ADMIN_TOKEN ?? dev?.adminToken;
     if (!adminToken) throw new Error('ADMIN_TOKEN is required in production');
     return {

@@ -39,7 +39,8 @@ export async function startRedisChild(options: { dataDir: string; port?: number 
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--pidfile', pidfile, '--appendonly', 'yes', '--appendfsync', 'everysec',
       '--save', '', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes'],
-    { stdio: 'ignore' },
+    // Its own process group: a terminal's Ctrl-C reaches only us, and we stop it last (stop()).
+    { stdio: 'ignore', detached: true },
   );
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   // Whatever ends this process (process.exit from a signal handler included) ends the child too;

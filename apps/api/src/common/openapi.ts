@@ -4,5 +4,5 @@ import { z } from 'zod';
 
 /** Documents a route's JSON body from the same zod schema that validates it. */
 export function ApiJsonBody(schema: z.ZodType) {
-  return applyDecorators(ApiBody({ schema: z.toJSONSchema(schema, { io: 'input' }) as object }));
+  return applyDecorators(ApiBody({ schema: z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0' }) as object }));
 }

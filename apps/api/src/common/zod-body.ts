@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
+import { ApiQuery } from '@nestjs/swagger';
 import { z } from 'zod';
 import { DomainError } from './domain-error';
 
@@ -33,8 +34,26 @@ const zodQuery = createParamDecorator(({ schema }: Wrapped, ctx: ExecutionContex
 
 /** `@ZodBody(schema)`: the JSON body parsed and validated, unknown fields refused. */
 export const ZodBody = (schema: z.ZodType) => zodBody({ schema });
-/** `@ZodQuery(schema)`: query parameters parsed and validated. */
-export const ZodQuery = (schema: z.ZodType) => zodQuery({ schema });
+/** `@ZodQuery(schema)`: query parameters parsed and validated, and declared in the OpenAPI document. */
+export const ZodQuery =
+  (schema: z.ZodType): ParameterDecorator =>
+  (target, key, index) => {
+    zodQuery({ schema })(target, key, index);
+    const descriptor = key === undefined ? undefined : Object.getOwnPropertyDescriptor(target, key);
+    if (descriptor) documentQuery(schema, target, key!, descriptor);
+  };
+
+/** One OpenAPI query parameter per field of the (object) schema, from the same zod schema. */
+function documentQuery(schema: z.ZodType, target: object, key: string | symbol, descriptor: PropertyDescriptor): void {
+  const json = z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' }) as {
+    properties?: Record<string, { description?: string } & Record<string, unknown>>;
+    required?: string[];
+  };
+  for (const [name, property] of Object.entries(json.properties ?? {})) {
+    const { description, ...fieldSchema } = property;
+    ApiQuery({ name, required: json.required?.includes(name) ?? false, schema: fieldSchema, ...(description ? { description } : {}) })(target, key, descriptor);
+  }
+}
 
 export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),

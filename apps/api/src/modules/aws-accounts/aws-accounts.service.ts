@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import {
   accountIdOfRole,
@@ -35,10 +35,14 @@ export function modesOf(a: Pick<AwsAccount, 'pollingEnabled' | 's3Bucket' | 's3P
   return { polling: a.pollingEnabled, s3: a.s3Bucket ? { bucket: a.s3Bucket, keyPrefix: a.s3Prefix } : null };
 }
 
+/** What development answers for the platform account when it has no AWS identity (see README). */
+export const DEVELOPMENT_PLACEHOLDER_ACCOUNT_ID = '000000000000';
+
 const newIngestToken = (): string => `tgi_${randomBytes(32).toString('base64url')}`;
 
 @Injectable()
 export class AwsAccountsService implements OnApplicationShutdown {
+  private readonly logger = new Logger(AwsAccountsService.name);
   private readonly accounts = new AwsAccountsRepository();
   private readonly checkpoints = new IngestCheckpointsRepository();
   private readonly events = new DomainEventsRepository();
@@ -66,8 +70,25 @@ export class AwsAccountsService implements OnApplicationShutdown {
     try {
       return await getPlatformAccountId({ env: { PLATFORM_AWS_ACCOUNT_ID: this.runtime.config.PLATFORM_AWS_ACCOUNT_ID } });
     } catch (err) {
-      throw new DomainError('platform_identity_unavailable', `cannot determine Trailguard's AWS account: ${(err as Error).message}`, HttpStatus.SERVICE_UNAVAILABLE);
+      // A newcomer on `npm start` has no AWS credentials: registration (and uploads to the account)
+      // must still work. The template then trusts a placeholder that no role can be assumed from.
+      if (this.runtime.config.NODE_ENV === 'development') {
+        this.warnPlaceholderOnce((err as Error).message);
+        return DEVELOPMENT_PLACEHOLDER_ACCOUNT_ID;
+      }
+      const hint = 'set PLATFORM_AWS_ACCOUNT_ID (12 digits) or give the process AWS credentials and AWS_REGION';
+      throw new DomainError('platform_identity_unavailable', `cannot determine Trailguard's AWS account (${hint}): ${(err as Error).message}`, HttpStatus.SERVICE_UNAVAILABLE);
     }
+  }
+
+  private placeholderWarned = false;
+  private warnPlaceholderOnce(reason: string): void {
+    if (this.placeholderWarned) return;
+    this.placeholderWarned = true;
+    this.logger.warn(
+      `no AWS identity (${reason}): development registers accounts with the placeholder platform account ${DEVELOPMENT_PLACEHOLDER_ACCOUNT_ID}; ` +
+        'set PLATFORM_AWS_ACCOUNT_ID (or AWS credentials and AWS_REGION) before deploying an onboarding template',
+    );
   }
 
   /** The template and quick-create link for an account's ExternalId and ingestion modes. */

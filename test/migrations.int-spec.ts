@@ -46,6 +46,9 @@ async function describeSchema(url: string): Promise<Record<string, string[]>> {
         `SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
          FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
          WHERE n.nspname = 'public' AND c.conrelid::regclass::text NOT IN ('_prisma_migrations', '"_prisma_migrations"')
+         -- Postgres 18 catalogues NOT NULL as named constraints; nullability is compared with the
+         -- columns above, and a table rebuilt under its old name gets suffixed names (_not_null1).
+         AND c.contype <> 'n'
          AND ${notPartition('c.conrelid::regclass::text')}`,
         0,
         2,

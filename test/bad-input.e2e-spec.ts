@@ -58,7 +58,6 @@ const VALID_BODY: Record<string, (id: string) => unknown> = {
   'patch /v1/findings/{id}': () => ({ status: 'acknowledged' }),
   'post /v1/webhooks': () => ({ url: 'http://127.0.0.1:9/never' }),
   'patch /v1/webhooks/{id}': () => ({ description: 'changed' }),
-  'patch /v1/tenant': () => ({ retentionDays: 30 }),
   'post /v1/webhooks/{id}/rotate-secret': () => ({}),
 };
 

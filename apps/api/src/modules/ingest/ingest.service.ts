@@ -90,9 +90,12 @@ export class IngestService {
       if (first !== 0x7b && first !== 0x5b) throw new DomainError('invalid_json', 'request body is not a JSON object or array', HttpStatus.BAD_REQUEST);
       if (jsonTextTooDeep(bytes)) throw new DomainError('json_too_deep', 'request body nests too deeply', HttpStatus.BAD_REQUEST);
     }
+    // One budget for every inflated byte: what unpack() inflated plus any gzip nested inside it.
+    const inflated = isGzipMagic(body) ? bytes.length : 0;
+    const maxInflatedBytes = Math.max(0, this.maxInflatedBytes() - inflated);
     const collected = new Collector(this.runtime.config.DEDUP_WINDOW_HOURS);
     try {
-      for await (const batch of readBuffer(bytes, { name: 'upload', ...(declaredNdjson ? { ndjson: true } : {}) })) {
+      for await (const batch of readBuffer(bytes, { name: 'upload', maxInflatedBytes, ...(declaredNdjson ? { ndjson: true } : {}) })) {
         for (const m of batch.malformed) {
           collected.reject({ position: m.line ?? m.pointer ?? 0, line: m.line, pointer: m.pointer, code: m.code, message: m.message });
         }
@@ -104,6 +107,9 @@ export class IngestService {
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'corrupt_gzip') throw new DomainError('corrupt_gzip', 'the body is not valid gzip', HttpStatus.BAD_REQUEST);
+      if (code === 'too_large') {
+        throw new DomainError('payload_too_large', 'the decompressed body is larger than the limit', HttpStatus.PAYLOAD_TOO_LARGE);
+      }
       throw err;
     }
     // A body declared as one JSON document that is not JSON at all is a bad request, not a bad record.
@@ -150,6 +156,11 @@ export class IngestService {
     return this.enqueue(auth.tenantId, accountId.toLowerCase(), 'eventbridge', collected, `${accountId.toLowerCase()}:${digest}`);
   }
 
+  /** Inflated bytes one upload may produce, over every layer of gzip. */
+  private maxInflatedBytes(): number {
+    return this.runtime.config.MAX_BODY_BYTES * 10;
+  }
+
   private async unpack(body: Buffer, declaredGzip: boolean): Promise<Buffer> {
     if (!Buffer.isBuffer(body) || body.length === 0) throw new DomainError('empty_body', 'the request body is empty', HttpStatus.BAD_REQUEST);
     if (!isGzipMagic(body)) {
@@ -157,7 +168,7 @@ export class IngestService {
       return body;
     }
     try {
-      return await gunzipAsync(body, { maxOutputLength: this.runtime.config.MAX_BODY_BYTES * 10 });
+      return await gunzipAsync(body, { maxOutputLength: this.maxInflatedBytes() });
     } catch (err) {
       if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
         throw new DomainError('payload_too_large', 'the decompressed body is larger than the limit', HttpStatus.PAYLOAD_TOO_LARGE);

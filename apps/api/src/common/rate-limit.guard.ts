@@ -32,7 +32,7 @@ export class RateLimitGuard implements CanActivate {
     if (count > limit) {
       const retryAfter = 60 - Math.floor((Date.now() % 60_000) / 1000);
       res.setHeader('Retry-After', String(retryAfter));
-      throw new DomainError('rate_limited', `tenant request budget of ${limit}/minute exceeded; retry after ${retryAfter}s`, 429);
+      throw new DomainError('rate_limited', `tenant request budget of ${limit}/minute exceeded; retry after ${retryAfter}s`);
     }
     return true;
   }

@@ -34,7 +34,6 @@ export class IngestController {
     throw new DomainError(
       'unsupported_media_type',
       `send application/json, application/x-ndjson or application/gzip, not ${req.headers['content-type'] ?? 'no content type'}`,
-      415,
     );
   }
 

@@ -15,5 +15,5 @@ export const RuleBody = createParamDecorator((_: unknown, ctx: ExecutionContext)
   // Raw YAML passes the same schema as JSON, so one size cap holds whatever the content type.
   if (typeof req.body === 'string') return parseWith(ruleYamlBody, { yaml: req.body }, 'body');
   if (req.is('application/json')) return parseWith(ruleYamlBody, req.body, 'body');
-  throw new DomainError('unsupported_media_type', 'send the rule as application/yaml, or as JSON { "yaml": "..." }', 415);
+  throw new DomainError('unsupported_media_type', 'send the rule as application/yaml, or as JSON { "yaml": "..." }');
 });

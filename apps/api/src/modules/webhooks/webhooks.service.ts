@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Database, WebhooksRepository, type PageRequest, type Prisma, type TenantId, type TenantScope, type WebhookEndpoint } from '@trailguard/db';
 import { generateMessageId, generateWebhookSecret, testBody } from '@trailguard/webhooks';
 import { deliverJobId } from '@trailguard/queues';
@@ -134,10 +134,10 @@ export class WebhooksService {
       const d = await this.repo.lockDelivery(scope, deliveryId);
       if (!d || d.endpointId !== id) throw notFound('delivery', deliveryId);
       if (d.status === 'pending') {
-        throw new DomainError('delivery_in_progress', 'this delivery is still being attempted; redeliver it once it has succeeded or failed', HttpStatus.CONFLICT);
+        throw new DomainError('delivery_in_progress', 'this delivery is still being attempted; redeliver it once it has succeeded or failed');
       }
       if (!e.enabled) {
-        throw new DomainError('endpoint_disabled', 'the endpoint is disabled; enable it (PATCH {"enabled": true}) before redelivering', HttpStatus.CONFLICT);
+        throw new DomainError('endpoint_disabled', 'the endpoint is disabled; enable it (PATCH {"enabled": true}) before redelivering');
       }
       await this.repo.updateDelivery(scope, deliveryId, { status: 'pending', nextAttemptAt: new Date() });
       await this.audit(scope, 'delivery.redelivered', id, actor, { deliveryId });

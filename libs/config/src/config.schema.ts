@@ -69,6 +69,8 @@ export const configSchema = z.object({
   WEBHOOK_SWEEP_SECONDS: seconds.default(60),
   /** Requests per minute per tenant (API keys of one tenant share the budget). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(1200),
+  /** Failed authentication attempts (API key, operator or ingest token) per client address per minute before it is refused with 429. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(30),
   /** Largest accepted request body, in bytes (uploads included). */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   /** How long a worker holds a job before others may take it over (a crashed worker's jobs return after this). */

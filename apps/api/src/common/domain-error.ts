@@ -19,6 +19,7 @@ export type DomainErrorCode =
   | 'invalid_json'
   | 'json_too_deep'
   | 'retention_too_long'
+  | 'bad_request'
   // 401, 403, 404
   | 'unauthorized'
   | 'forbidden'
@@ -33,6 +34,7 @@ export type DomainErrorCode =
   // 413, 415, 429
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'unsupported_encoding'
   | 'rate_limited'
   // 503: a dependency of ours failed; the caller may retry
   | 'platform_identity_unavailable'

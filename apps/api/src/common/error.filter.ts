@@ -6,6 +6,7 @@ import { CloudTrailReadError } from '@trailguard/cloudtrail';
 import { SigmaError } from '@trailguard/sigma';
 import { WebhookError, type WebhookErrorCode } from '@trailguard/webhooks';
 import { DomainError, type DomainErrorCode } from './domain-error';
+import { clientAddress, FailedAuthLimiter } from './failed-auth.limiter';
 
 interface Envelope {
   error: { code: string; message: string; details?: unknown; id?: string };
@@ -37,6 +38,7 @@ export const DOMAIN_STATUS: Record<DomainErrorCode, HttpStatus> = {
   invalid_json: 400,
   json_too_deep: 400,
   retention_too_long: 400,
+  bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -48,6 +50,7 @@ export const DOMAIN_STATUS: Record<DomainErrorCode, HttpStatus> = {
   endpoint_disabled: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  unsupported_encoding: 415,
   rate_limited: 429,
   platform_identity_unavailable: 503,
   template_publish_failed: 503,
@@ -114,13 +117,6 @@ const HTTP_CODES: Record<number, string> = {
   503: 'unavailable',
 };
 
-/** Express error middleware for failures before Nest routing (body parsing). */
-export function bodyErrorHandler(err: unknown, _req: Request, res: Response, next: (e?: unknown) => void): void {
-  const known = BODY_ERRORS[(err as { type?: string } | null)?.type ?? ''] ?? unreadableBody(err);
-  if (!known) return next(err);
-  res.status(known.status).json({ error: { code: known.code, message: known.message, details: (err as Error).message } });
-}
-
 /**
  * Other 4xx errors of the body parser (http-errors marks them `expose`): a Content-Encoding whose
  * data does not inflate, a stream cut short. The caller's bytes, not our fault.
@@ -136,11 +132,16 @@ function unreadableBody(err: unknown): { status: number; code: string; message: 
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
 
+  constructor(private readonly failedAuth: FailedAuthLimiter) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const req = host.switchToHttp().getRequest<Request>();
     const [status, body] = this.toEnvelope(exception, req);
-    if (!res.headersSent) res.status(status).json(body);
+    // Every failed authentication (API key, operator token, ingest token) ends here as a 401.
+    if (status === HttpStatus.UNAUTHORIZED) this.failedAuth.recordFailure(clientAddress(req));
+    // Explicit type: a route's @Header('Content-Type') is already set when a body fails to parse.
+    if (!res.headersSent) res.status(status).type('application/json').json(body);
   }
 
   private toEnvelope(exception: unknown, req: Request): [number, Envelope] {

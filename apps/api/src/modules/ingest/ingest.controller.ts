@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagg
 import type { Request } from 'express';
 import type { TenantId } from '@trailguard/db';
 import { CurrentTenant, MinRole, Public } from '../../common/auth';
+import { BudgetPerAccount } from '../../common/rate-limit.guard';
 import { DomainError } from '../../common/domain-error';
 import { IdParam } from '../../common/id-param';
 import { IngestService } from './ingest.service';
@@ -38,6 +39,7 @@ export class IngestController {
   }
 
   @Post('ingest/eventbridge/:accountId')
+  @BudgetPerAccount('accountId')
   @HttpCode(202)
   @Public()
   @ApiOperation({

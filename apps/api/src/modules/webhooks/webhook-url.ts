@@ -53,3 +53,18 @@ export function checkFormatUrl(format: string, url: string): void {
     { field: 'url', reason: 'pagerduty_routing_key_missing' },
   );
 }
+
+/**
+ * What a reader below admin sees of a webhook URL: scheme and host, the rest hidden. Many
+ * receivers (Slack, Teams, PagerDuty) put the credential in the path or query, so a URL is a
+ * secret to everyone but the admins who manage it.
+ */
+export function maskWebhookUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const hidden = u.pathname !== '/' || u.search !== '' || u.hash !== '' || u.username !== '' || u.password !== '';
+    return `${u.protocol}//${u.host}/${hidden ? '****' : ''}`;
+  } catch {
+    return '****';
+  }
+}

@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AssumedCredentialsCache, CustomerAwsClients, baselineOf, readTrailPosture, toAwsIngestError } from '@trailguard/aws';
 import { Database, LoggingIntegrityRepository, type AwsAccount, type Prisma, type TenantId } from '@trailguard/db';
 import { DomainError, notFound } from '../../common/domain-error';

@@ -11,8 +11,9 @@ import { TenantSession } from './support/tenant-session';
  * workers run in this process, so a stalled event loop shows up in the victim's latencies.
  */
 const VICTIM_P90_MS = 250;
-// Generous: a loaded CI machine pauses now and then; a stall from one attack lasts seconds.
-const VICTIM_MAX_MS = 1500;
+// Generous: a loaded CI machine (other suites in parallel) pauses now and then; the unfixed
+// attacks stall for many seconds or never finish.
+const VICTIM_MAX_MS = 5000;
 
 describe('a hostile tenant cannot stall, bloat or crash the shared service', () => {
   let t: TestApp;

@@ -98,9 +98,12 @@ function fromLibrary(e: unknown): DomainError | undefined {
 /** The SQLSTATE of a Postgres error, however Prisma's driver adapter wrapped it. */
 function postgresCodeOf(e: unknown): string | undefined {
   type Cause = { kind?: string; originalCode?: string; code?: string };
-  const x = e as { meta?: { driverAdapterError?: { cause?: Cause } }; cause?: Cause & { cause?: Cause } } | null;
+  const x = e as { meta?: { code?: string; driverAdapterError?: { cause?: Cause } }; cause?: Cause & { cause?: Cause }; code?: unknown; severity?: unknown } | null;
+  // node-postgres's own DatabaseError (queries sent with pg directly) carries code and severity.
+  if (typeof x?.code === 'string' && typeof x.severity === 'string') return /^[0-9A-Z]{5}$/.test(x.code) ? x.code : undefined;
   const cause = x?.meta?.driverAdapterError?.cause ?? x?.cause;
-  const code = cause?.originalCode ?? cause?.code;
+  // Raw queries (P2010) carry the SQLSTATE in meta.code.
+  const code = cause?.originalCode ?? cause?.code ?? x?.meta?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 

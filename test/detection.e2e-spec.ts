@@ -3,6 +3,7 @@ import { compileRuleSet, loadBuiltinRules } from '@trailguard/sigma';
 import { asTenantId, Database } from '@trailguard/db';
 import { actorKey, raisePostureFinding } from '@trailguard/detection';
 import { readFileSync } from 'node:fs';
+import { register } from 'prom-client';
 import { join } from 'node:path';
 import { actors, DATASETS, eventually, insertAccount, updateTrailRecord } from './support/fixtures';
 import { startPipeline } from './support/pipeline';
@@ -147,6 +148,10 @@ describe('detection pipeline', () => {
     await pipeline.enqueue(s.tenantId, accountId, [{ ...login, eventID: randomUUID() }]);
     const list = await eventually(() => findings(s), (l) => l.some((f) => f.ruleId === id));
     expect(list.find((f) => f.ruleId === id)).toMatchObject({ severity: 'critical', eventCount: 1 });
+    // The workers run in this process: their rule-match series name no tenant's own rule id.
+    const series = await register.getSingleMetricAsString('trailguard_rule_matches_total');
+    expect(series).toContain('rule_id="custom"');
+    expect(series).not.toContain(id);
   });
 
   it("a tenant's stored filter is ANDed onto the rule it names in the worker: `not admins` drops the admins' matches only", async () => {

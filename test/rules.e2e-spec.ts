@@ -80,6 +80,16 @@ describe('rules API', () => {
     expect(res.body.error.details.column).toBeGreaterThan(0);
   });
 
+  it('caps a rule at 200,000 characters whatever its content type', async () => {
+    const big = `title: x\nid: ${randomUUID()}\nlogsource: {product: aws}\ndescription: ${'x'.repeat(200_001)}\ndetection:\n  s: {eventName: A}\n  condition: s\n`;
+    const asYaml = await t.http.post('/v1/rules').set(s.auth()).set('Content-Type', 'application/yaml').send(big).expect(400);
+    const asJson = await t.http.post('/v1/rules').set(s.auth()).send({ yaml: big }).expect(400);
+    expect(asYaml.body.error.code).toBe('validation_failed');
+    expect(asJson.body.error.code).toBe('validation_failed');
+    const list = await t.http.get('/v1/rules?source=custom').set(s.auth()).expect(200);
+    expect(list.body.data.some((r: { title: string }) => r.title === 'x')).toBe(false);
+  });
+
   it('tests a rule against sample events (YAML or an existing id)', async () => {
     const events = [updateTrailRecord({ by: 'attacker', multiRegion: false }), updateTrailRecord({ by: 'attacker', multiRegion: true })];
     const list = (await t.http.get('/v1/rules?limit=500').set(s.auth()).expect(200)).body.data;

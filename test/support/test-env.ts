@@ -21,7 +21,8 @@ export function testEnv() {
 /** DETECT_QUEUE_SHARDS from the environment reaches every test's config: the suite can run sharded. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const shards = process.env.DETECT_QUEUE_SHARDS ? { DETECT_QUEUE_SHARDS: process.env.DETECT_QUEUE_SHARDS } : {};
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', ...shards, ...overrides });
+  // Suites make many deliberate 401s from one address: the failed-auth limit is tested on its own.
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', AUTH_FAILURES_PER_MINUTE: '100000', ...shards, ...overrides });
 }
 
 /** A producer with the same queue topology as the test workers. */

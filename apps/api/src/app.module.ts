@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -8,8 +8,10 @@ import { Database } from '@trailguard/db';
 import { JobQueue, redisConnection, type RedisClient } from '@trailguard/queues';
 import { ApiKeyCache } from './common/api-key-cache';
 import { AuthGuard } from './common/auth';
+import { BodyAfterAuthInterceptor } from './common/body-after-auth.interceptor';
 import { ErrorFilter } from './common/error.filter';
 import { pinoHttpParams } from './common/logging';
+import { FailedAuthGuard, FailedAuthLimiter } from './common/failed-auth.limiter';
 import { RateLimitGuard } from './common/rate-limit.guard';
 import { REDIS, redisProvider } from './common/redis.provider';
 import { RUNTIME, type Runtime } from './common/runtime';
@@ -95,9 +97,13 @@ export class AppModule {
         WebhooksModule,
       ],
       providers: [
+        FailedAuthLimiter,
+        { provide: APP_GUARD, useClass: FailedAuthGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
+        // The first interceptor: later ones (if any) see a parsed body.
+        { provide: APP_INTERCEPTOR, useClass: BodyAfterAuthInterceptor },
       ],
     };
   }

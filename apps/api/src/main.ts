@@ -1,5 +1,5 @@
 import { loadConfig } from '@trailguard/config';
-import { describeInfrastructure, ensureInfrastructure, exitOnStartFailure, stopOnSignals } from '@trailguard/runtime';
+import { describeInfrastructure, ensureInfrastructure, exitOnStartFailure, listeningAt, stopOnSignals } from '@trailguard/runtime';
 import { createApiApp } from './create-api-app';
 
 /** The API alone (production: api replicas; workers run from apps/worker). */
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     secretsKey: infra.secretsKey,
   });
   await app.listen(config.PORT, config.HOST);
-  say(`listening on ${config.HOST}:${config.PORT} (${describeInfrastructure(infra, config)}, pid ${process.pid})`);
+  say(`listening on ${listeningAt(app.getHttpServer().address(), config.HOST).address} (${describeInfrastructure(infra, config)}, pid ${process.pid})`);
   stopOnSignals(async () => {
     await app.close();
     await infra.stop();

@@ -1,7 +1,7 @@
 import { loadConfig, ConfigError } from '@trailguard/config';
 import { createApiApp } from '@trailguard/api-app';
 import { startWorkers } from '@trailguard/worker-app';
-import { describeInfrastructure, ensureInfrastructure, stopOnSignals } from '@trailguard/runtime';
+import { describeInfrastructure, ensureInfrastructure, listeningAt, stopOnSignals } from '@trailguard/runtime';
 
 /**
  * `npm start`: API and workers in one process on one machine. With DATABASE_URL / REDIS_URL
@@ -16,8 +16,8 @@ async function main(): Promise<void> {
   const workers = config.RUN_WORKERS ? await startWorkers(runtime) : undefined;
   await api.listen(config.PORT, config.HOST);
 
-  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
-  say(`listening on ${url}  (API docs: ${url}/docs, OpenAPI: ${url}/docs-json)`);
+  const { address, url } = listeningAt(api.getHttpServer().address(), config.HOST);
+  say(`listening on ${address}  (API docs: ${url}/docs, OpenAPI: ${url}/docs-json)`);
   say(`${describeInfrastructure(infra, config)}, workers: ${workers ? 'in this process' : 'off'}`);
   if (infra.adminTokenGenerated && config.NODE_ENV === 'development') {
     say(`development operator token (X-Admin-Token): ${infra.adminToken}`);

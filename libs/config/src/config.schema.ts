@@ -13,6 +13,7 @@ const seconds = z.coerce.number().int().positive();
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Listener address. Unset: 127.0.0.1 in development, 0.0.0.0 otherwise. */
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `pretty`: one coloured line per entry; `json`: one JSON object per line. Unset: pretty in development on a terminal, else JSON. */
@@ -69,6 +70,10 @@ export const configSchema = z.object({
   WEBHOOK_SWEEP_SECONDS: seconds.default(60),
   /** Requests per minute per tenant (API keys of one tenant share the budget). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(1200),
+  /** Failed authentication attempts (API key, operator or ingest token) per client address per minute before it is refused with 429. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. Unset: /metrics is open (keep it off the public network). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Largest accepted request body, in bytes (uploads included). */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   /** How long a worker holds a job before others may take it over (a crashed worker's jobs return after this). */

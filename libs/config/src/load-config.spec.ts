@@ -50,3 +50,12 @@ describe('loadConfig', () => {
     expect(detectShards(loadConfig({ REDIS_URL: 'redis://r:6379', DETECT_QUEUE_SHARDS: '3' }))).toBe(3);
   });
 });
+
+describe('HOST', () => {
+  it('defaults to loopback in development and to every interface otherwise', () => {
+    expect(loadConfig({}).HOST).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'development' }).HOST).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'test' }).HOST).toBe('0.0.0.0');
+    expect(loadConfig({ NODE_ENV: 'development', HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+  });
+});

@@ -21,6 +21,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.REDIS_URL && config.REDIS_CLUSTER_NODES) {
     throw new ConfigError(['REDIS_URL, REDIS_CLUSTER_NODES: set one of them, not both (one Redis server, or the seed nodes of a cluster)']);
   }
+  // A development process (embedded database, generated operator token) is not for the network:
+  // it listens on loopback unless HOST says otherwise.
+  if (present.HOST === undefined && config.NODE_ENV === 'development') config.HOST = '127.0.0.1';
   if (config.NODE_ENV === 'production') {
     const missing: string[] = (['ADMIN_TOKEN', 'DATABASE_URL', 'SECRETS_KEY'] as const).filter((k) => !config[k]);
     if (!config.REDIS_URL && !config.REDIS_CLUSTER_NODES) missing.push('REDIS_URL');

@@ -38,7 +38,49 @@ export async function prepareDatabase(
   } finally {
     await lock.end();
   }
+  await assertAppRoleConfined(appUrl);
   return { appUrl, migrations };
+}
+
+/** Why a start was refused: the application connection would not be confined by row-level security. */
+export class UnsafeAppRoleError extends Error {
+  override readonly name = 'UnsafeAppRoleError';
+}
+
+/**
+ * Tenant isolation rests on row-level security, which a superuser, a BYPASSRLS role or a table
+ * owner (policies are FORCEd, but an owner can drop them) escapes. So the process refuses to
+ * start on such a DATABASE_APP_URL instead of serving every tenant's rows to every tenant.
+ */
+export async function assertAppRoleConfined(appUrl: string): Promise<void> {
+  const client = new Client({ connectionString: appUrl });
+  await client.connect();
+  try {
+    const role = await client.query<{ name: string; rolsuper: boolean; rolbypassrls: boolean }>(
+      'SELECT current_user AS name, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user',
+    );
+    const r = role.rows[0];
+    if (r && (r.rolsuper || r.rolbypassrls)) {
+      throw new UnsafeAppRoleError(
+        `DATABASE_APP_URL connects as role "${r.name}", which can bypass row-level security (${r.rolsuper ? 'SUPERUSER' : 'BYPASSRLS'}): ` +
+          `use a role with NOSUPERUSER NOBYPASSRLS that owns no tables (or leave DATABASE_APP_URL unset to use ${APP_ROLE})`,
+      );
+    }
+    // Owning a table, or belonging to a role that does, is as good as owning it.
+    const owned = await client.query<{ tablename: string; tableowner: string }>(
+      `SELECT tablename, tableowner FROM pg_tables
+        WHERE schemaname = 'public' AND pg_has_role(current_user, tableowner, 'USAGE') ORDER BY tablename LIMIT 3`,
+    );
+    if (owned.rows.length > 0) {
+      const which = owned.rows.map((t) => `${t.tablename} (owner ${t.tableowner})`).join(', ');
+      throw new UnsafeAppRoleError(
+        `DATABASE_APP_URL connects as role "${r?.name ?? '?'}", which owns tables and so is not bound by row-level security: ${which}. ` +
+          `Use a role that only has the privileges granted at start (or leave DATABASE_APP_URL unset to use ${APP_ROLE})`,
+      );
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 async function ensureAppRole(ownerUrl: string, password: string): Promise<void> {

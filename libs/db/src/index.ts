@@ -1,7 +1,7 @@
 export { Database, type Tx, type TenantScope, type SqlScope, type SqlRunner, type DatabaseOptions, type SqlQuery } from './database';
 export { asTenantId, isUuid, type TenantId } from './tenant-id';
 export { migrate, MIGRATIONS_DIR, type MigrationResult } from './migrator';
-export { prepareDatabase, deriveAppUrl, APP_ROLE } from './bootstrap';
+export { prepareDatabase, deriveAppUrl, assertAppRoleConfined, UnsafeAppRoleError, APP_ROLE } from './bootstrap';
 export * from './pagination';
 export { TenantsRepository } from './repositories/tenants.repository';
 export { ApiKeysRepository, type ApiKeyAuth } from './repositories/api-keys.repository';

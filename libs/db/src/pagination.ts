@@ -1,3 +1,4 @@
+import { isUuid } from './tenant-id';
 /** Keyset pagination over (createdAt desc, id desc): stable while new rows arrive. */
 export interface PageRequest {
   limit: number;
@@ -29,7 +30,8 @@ export function decodeCursor(cursor: string): CursorPosition {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     const date = new Date(createdAt);
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    // Every keyset id is a UUID column: anything else would reach Postgres as a cast error (a 500).
+    if (typeof id !== 'string' || !isUuid(id) || Number.isNaN(date.getTime())) throw new Error('bad cursor');
     return { createdAt: date, id };
   } catch {
     throw new InvalidCursorError();

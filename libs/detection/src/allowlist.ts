@@ -1,4 +1,5 @@
 import type { Actor } from '@trailguard/cloudtrail';
+import { wildcardMatch } from '@trailguard/sigma';
 
 export interface AllowlistRule {
   id: string;
@@ -8,18 +9,13 @@ export interface AllowlistRule {
   expiresAt: Date | null;
 }
 
-const cache = new Map<string, RegExp>();
-
-/** An ARN pattern where `*` matches any run of characters; everything else is literal. */
-export function principalPatternRegExp(pattern: string): RegExp {
-  let re = cache.get(pattern);
-  if (!re) {
-    const body = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-    re = new RegExp(`^${body}$`);
-    if (cache.size > 10_000) cache.clear();
-    cache.set(pattern, re);
-  }
-  return re;
+/**
+ * Whether an ARN pattern (`*` matches any run of characters; everything else is literal) covers
+ * this principal. Both sides are tenant-chosen (the pattern by the API, the ARN by an upload), so
+ * the match is the linear-time glob, never a backtracking RegExp.
+ */
+export function principalPatternMatches(pattern: string, principal: string): boolean {
+  return wildcardMatch(pattern, principal);
 }
 
 /**
@@ -38,6 +34,6 @@ export function findAllowlistEntry<E extends AllowlistRule>(
     (e) =>
       (e.expiresAt === null || e.expiresAt > at) &&
       (e.ruleIds.length === 0 || e.ruleIds.includes(ruleId)) &&
-      principals.some((p) => principalPatternRegExp(e.principalPattern).test(p)),
+      principals.some((p) => principalPatternMatches(e.principalPattern, p)),
   );
 }

@@ -139,3 +139,19 @@ detection:
     expect(t.levelOverride('r1')).toBe('low');
   });
 });
+
+describe('allowlist patterns are tenant text: matching stays linear', () => {
+  it('answers a many-star pattern against a long uploader-chosen ARN', () => {
+    const e = {
+      id: 'x',
+      principalPattern: `arn:${'*a'.repeat(30)}*b`,
+      ruleIds: [],
+      expiresAt: null,
+    };
+    const arn = `arn:${'a'.repeat(4000)}`;
+    for (let i = 0; i < 10_000; i++) {
+      if (findAllowlistEntry([e], { arn: arn.slice(0, 40 + (i % 100)) }, 'r', new Date())) throw new Error('should not match');
+    }
+    expect(findAllowlistEntry([e], { arn: `${arn}b` }, 'r', new Date())).toBe(e);
+  }, 30_000);
+});

@@ -1,4 +1,4 @@
-export { findAllowlistEntry, principalPatternRegExp, type AllowlistRule } from './allowlist';
+export { findAllowlistEntry, principalPatternMatches, type AllowlistRule } from './allowlist';
 export { actorKey, eventTimeOf, severityOf, windowStartOf, SEVERITY_RANK, type Severity } from './finding-key';
 export { buildTenantRuleSet, serverPlaceholders, type RuleSetting, type TenantRuleSet, type TenantRuleSetInput } from './tenant-rule-set';
 export { compileCloudTrailRuleSet, placeholderHook, type CloudTrailRuleSetInput, type Placeholders } from './cloudtrail-rule-set';

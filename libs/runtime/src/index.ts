@@ -5,3 +5,4 @@ export { freePort } from './free-port';
 export { stopOnSignals, exitOnStartFailure } from './process-lifecycle';
 export { shareEmbedded, readEmbeddedState, EmbeddedConflictError, type EmbeddedState } from './shared-embedded';
 export { usePrettyLogs, prettyStream, quietStartup, createNestLogger } from './logging';
+export { listeningAt } from './listen-address';

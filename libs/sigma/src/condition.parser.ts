@@ -1,5 +1,6 @@
 import { SigmaError, type SigmaPosition } from './sigma.errors';
 import type { ConditionNode } from './sigma.types';
+import { wildcardMatcher } from './wildcard';
 
 type Token =
   | { kind: 'lparen' | 'rparen' | 'pipe'; offset: number }
@@ -41,9 +42,8 @@ function tokenize(input: ConditionParseInput): Token[] {
 /** `*` in `1 of selection_*` matches any run of characters. */
 export function identifierPatternMatcher(pattern: string): (name: string) => boolean {
   if (pattern === 'them') return (name) => !name.startsWith('_');
-  const parts = pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  const re = new RegExp(`^${parts.join('.*')}$`);
-  return (name) => re.test(name);
+  // Linear-time glob: a RegExp built from `a*a*a*b` backtracks exponentially on the event loop.
+  return wildcardMatcher(pattern);
 }
 
 /**

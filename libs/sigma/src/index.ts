@@ -27,3 +27,4 @@ export { loadBuiltinRules, BUILTIN_RULES_DIR } from './builtin-rules';
 export { withAttackAliases } from './tags';
 export type { ExpandHook } from './value-pipeline';
 export type { LinePrefilter } from './line-prefilter';
+export { wildcardMatch, wildcardMatcher } from './wildcard';

@@ -77,20 +77,20 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(OPERATOR, targets)) {
       const token = req.header('x-admin-token');
       if (!token || !safeEqual(token, this.runtime.adminToken)) {
-        throw new DomainError('unauthorized', 'a valid X-Admin-Token header is required', 401);
+        throw new DomainError('unauthorized', 'a valid X-Admin-Token header is required');
       }
       return true;
     }
     const header = req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) throw new DomainError('unauthorized', 'send an API key as "Authorization: Bearer <key>"', 401);
+    if (!match?.[1]) throw new DomainError('unauthorized', 'send an API key as "Authorization: Bearer <key>"');
     const secretHash = hashSecret(match[1]);
     const key = await this.cache.authenticate(secretHash, () => this.keys.authenticate(this.db, secretHash));
-    if (!key || key.revoked) throw new DomainError('unauthorized', 'the API key is unknown or revoked', 401);
+    if (!key || key.revoked) throw new DomainError('unauthorized', 'the API key is unknown or revoked');
     const needed =
       this.reflector.getAllAndOverride<ApiKeyRole>(MIN_ROLE, targets) ?? (req.method === 'GET' ? 'viewer' : 'admin');
     if (ROLE_RANK[key.role] < ROLE_RANK[needed]) {
-      throw new DomainError('forbidden', `this action needs the ${needed} role; the key has ${key.role}`, 403);
+      throw new DomainError('forbidden', `this action needs the ${needed} role; the key has ${key.role}`);
     }
     req.principal = { tenantId: key.tenantId, keyId: key.id, role: key.role };
     this.recordUse(key.tenantId, key.id);

@@ -11,7 +11,7 @@ export const IdParam = (name = 'id') =>
   createParamDecorator((param: string, ctx: ExecutionContext): string => {
     const raw = ctx.switchToHttp().getRequest<Request>().params[param];
     const value = typeof raw === 'string' ? raw : '';
-    if (!isUuid(value)) throw new DomainError('not_found', `${param} ${value} not found`, 404);
+    if (!isUuid(value)) throw new DomainError('not_found', `${param} ${value} not found`);
     return value.toLowerCase();
   })(name);
 

@@ -10,7 +10,6 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where:
   throw new DomainError(
     'validation_failed',
     `${where} is invalid: ${result.error.issues.map((i) => `${[where, ...i.path].join('.')}: ${i.message}`).join('; ')}`,
-    400,
     result.error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message, code: i.code })),
   );
 }
@@ -23,7 +22,7 @@ const zodBody = createParamDecorator(({ schema }: Wrapped, ctx: ExecutionContext
   const req = ctx.switchToHttp().getRequest<Request>();
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (hasBody && !req.is('application/json')) {
-    throw new DomainError('unsupported_media_type', `send the body as application/json, not ${req.headers['content-type'] ?? 'no content type'}`, 415);
+    throw new DomainError('unsupported_media_type', `send the body as application/json, not ${req.headers['content-type'] ?? 'no content type'}`);
   }
   return parseWith(schema, req.body, 'body');
 });

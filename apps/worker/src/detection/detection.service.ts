@@ -107,7 +107,8 @@ export class DetectionService {
       const windowStart = windowStartOf(c.eventTime, windowSeconds);
       for (const m of reported) {
         if (!rules.isEnabled(m.ruleId)) continue;
-        ruleMatches.inc({ rule_id: m.ruleId });
+        // A tenant's own rule ids are theirs, not the operator's: one "custom" series for all of them.
+        ruleMatches.inc({ rule_id: rules.customIds.has(m.ruleId) ? 'custom' : m.ruleId });
         const entry = findAllowlistEntry(rules.allowlist, identity, m.ruleId, c.eventTime);
         const key = [m.ruleId, actor, windowStart.getTime(), entry?.id ?? ''].join('|');
         add(

@@ -1,4 +1,4 @@
-export type ReadErrorCode = 'input_not_found' | 'unreadable_input' | 'corrupt_gzip' | 'unsupported_input';
+export type ReadErrorCode = 'input_not_found' | 'unreadable_input' | 'corrupt_gzip' | 'unsupported_input' | 'too_large';
 
 /** A whole input (file, folder, stream) could not be read; the records it held are not all known. */
 export class CloudTrailReadError extends Error {

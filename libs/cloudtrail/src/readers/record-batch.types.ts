@@ -11,7 +11,7 @@ export interface RecordPosition {
   pointer?: string;
 }
 
-export type MalformedCode = 'invalid_json' | 'not_an_object' | 'not_cloudtrail' | 'too_deep';
+export type MalformedCode = 'invalid_json' | 'not_an_object' | 'not_cloudtrail' | 'too_deep' | 'line_too_long';
 
 export interface MalformedRecord extends RecordPosition {
   source: string;
@@ -49,6 +49,16 @@ export interface ReadOptions {
    * no rule can match it). The caller counts what it drops.
    */
   skipLine?: (line: Buffer, text: string) => boolean;
+  /**
+   * Longest NDJSON line, in bytes (default 512 MiB): a longer line is reported malformed
+   * (`line_too_long`) and skipped without being buffered.
+   */
+  maxLineBytes?: number;
+  /**
+   * Most bytes inflated from gzip, summed over every layer of nesting (default: no limit). Once
+   * spent, reading fails with a `CloudTrailReadError` coded `too_large`.
+   */
+  maxInflatedBytes?: number;
 }
 
 export function formatPosition(source: string, position: RecordPosition): string {

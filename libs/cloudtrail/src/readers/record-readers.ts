@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { maybeGunzip } from './gzip';
+import { inflateBudget, maybeGunzip } from './gzip';
 import { CloudTrailReadError, toReadError } from './read-errors';
 import type { ReadOptions, RecordBatch } from './record-batch.types';
 import { parseRecordChunks } from './text-records.reader';
@@ -33,7 +33,8 @@ export function readStream(
   options: ReadOptions = {},
 ): AsyncGenerator<RecordBatch> {
   const opts = options.ndjson === undefined && NDJSON_NAME.test(source) ? { ...options, ndjson: true } : options;
-  const chunks = maybeGunzip(countBytes(stream as AsyncIterable<Buffer>, options.onBytes));
+  const budget = options.maxInflatedBytes === undefined ? undefined : inflateBudget(options.maxInflatedBytes);
+  const chunks = maybeGunzip(countBytes(stream as AsyncIterable<Buffer>, options.onBytes), budget, source);
   return rethrowAs(parseRecordChunks(chunks, source, opts), source);
 }
 

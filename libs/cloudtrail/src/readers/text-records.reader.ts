@@ -3,6 +3,7 @@ import { BatchBuilder } from './batch-builder';
 import type { ReadOptions, RecordBatch } from './record-batch.types';
 
 const DEFAULT_MAX_DOCUMENT_BYTES = 512 * 1024 * 1024;
+const DEFAULT_MAX_LINE_BYTES = 512 * 1024 * 1024;
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -37,13 +38,35 @@ export async function* parseRecordChunks(
 ): AsyncGenerator<RecordBatch> {
   const builder = new BatchBuilder(source, options);
   const maxDocumentBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let mode: Mode = options.ndjson ? 'ndjson' : 'detect';
   let partial: Buffer[] = [];
+  let partialBytes = 0;
+  /** The rest of an over-long line is being dropped up to its newline. */
+  let skipping = false;
+
+  const rejectLongLine = (): void => {
+    lineNo++;
+    builder.reject({ line: lineNo }, 'line_too_long', `the line is longer than ${maxLineBytes} bytes`);
+  };
+  /** Holds an incomplete line; one that outgrows the cap is rejected and skipped instead. */
+  const hold = (bytes: Buffer): void => {
+    partialBytes += bytes.length;
+    if (partialBytes > maxLineBytes) {
+      partial = [];
+      partialBytes = 0;
+      skipping = true;
+      rejectLongLine();
+      return;
+    }
+    partial.push(bytes);
+  };
   let lineNo = 0;
   let doc: Buffer[] = [];
   let docBytes = 0;
 
   const handleLine = (raw: Buffer): void => {
+    if (raw.length > maxLineBytes) return rejectLongLine();
     lineNo++;
     let bytes = raw.length > 0 && raw[raw.length - 1] === CR ? raw.subarray(0, raw.length - 1) : raw;
     if (lineNo === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
@@ -128,16 +151,35 @@ export async function* parseRecordChunks(
     }
     let start = 0;
     let nl = chunk.indexOf(LF);
+    if (skipping) {
+      if (nl === -1) return;
+      skipping = false;
+      start = nl + 1;
+      nl = chunk.indexOf(LF, start);
+    }
     if (nl === -1) {
-      partial.push(chunk);
+      if (start < chunk.length) hold(chunk.subarray(start));
       return;
     }
     while (nl !== -1) {
       let line = chunk.subarray(start, nl);
       if (partial.length > 0) {
-        partial.push(line);
-        line = Buffer.concat(partial);
-        partial = [];
+        if (partialBytes + line.length > maxLineBytes) {
+          partial = [];
+          partialBytes = 0;
+          rejectLongLine();
+          line = Buffer.alloc(0);
+        } else {
+          partial.push(line);
+          line = Buffer.concat(partial);
+          partial = [];
+          partialBytes = 0;
+        }
+        if (line.length === 0) {
+          start = nl + 1;
+          nl = chunk.indexOf(LF, start);
+          continue;
+        }
       }
       handleLine(line);
       start = nl + 1;
@@ -148,7 +190,7 @@ export async function* parseRecordChunks(
       }
       nl = chunk.indexOf(LF, start);
     }
-    if (start < chunk.length) partial.push(chunk.subarray(start));
+    if (start < chunk.length) hold(chunk.subarray(start));
   };
 
   for await (const piece of chunks) {
@@ -160,6 +202,7 @@ export async function* parseRecordChunks(
   } else if (partial.length > 0) {
     const last = Buffer.concat(partial);
     partial = [];
+    partialBytes = 0;
     handleLine(last);
     if ((mode as Mode) === 'document') finishDocument(Buffer.concat(doc));
   }

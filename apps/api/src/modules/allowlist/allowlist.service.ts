@@ -19,12 +19,12 @@ export class AllowlistService {
   async create(tenantId: TenantId, body: CreateAllowlistBody, createdBy: string) {
     const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
     if (expiresAt && expiresAt <= new Date()) {
-      throw new DomainError('validation_failed', 'body.expiresAt: must be in the future', 400, [{ path: 'body.expiresAt', message: 'must be in the future' }]);
+      throw new DomainError('validation_failed', 'body.expiresAt: must be in the future', [{ path: 'body.expiresAt', message: 'must be in the future' }]);
     }
     const known = new Set((await this.loader.get(tenantId)).rules.map((r) => r.id));
     const unknown = body.ruleIds.filter((id) => !known.has(id));
     if (unknown.length > 0) {
-      throw new DomainError('unknown_rule', `unknown rule id(s): ${unknown.join(', ')}`, 400, { ruleIds: unknown });
+      throw new DomainError('unknown_rule', `unknown rule id(s): ${unknown.join(', ')}`, { ruleIds: unknown });
     }
     const row = await this.db.forTenant(tenantId, (scope) =>
       this.entries.create(scope, { principalPattern: body.principalPattern, ruleIds: body.ruleIds, reason: body.reason, createdBy, expiresAt }),

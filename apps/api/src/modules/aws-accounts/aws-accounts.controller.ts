@@ -14,6 +14,8 @@ import {
   type CreateAccountBody,
   type UpdateAccountBody,
   type VerifyBody,
+  bucket,
+  prefix,
 } from './aws-accounts.dto';
 import { AwsAccountsService } from './aws-accounts.service';
 import { TrailBaselineService } from './trail-baseline.service';
@@ -21,8 +23,9 @@ import { TrailBaselineService } from './trail-baseline.service';
 const templateQuery = z.strictObject({
   externalId: z.string().regex(/^tg-[\w-]{32}$/),
   polling: z.enum(['true', 'false']).default('true'),
-  s3Bucket: z.string().optional(),
-  s3Prefix: z.string().optional(),
+  // The same checks as registration: the template embeds them in IAM ARNs.
+  s3Bucket: bucket.optional(),
+  s3Prefix: prefix.optional(),
 });
 
 const baseUrl = (req: Request): string => `${req.protocol}://${req.get('host') ?? 'localhost'}`;

@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import {
   accountIdOfRole,
@@ -77,7 +77,7 @@ export class AwsAccountsService implements OnApplicationShutdown {
         return DEVELOPMENT_PLACEHOLDER_ACCOUNT_ID;
       }
       const hint = 'set PLATFORM_AWS_ACCOUNT_ID (12 digits) or give the process AWS credentials and AWS_REGION';
-      throw new DomainError('platform_identity_unavailable', `cannot determine Trailguard's AWS account (${hint}): ${(err as Error).message}`, HttpStatus.SERVICE_UNAVAILABLE);
+      throw new DomainError('platform_identity_unavailable', `cannot determine Trailguard's AWS account (${hint}): ${(err as Error).message}`);
     }
   }
 
@@ -114,7 +114,7 @@ export class AwsAccountsService implements OnApplicationShutdown {
       return await templates.publish(template);
     } catch (err) {
       const message = `cannot put the CloudFormation template in s3://${this.runtime.config.ONBOARDING_TEMPLATE_BUCKET}: ${(err as Error).message}`;
-      throw new DomainError('template_publish_failed', message, HttpStatus.SERVICE_UNAVAILABLE);
+      throw new DomainError('template_publish_failed', message);
     }
   }
 
@@ -146,7 +146,7 @@ export class AwsAccountsService implements OnApplicationShutdown {
   async verify(tenantId: TenantId, id: string, body: VerifyBody) {
     const account = await this.db.forTenant(tenantId, (scope) => this.require(scope, id));
     const roleArn = body.roleArn ?? account.roleArn;
-    if (!roleArn) throw new DomainError('role_arn_required', 'send { "roleArn": "arn:aws:iam::<account>:role/<name>" }', 400);
+    if (!roleArn) throw new DomainError('role_arn_required', 'send { "roleArn": "arn:aws:iam::<account>:role/<name>" }');
     const region = account.regions[0] ?? 'us-east-1';
     if (account.pollingEnabled) await this.lookupLimiter.acquire(lookupEventsKey(accountIdOfRole(roleArn), region));
     const result = await verifyRolePermissions({ roleArn, externalId: account.externalId, region, modes: modesOf(account) });
@@ -157,7 +157,6 @@ export class AwsAccountsService implements OnApplicationShutdown {
       throw new DomainError(
         'verification_inconclusive',
         `could not complete verification (${inconclusive.permission}: ${inconclusive.error?.code}); retry shortly`,
-        HttpStatus.SERVICE_UNAVAILABLE,
         { check: inconclusive },
       );
     }
@@ -235,10 +234,10 @@ export class AwsAccountsService implements OnApplicationShutdown {
   async sync(tenantId: TenantId, id: string) {
     const account = await this.db.forTenant(tenantId, (scope) => this.require(scope, id));
     if (account.status !== 'active') {
-      throw new DomainError('account_not_active', `account is ${account.status}; verify it first`, HttpStatus.CONFLICT);
+      throw new DomainError('account_not_active', `account is ${account.status}; verify it first`);
     }
     if (!account.pollingEnabled && !account.s3Bucket) {
-      throw new DomainError('nothing_to_sync', 'polling is off and no bucket is set', HttpStatus.CONFLICT);
+      throw new DomainError('nothing_to_sync', 'polling is off and no bucket is set');
     }
     const at = Date.now();
     const jobs = account.regions.map((region) => ({

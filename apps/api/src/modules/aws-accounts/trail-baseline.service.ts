@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AssumedCredentialsCache, CustomerAwsClients, baselineOf, readTrailPosture, toAwsIngestError } from '@trailguard/aws';
 import { Database, LoggingIntegrityRepository, type AwsAccount, type Prisma, type TenantId } from '@trailguard/db';
 import { DomainError, notFound } from '../../common/domain-error';
@@ -19,7 +19,7 @@ export class TrailBaselineService {
     const account = await this.db.forTenant(tenantId, (scope) => scope.tx.awsAccount.findUnique({ where: { tenantId_id: { tenantId, id } } }));
     if (!account) throw notFound('aws account', id);
     if (account.status !== 'active' || !account.roleArn || !account.awsAccountId) {
-      throw new DomainError('account_not_active', `account is ${account.status}; verify it first`, HttpStatus.CONFLICT);
+      throw new DomainError('account_not_active', `account is ${account.status}; verify it first`);
     }
     const baseline = await this.read(account, takenBy);
     await this.db.forTenant(tenantId, (scope) => this.repo.setBaseline(scope, id, baseline, new Date(String(baseline.takenAt))));
@@ -44,7 +44,7 @@ export class TrailBaselineService {
       return JSON.parse(JSON.stringify(baselineOf(posture, takenBy))) as Prisma.InputJsonObject;
     } catch (err) {
       const e = toAwsIngestError(err, 'cloudtrail:DescribeTrails');
-      throw new DomainError('trail_read_failed', `could not read the account's trails: ${e.message}`, HttpStatus.SERVICE_UNAVAILABLE, { code: e.code });
+      throw new DomainError('trail_read_failed', `could not read the account's trails: ${e.message}`, { code: e.code });
     } finally {
       clients.destroy();
     }

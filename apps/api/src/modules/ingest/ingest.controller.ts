@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagg
 import type { Request } from 'express';
 import type { TenantId } from '@trailguard/db';
 import { CurrentTenant, MinRole, Public } from '../../common/auth';
+import { BudgetPerAccount } from '../../common/rate-limit.guard';
 import { DomainError } from '../../common/domain-error';
 import { IdParam } from '../../common/id-param';
 import { IngestService } from './ingest.service';
@@ -34,11 +35,11 @@ export class IngestController {
     throw new DomainError(
       'unsupported_media_type',
       `send application/json, application/x-ndjson or application/gzip, not ${req.headers['content-type'] ?? 'no content type'}`,
-      415,
     );
   }
 
   @Post('ingest/eventbridge/:accountId')
+  @BudgetPerAccount('accountId')
   @HttpCode(202)
   @Public()
   @ApiOperation({

@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
@@ -15,7 +15,7 @@ import { countIngested, countRefused } from './ingest-metrics';
 const gunzipAsync = promisify(gunzip);
 const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const unauthorized = () => new DomainError('unauthorized', 'unknown account or invalid ingest token', HttpStatus.UNAUTHORIZED);
+const unauthorized = () => new DomainError('unauthorized', 'unknown account or invalid ingest token');
 
 /** CloudTrail does not log the future: an eventTime further ahead than this is refused. */
 const FUTURE_SKEW_MS = 24 * 3600_000;
@@ -82,33 +82,31 @@ export class IngestService {
   ): Promise<IngestResult> {
     const account = await this.db.forTenant(tenantId, (scope) => this.accounts.get(scope, accountId));
     if (!account) throw notFound('aws account', accountId);
-    if (account.status === 'disabled') throw new DomainError('account_disabled', 'the account is disabled', HttpStatus.CONFLICT);
+    if (account.status === 'disabled') throw new DomainError('account_disabled', 'the account is disabled');
     const bytes = await this.unpack(body, declaredGzip);
     if (declaredJson) {
       // What the JSON body parser refused before uploads were read from bytes: not an object or array, too deep.
       const first = bytes.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf);
-      if (first !== 0x7b && first !== 0x5b) throw new DomainError('invalid_json', 'request body is not a JSON object or array', HttpStatus.BAD_REQUEST);
-      if (jsonTextTooDeep(bytes)) throw new DomainError('json_too_deep', 'request body nests too deeply', HttpStatus.BAD_REQUEST);
+      if (first !== 0x7b && first !== 0x5b) throw new DomainError('invalid_json', 'request body is not a JSON object or array');
+      if (jsonTextTooDeep(bytes)) throw new DomainError('json_too_deep', 'request body nests too deeply');
     }
+    // One budget for every inflated byte: what unpack() inflated plus any gzip nested inside it.
+    const inflated = isGzipMagic(body) ? bytes.length : 0;
+    const maxInflatedBytes = Math.max(0, this.maxInflatedBytes() - inflated);
     const collected = new Collector(this.runtime.config.DEDUP_WINDOW_HOURS);
-    try {
-      for await (const batch of readBuffer(bytes, { name: 'upload', ...(declaredNdjson ? { ndjson: true } : {}) })) {
-        for (const m of batch.malformed) {
-          collected.reject({ position: m.line ?? m.pointer ?? 0, line: m.line, pointer: m.pointer, code: m.code, message: m.message });
-        }
-        batch.records.forEach((record, i) => {
-          const p = batch.positions[i] ?? {};
-          collected.accept(record, { position: p.line ?? p.pointer ?? i, line: p.line, pointer: p.pointer });
-        });
+    // A CloudTrailReadError (corrupt gzip, inflated past the budget) goes to the exception filter.
+    for await (const batch of readBuffer(bytes, { name: 'upload', maxInflatedBytes, ...(declaredNdjson ? { ndjson: true } : {}) })) {
+      for (const m of batch.malformed) {
+        collected.reject({ position: m.line ?? m.pointer ?? 0, line: m.line, pointer: m.pointer, code: m.code, message: m.message });
       }
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'corrupt_gzip') throw new DomainError('corrupt_gzip', 'the body is not valid gzip', HttpStatus.BAD_REQUEST);
-      throw err;
+      batch.records.forEach((record, i) => {
+        const p = batch.positions[i] ?? {};
+        collected.accept(record, { position: p.line ?? p.pointer ?? i, line: p.line, pointer: p.pointer });
+      });
     }
     // A body declared as one JSON document that is not JSON at all is a bad request, not a bad record.
     if (declaredJson && collected.records.length === 0 && collected.rejected === 1 && collected.errors[0]?.code === 'invalid_json') {
-      throw new DomainError('invalid_json', 'request body is not valid JSON', HttpStatus.BAD_REQUEST);
+      throw new DomainError('invalid_json', 'request body is not valid JSON');
     }
     const digest = createHash('sha256').update(bytes).digest('base64url');
     return this.enqueue(tenantId, accountId, 'upload', collected, `${accountId}:${digest}`);
@@ -122,9 +120,9 @@ export class IngestService {
     const given = Buffer.from(hashSecret(token ?? ''), 'hex');
     const valid = timingSafeEqual(expected, given) && auth?.ingestTokenHash != null && token !== undefined;
     if (!auth || !valid) throw unauthorized();
-    if (auth.status === 'disabled') throw new DomainError('account_disabled', 'the account is disabled', HttpStatus.CONFLICT);
+    if (auth.status === 'disabled') throw new DomainError('account_disabled', 'the account is disabled');
     // Checked after authentication, so an unauthenticated caller learns nothing at all.
-    if (!isJson) throw new DomainError('unsupported_media_type', 'send the events as application/json', HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+    if (!isJson) throw new DomainError('unsupported_media_type', 'send the events as application/json');
 
     const events = Array.isArray(body) ? body : [body];
     const collected = new Collector(this.runtime.config.DEDUP_WINDOW_HOURS);
@@ -150,19 +148,24 @@ export class IngestService {
     return this.enqueue(auth.tenantId, accountId.toLowerCase(), 'eventbridge', collected, `${accountId.toLowerCase()}:${digest}`);
   }
 
+  /** Inflated bytes one upload may produce, over every layer of gzip. */
+  private maxInflatedBytes(): number {
+    return this.runtime.config.MAX_BODY_BYTES * 10;
+  }
+
   private async unpack(body: Buffer, declaredGzip: boolean): Promise<Buffer> {
-    if (!Buffer.isBuffer(body) || body.length === 0) throw new DomainError('empty_body', 'the request body is empty', HttpStatus.BAD_REQUEST);
+    if (!Buffer.isBuffer(body) || body.length === 0) throw new DomainError('empty_body', 'the request body is empty');
     if (!isGzipMagic(body)) {
-      if (declaredGzip) throw new DomainError('corrupt_gzip', 'the body is declared gzip but is not', HttpStatus.BAD_REQUEST);
+      if (declaredGzip) throw new DomainError('corrupt_gzip', 'the body is declared gzip but is not');
       return body;
     }
     try {
-      return await gunzipAsync(body, { maxOutputLength: this.runtime.config.MAX_BODY_BYTES * 10 });
+      return await gunzipAsync(body, { maxOutputLength: this.maxInflatedBytes() });
     } catch (err) {
       if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new DomainError('payload_too_large', 'the decompressed body is larger than the limit', HttpStatus.PAYLOAD_TOO_LARGE);
+        throw new DomainError('payload_too_large', 'the decompressed body is larger than the limit');
       }
-      throw new DomainError('corrupt_gzip', `the body is not valid gzip: ${(err as Error).message}`, HttpStatus.BAD_REQUEST);
+      throw new DomainError('corrupt_gzip', `the body is not valid gzip: ${(err as Error).message}`);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { DomainError, type DomainErrorCode } from '../../common/domain-error';
 
 /** Upload bodies read as bytes: the global JSON parser skips the upload route (see isUploadRoute). */
 export const RAW_UPLOAD_TYPES = ['application/json', 'application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/gzip', 'application/x-gzip'];
@@ -15,29 +16,28 @@ export function isUploadRoute(req: Request): boolean {
  * is unpacked later with a bound on the decompressed size.
  */
 export function rawUploadBody(limit: number) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, _res: Response, next: NextFunction): void => {
     if ((req as { _body?: boolean })._body || !req.is(RAW_UPLOAD_TYPES)) return next();
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding !== 'identity' && encoding !== 'gzip') {
-      res.status(415).json({ error: { code: 'unsupported_encoding', message: `content encoding ${encoding} is not supported; use gzip or none` } });
-      return;
+      return next(new DomainError('unsupported_encoding', `content encoding ${encoding} is not supported; use gzip or none`));
     }
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
-    const fail = (status: number, code: string, message: string) => {
+    const fail = (code: DomainErrorCode, message: string) => {
       if (done) return;
       done = true;
       req.unpipe?.();
       req.resume();
-      res.status(status).json({ error: { code, message } });
+      next(new DomainError(code, message));
     };
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) return fail(413, 'payload_too_large', `request body is larger than ${limit} bytes`);
+      if (size > limit) return fail('payload_too_large', `request body is larger than ${limit} bytes`);
       if (!done) chunks.push(chunk);
     });
-    req.on('error', (err) => fail(400, 'bad_request', `request body could not be read: ${err.message}`));
+    req.on('error', (err) => fail('bad_request', `request body could not be read: ${err.message}`));
     req.on('end', () => {
       if (done) return;
       done = true;

@@ -2,9 +2,12 @@ import { z } from 'zod';
 
 export const severity = z.enum(['informational', 'low', 'medium', 'high', 'critical']);
 
+/** Longest rule text, in characters, however it is sent (JSON or raw YAML). */
+export const MAX_RULE_CHARS = 200_000;
+
 /** A rule as JSON; the same rule may be sent as the raw YAML with Content-Type application/yaml. */
 export const ruleYamlBody = z.strictObject({
-  yaml: z.string().min(1).max(200_000),
+  yaml: z.string().min(1).max(MAX_RULE_CHARS),
   enabled: z.boolean().optional(),
 });
 
@@ -28,7 +31,7 @@ export const listRulesQuery = z.strictObject({
 
 export const testRuleBody = z
   .strictObject({
-    yaml: z.string().min(1).max(200_000).optional(),
+    yaml: z.string().min(1).max(MAX_RULE_CHARS).optional(),
     ruleId: z.string().min(1).max(200).optional(),
     events: z.array(z.record(z.string(), z.unknown())).min(1).max(1000),
   })

@@ -17,7 +17,6 @@ import {
   BUILTIN_RULES_DIR,
   InMemoryCorrelationStore,
   parseSigma,
-  SigmaError,
   type RuleInfo,
   type RuleSet,
   type SigmaDocument,
@@ -30,15 +29,6 @@ import type { RuleInput } from './rule-body.decorator';
 import type { ListRulesQuery, PatchRuleBody, TestRuleBody } from './rules.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function invalidRule(error: SigmaError): DomainError {
-  const where = error.line !== undefined ? ` at line ${error.line}, column ${error.column ?? 1}` : '';
-  return new DomainError('invalid_rule', `${error.message}${where}`, 400, {
-    reason: error.code,
-    line: error.line,
-    column: error.column,
-  });
-}
 
 @Injectable()
 export class RulesService {
@@ -74,7 +64,7 @@ export class RulesService {
     const doc = this.parseOne(input.yaml);
     const loaded = await this.loader.get(tenantId);
     if (loaded.rules.some((r) => r.id === doc.id) || loaded.customIds.has(doc.id)) {
-      throw new DomainError('rule_exists', `a rule with id ${doc.id} already exists; use PUT /v1/rules/${doc.id} to replace a custom rule`, 409);
+      throw new DomainError('rule_exists', `a rule with id ${doc.id} already exists; use PUT /v1/rules/${doc.id} to replace a custom rule`);
     }
     await this.checkCompiles(tenantId, doc);
     await this.db.forTenant(tenantId, async (scope) => {
@@ -87,7 +77,7 @@ export class RulesService {
 
   async replace(tenantId: TenantId, id: string, input: RuleInput) {
     const doc = this.parseOne(input.yaml);
-    if (doc.id !== id) throw new DomainError('id_mismatch', `the YAML's id (${doc.id}) differs from the path (${id})`, 400);
+    if (doc.id !== id) throw new DomainError('id_mismatch', `the YAML's id (${doc.id}) differs from the path (${id})`);
     const existing = await this.db.forTenant(tenantId, (scope) => this.rules.getCustom(scope, id));
     if (!existing) {
       if (builtinRules().some((d) => d.id === id)) throw builtinReadOnly(id);
@@ -146,14 +136,13 @@ export class RulesService {
     const documents = onlyFilters
       ? [...builtinRules(), ...loaded.customDocuments.filter((d) => d.kind !== 'filter'), ...docs]
       : docs;
-    const ruleSet = compileOrReject(() =>
-      compileCloudTrailRuleSet({
-        documents,
-        filters: storedFilters,
-        placeholders: serverPlaceholders(loaded.allowlist.map((e) => e.principalPattern)),
-        correlationStore: new InMemoryCorrelationStore(),
-      }),
-    );
+    // A SigmaError escapes to the exception filter, which answers invalid_rule with its position.
+    const ruleSet = compileCloudTrailRuleSet({
+      documents,
+      filters: storedFilters,
+      placeholders: serverPlaceholders(loaded.allowlist.map((e) => e.principalPattern)),
+      correlationStore: new InMemoryCorrelationStore(),
+    });
     // A tested filter reports the rules it names; stored filters naming rules outside a tested rule's
     // set are not news.
     const named = new Set(testedFilters.flatMap((f) => f.rules));
@@ -175,12 +164,7 @@ export class RulesService {
   }
 
   private parse(yaml: string): SigmaDocument[] {
-    try {
-      return parseSigma(yaml, 'request');
-    } catch (error) {
-      if (error instanceof SigmaError) throw invalidRule(error);
-      throw error;
-    }
+    return parseSigma(yaml, 'request');
   }
 
   private parseOne(yaml: string): SigmaDocument & { id: string } {
@@ -190,10 +174,10 @@ export class RulesService {
     // the start of the one at fault (line 1 when there is no document at all).
     const at = (pos: SigmaPosition | undefined, reason: string, extra: object = {}) => ({ reason, line: pos?.line ?? 1, column: pos?.column ?? 1, ...extra });
     if (docs.length !== 1 || !doc) {
-      throw new DomainError('invalid_rule', `a custom rule is one YAML document; got ${docs.length}`, 400, at(docs[1]?.pos, 'document_count'));
+      throw new DomainError('invalid_rule', `a custom rule is one YAML document; got ${docs.length}`, at(docs[1]?.pos, 'document_count'));
     }
     if (!doc.id || !UUID.test(doc.id)) {
-      throw new DomainError('invalid_rule', `a custom ${doc.kind} needs an \`id\` that is a UUID`, 400, at(doc.pos, 'invalid_id', { field: 'id' }));
+      throw new DomainError('invalid_rule', `a custom ${doc.kind} needs an \`id\` that is a UUID`, at(doc.pos, 'invalid_id', { field: 'id' }));
     }
     return doc as SigmaDocument & { id: string };
   }
@@ -206,12 +190,10 @@ export class RulesService {
   private async checkCompiles(tenantId: TenantId, doc: SigmaDocument): Promise<void> {
     const loaded = await this.loader.get(tenantId);
     const others = loaded.customDocuments.filter((d) => d.id !== doc.id);
-    compileOrReject(() =>
-      compileCloudTrailRuleSet({
-        documents: [...builtinRules(), ...others, doc],
-        placeholders: serverPlaceholders(loaded.allowlist.map((e) => e.principalPattern)),
-      }),
-    );
+    compileCloudTrailRuleSet({
+      documents: [...builtinRules(), ...others, doc],
+      placeholders: serverPlaceholders(loaded.allowlist.map((e) => e.principalPattern)),
+    });
   }
 
   private async views(tenantId: TenantId) {
@@ -282,15 +264,6 @@ function filterView(f: SigmaFilter, loaded: LoadedTenantRules) {
 const kindOf = (doc: SigmaDocument): 'rule' | 'filter' => (doc.kind === 'filter' ? 'filter' : 'rule');
 const levelOf = (doc: SigmaDocument): string | null => (doc.kind === 'filter' ? null : (doc.level ?? null));
 
-function compileOrReject(compile: () => RuleSet): RuleSet {
-  try {
-    return compile();
-  } catch (error) {
-    if (error instanceof SigmaError) throw invalidRule(error);
-    throw error;
-  }
-}
-
 /** Whether `ruleId` is known in the set by a name the filters use. */
 function ruleSetNames(ruleSet: RuleSet, ruleId: string, names: ReadonlySet<string>): boolean {
   const info = ruleSet.rules.find((r) => r.id === ruleId);
@@ -298,5 +271,5 @@ function ruleSetNames(ruleSet: RuleSet, ruleId: string, names: ReadonlySet<strin
 }
 
 function builtinReadOnly(id: string): DomainError {
-  return new DomainError('builtin_rule', `rule ${id} is built in: disable it or override its level with PATCH; it cannot be replaced or deleted`, 400);
+  return new DomainError('builtin_rule', `rule ${id} is built in: disable it or override its level with PATCH; it cannot be replaced or deleted`);
 }

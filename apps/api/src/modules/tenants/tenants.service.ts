@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { asTenantId, Database, TenantsRepository, type Tenant, type TenantId } from '@trailguard/db';
 import { ApiKeysService } from '../api-keys/api-keys.service';
@@ -35,7 +35,7 @@ export class TenantsService {
   async update(tenantId: TenantId, body: PatchTenantBody) {
     const max = this.runtime.config.FINDING_RETENTION_MAX_DAYS;
     if (body.retentionDays != null && body.retentionDays > max) {
-      throw new DomainError('retention_too_long', `retentionDays may be at most ${max} on this platform`, HttpStatus.BAD_REQUEST, { max });
+      throw new DomainError('retention_too_long', `retentionDays may be at most ${max} on this platform`, { max });
     }
     const tenant = await this.db.forTenant(tenantId, (scope) =>
       body.retentionDays === undefined ? this.tenants.get(scope) : this.tenants.setRetention(scope, body.retentionDays),

@@ -2,15 +2,12 @@ import { isIP } from 'node:net';
 import {
   blockedRangeOf,
   checkWebhookUrl,
-  isWebhookError,
   pagerdutyRoutingKey,
   SsrfBlockedError,
   systemResolver,
   type ResolvedAddress,
 } from '@trailguard/webhooks';
 import { DomainError } from '../../common/domain-error';
-
-const URL_ERROR_CODES = new Set(['invalid_url', 'http_not_allowed', 'ssrf_blocked']);
 const RESOLVE_TIMEOUT_MS = 3000;
 
 /**
@@ -20,22 +17,16 @@ const RESOLVE_TIMEOUT_MS = 3000;
  * name that does not resolve yet is accepted.
  */
 export async function validateWebhookUrl(url: string, allowPrivate: boolean): Promise<string> {
-  try {
-    const parsed = checkWebhookUrl(url, { allowPrivate, allowHttp: allowPrivate });
-    const host = parsed.hostname.replace(/^\[|\]$/g, '');
-    if (!allowPrivate && isIP(host) === 0) {
-      for (const { address } of await resolveQuietly(host)) {
-        const range = blockedRangeOf(address);
-        if (range !== null) throw new SsrfBlockedError(address, range, host);
-      }
+  // A refusal is a WebhookError; the exception filter answers it as a 400 with its code.
+  const parsed = checkWebhookUrl(url, { allowPrivate, allowHttp: allowPrivate });
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (!allowPrivate && isIP(host) === 0) {
+    for (const { address } of await resolveQuietly(host)) {
+      const range = blockedRangeOf(address);
+      if (range !== null) throw new SsrfBlockedError(address, range, host);
     }
-    return parsed.href;
-  } catch (err) {
-    if (isWebhookError(err) && URL_ERROR_CODES.has(err.code)) {
-      throw new DomainError(err.code, `webhook URL refused: ${err.message}`, 400, err.details);
-    }
-    throw err;
   }
+  return parsed.href;
 }
 
 async function resolveQuietly(host: string): Promise<ResolvedAddress[]> {
@@ -59,7 +50,21 @@ export function checkFormatUrl(format: string, url: string): void {
   throw new DomainError(
     'invalid_url',
     'webhook URL refused: a pagerduty endpoint carries its integration routing key as the URL fragment, e.g. https://events.pagerduty.com/v2/enqueue#<routing key>',
-    400,
     { field: 'url', reason: 'pagerduty_routing_key_missing' },
   );
+}
+
+/**
+ * What a reader below admin sees of a webhook URL: scheme and host, the rest hidden. Many
+ * receivers (Slack, Teams, PagerDuty) put the credential in the path or query, so a URL is a
+ * secret to everyone but the admins who manage it.
+ */
+export function maskWebhookUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const hidden = u.pathname !== '/' || u.search !== '' || u.hash !== '' || u.username !== '' || u.password !== '';
+    return `${u.protocol}//${u.host}/${hidden ? '****' : ''}`;
+  } catch {
+    return '****';
+  }
 }

@@ -26,9 +26,9 @@ export class WebhooksController {
 
   @Get()
   @MinRole('viewer')
-  @ApiOperation({ summary: 'List webhook endpoints (secrets are never shown again)' })
-  list(@CurrentTenant() tenantId: TenantId, @ZodQuery(pageQuery) q: z.infer<typeof pageQuery>) {
-    return this.webhooks.list(tenantId, q);
+  @ApiOperation({ summary: 'List webhook endpoints (secrets are never shown again; URLs masked for keys below admin)' })
+  list(@CurrentPrincipal() p: Principal, @ZodQuery(pageQuery) q: z.infer<typeof pageQuery>) {
+    return this.webhooks.list(p.tenantId, q, p.role);
   }
 
   @Post()
@@ -42,9 +42,9 @@ export class WebhooksController {
 
   @Get(':id')
   @MinRole('viewer')
-  @ApiOperation({ summary: 'One endpoint' })
-  get(@CurrentTenant() tenantId: TenantId, @IdParam() id: string) {
-    return this.webhooks.get(tenantId, id);
+  @ApiOperation({ summary: 'One endpoint (its URL masked for keys below admin: a receiver URL can be a credential)' })
+  get(@CurrentPrincipal() p: Principal, @IdParam() id: string) {
+    return this.webhooks.get(p.tenantId, id, p.role);
   }
 
   @Patch(':id')

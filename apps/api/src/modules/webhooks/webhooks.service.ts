@@ -1,10 +1,12 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
-import { Database, WebhooksRepository, type PageRequest, type Prisma, type TenantId, type TenantScope, type WebhookEndpoint } from '@trailguard/db';
+import { Injectable } from '@nestjs/common';
+import { Database, WebhooksRepository, type ApiKeyRole, type PageRequest, type Prisma, type TenantId, type TenantScope, type WebhookEndpoint } from '@trailguard/db';
 import { generateMessageId, generateWebhookSecret, testBody } from '@trailguard/webhooks';
 import { deliverJobId } from '@trailguard/queues';
 import { DomainError, notFound } from '../../common/domain-error';
 import { WebhookInfra } from './webhook-infra';
-import { checkFormatUrl, validateWebhookUrl } from './webhook-url';
+import { checkFormatUrl, maskWebhookUrl, validateWebhookUrl } from './webhook-url';
+
+const forRole = <V extends { url: string }>(view: V, role: ApiKeyRole): V => (role === 'admin' ? view : { ...view, url: maskWebhookUrl(view.url) });
 import {
   DEFAULT_GRACE_SECONDS,
   toDeliveryView,
@@ -24,13 +26,14 @@ export class WebhooksService {
     private readonly infra: WebhookInfra,
   ) {}
 
-  async list(tenantId: TenantId, page: PageRequest) {
+  /** Readers below admin see URLs masked: a receiver URL often is the credential. */
+  async list(tenantId: TenantId, page: PageRequest, role: ApiKeyRole) {
     const result = await this.db.forTenant(tenantId, (scope) => this.repo.listEndpoints(scope, page));
-    return { data: result.data.map(toWebhookView), nextCursor: result.nextCursor };
+    return { data: result.data.map((e) => forRole(toWebhookView(e), role)), nextCursor: result.nextCursor };
   }
 
-  async get(tenantId: TenantId, id: string) {
-    return toWebhookView(await this.db.forTenant(tenantId, (scope) => this.endpoint(scope, id)));
+  async get(tenantId: TenantId, id: string, role: ApiKeyRole) {
+    return forRole(toWebhookView(await this.db.forTenant(tenantId, (scope) => this.endpoint(scope, id))), role);
   }
 
   /** The signing secret is in this response and never again. */
@@ -134,10 +137,10 @@ export class WebhooksService {
       const d = await this.repo.lockDelivery(scope, deliveryId);
       if (!d || d.endpointId !== id) throw notFound('delivery', deliveryId);
       if (d.status === 'pending') {
-        throw new DomainError('delivery_in_progress', 'this delivery is still being attempted; redeliver it once it has succeeded or failed', HttpStatus.CONFLICT);
+        throw new DomainError('delivery_in_progress', 'this delivery is still being attempted; redeliver it once it has succeeded or failed');
       }
       if (!e.enabled) {
-        throw new DomainError('endpoint_disabled', 'the endpoint is disabled; enable it (PATCH {"enabled": true}) before redelivering', HttpStatus.CONFLICT);
+        throw new DomainError('endpoint_disabled', 'the endpoint is disabled; enable it (PATCH {"enabled": true}) before redelivering');
       }
       await this.repo.updateDelivery(scope, deliveryId, { status: 'pending', nextAttemptAt: new Date() });
       await this.audit(scope, 'delivery.redelivered', id, actor, { deliveryId });

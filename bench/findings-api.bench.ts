@@ -77,9 +77,20 @@ async function seed(base: string, adminToken: string, owner: Client, name: strin
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig({ ...process.env, DATA_DIR: process.env.DATA_DIR ?? 'bench/out/findings-data', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000000' });
+  const config = loadConfig({
+    ...process.env,
+    DATA_DIR: process.env.DATA_DIR ?? 'bench/out/findings-data',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '100000000',
+  });
   const infra = await ensureInfrastructure(config);
-  const app = await createApiApp({ config, appDatabaseUrl: infra.appUrl, redisUrl: infra.redisUrl, adminToken: infra.adminToken, secretsKey: infra.secretsKey });
+  const app = await createApiApp({
+    config,
+    appDatabaseUrl: infra.appUrl,
+    redisUrl: infra.redisUrl,
+    adminToken: infra.adminToken,
+    secretsKey: infra.secretsKey,
+  });
   await app.listen(0, '127.0.0.1');
   const base = await app.getUrl();
 
@@ -102,10 +113,15 @@ async function main(): Promise<void> {
   );
 
   const headers = { authorization: `Bearer ${key}` };
-  const page1 = (await (await fetch(`${base}/v1/findings?limit=50`, { headers })).json()) as { nextCursor: string; data: Array<{ id: string }> };
+  const page1 = (await (await fetch(`${base}/v1/findings?limit=50`, { headers })).json()) as {
+    nextCursor: string;
+    data: Array<{ id: string }>;
+  };
   const detailId = page1.data[0]!.id;
   // The detail reads up to 20 evidence records: the newest finding gets 20 real CloudTrail records.
-  const sample = readFileSync(sharedPath('datasets/combined/records.ndjson'), 'utf8').split('\n').find((l) => l.includes('eventName'))!;
+  const sample = readFileSync(sharedPath('datasets/combined/records.ndjson'), 'utf8')
+    .split('\n')
+    .find((l) => l.includes('eventName'))!;
   await owner.query(
     `INSERT INTO finding_events (tenant_id, finding_id, event_id, event_time, record)
      SELECT $1, $2, 'bench-' || i, now() - (i || ' seconds')::interval, $3::jsonb FROM generate_series(1, 20) AS i
@@ -134,7 +150,11 @@ async function main(): Promise<void> {
       `| ${label} | ${CONNECTIONS} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx} | ${perRequest.toFixed(2)} |`,
     );
   }
-  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   await app.close();
   await infra.stop();
 }

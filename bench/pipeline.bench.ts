@@ -32,7 +32,13 @@ async function main(): Promise<void> {
     PLATFORM_AWS_ACCOUNT_ID: process.env.PLATFORM_AWS_ACCOUNT_ID ?? '123456789012',
   });
   const infra = await ensureInfrastructure(config);
-  const runtime = { config, appDatabaseUrl: infra.appUrl, redisUrl: infra.redisUrl, adminToken: infra.adminToken, secretsKey: infra.secretsKey };
+  const runtime = {
+    config,
+    appDatabaseUrl: infra.appUrl,
+    redisUrl: infra.redisUrl,
+    adminToken: infra.adminToken,
+    secretsKey: infra.secretsKey,
+  };
   const app = await createApiApp(runtime);
   await app.listen(0, '127.0.0.1');
   const workers = await startWorkers(runtime);
@@ -64,7 +70,11 @@ async function main(): Promise<void> {
     gzipSync(
       Array.from({ length: to - from }, (_, k) => {
         const i = from + k;
-        return JSON.stringify({ ...sample[i % sample.length], eventID: randomUUID(), eventTime: new Date(now - (i % 86_400) * 1000).toISOString() });
+        return JSON.stringify({
+          ...sample[i % sample.length],
+          eventID: randomUUID(),
+          eventTime: new Date(now - (i % 86_400) * 1000).toISOString(),
+        });
       }).join('\n'),
     );
 
@@ -97,7 +107,9 @@ async function main(): Promise<void> {
     process.stderr.write(`\r${done}/${accepted} evaluated`);
   }
   const seconds = (Date.now() - started) / 1000;
-  const findings = (await owner.query('SELECT count(*)::int AS n, sum(event_count)::int AS e FROM findings WHERE tenant_id = $1', [tenantId])).rows[0];
+  const findings = (
+    await owner.query('SELECT count(*)::int AS n, sum(event_count)::int AS e FROM findings WHERE tenant_id = $1', [tenantId])
+  ).rows[0];
   console.log(`\nrecords: ${RECORDS}, upload calls: ${Math.ceil(RECORDS / CHUNK)} x ${CHUNK} (gzip NDJSON)`);
   console.log(`upload time (API accepted all): ${((uploadedAt - started) / 1000).toFixed(1)} s (${uploadMs} ms inside requests)`);
   console.log(`accepted: ${accepted} (the rest reported as malformed)`);

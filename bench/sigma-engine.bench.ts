@@ -87,9 +87,19 @@ const best = (xs: number[]): number => Math.min(...xs);
 const parseRate = lines.length / (median(parseTimes) / 1000);
 const matchRate = lines.length / (median(matchTimes) / 1000);
 const ratios = parseTimes.map((p, i) => p / matchTimes[i]!);
-console.log(`lines: ${lines.length} (${(bytes / 1e6).toFixed(1)} MB), rules: ${ruleSet.rules.length}, matches per pass: ${matchCount}, rounds: ${rounds}`);
-console.log(`JSON.parse only:      ${Math.round(parseRate).toLocaleString('en-US')} events/s (median pass ${median(parseTimes).toFixed(0)} ms, best ${best(parseTimes).toFixed(0)} ms)`);
-console.log(`JSON.parse + match(): ${Math.round(matchRate).toLocaleString('en-US')} events/s (median pass ${median(matchTimes).toFixed(0)} ms, best ${best(matchTimes).toFixed(0)} ms)`);
-console.log(`ratio (parse+match rate / parse-only rate): median of rounds ${median(ratios).toFixed(3)} (per round ${ratios.map((x) => x.toFixed(3)).join(', ')}; from median passes ${(matchRate / parseRate).toFixed(3)})`);
+console.log(
+  `lines: ${lines.length} (${(bytes / 1e6).toFixed(1)} MB), rules: ${ruleSet.rules.length}, matches per pass: ${matchCount}, rounds: ${rounds}`,
+);
+console.log(
+  `JSON.parse only:      ${Math.round(parseRate).toLocaleString('en-US')} events/s (median pass ${median(parseTimes).toFixed(0)} ms, best ${best(parseTimes).toFixed(0)} ms)`,
+);
+console.log(
+  `JSON.parse + match(): ${Math.round(matchRate).toLocaleString('en-US')} events/s (median pass ${median(matchTimes).toFixed(0)} ms, best ${best(matchTimes).toFixed(0)} ms)`,
+);
+console.log(
+  `ratio (parse+match rate / parse-only rate): median of rounds ${median(ratios).toFixed(3)} (per round ${ratios.map((x) => x.toFixed(3)).join(', ')}; from median passes ${(matchRate / parseRate).toFixed(3)})`,
+);
 const classifyRatios = parseTimes.map((p, i) => p / classifyTimes[i]!);
-console.log(`reader checks (parse+classifyRecord rate / parse-only rate): median of rounds ${median(classifyRatios).toFixed(3)} (per round ${classifyRatios.map((x) => x.toFixed(3)).join(', ')})`);
+console.log(
+  `reader checks (parse+classifyRecord rate / parse-only rate): median of rounds ${median(classifyRatios).toFixed(3)} (per round ${classifyRatios.map((x) => x.toFixed(3)).join(', ')})`,
+);

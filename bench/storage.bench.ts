@@ -30,7 +30,15 @@ const { values } = parseArgs({
 });
 const RECORDS = Number(values.records);
 const CHUNK = Number(values.chunk);
-const TABLES = ['ingested_events', 'domain_events', 'findings', 'finding_events', 'finding_activity', 'webhook_deliveries', 'webhook_attempts'];
+const TABLES = [
+  'ingested_events',
+  'domain_events',
+  'findings',
+  'finding_events',
+  'finding_activity',
+  'webhook_deliveries',
+  'webhook_attempts',
+];
 
 async function sizes(owner: Client): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -55,7 +63,13 @@ async function main(): Promise<void> {
     PLATFORM_AWS_ACCOUNT_ID: '123456789012',
   });
   const infra = await ensureInfrastructure(config);
-  const runtime = { config, appDatabaseUrl: infra.appUrl, redisUrl: infra.redisUrl, adminToken: infra.adminToken, secretsKey: infra.secretsKey };
+  const runtime = {
+    config,
+    appDatabaseUrl: infra.appUrl,
+    redisUrl: infra.redisUrl,
+    adminToken: infra.adminToken,
+    secretsKey: infra.secretsKey,
+  };
   const app = await createApiApp(runtime);
   await app.listen(0, '127.0.0.1');
   const workers = await startWorkers(runtime);
@@ -64,7 +78,11 @@ async function main(): Promise<void> {
   await owner.connect();
   try {
     const post = async (path: string, headers: Record<string, string>, body: unknown) => {
-      const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const res = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return res.json() as Promise<Record<string, any>>;
     };
@@ -109,7 +127,9 @@ async function main(): Promise<void> {
     await owner.query('VACUUM');
     const after = await sizes(owner);
     const perMillion = (b: number) => `${((b / 1048576) * (1_000_000 / RECORDS)).toFixed(1)} MiB`;
-    console.log(`${RECORDS} realistic events evaluated in ${seconds.toFixed(1)} s; retention as of ${values['days-later']} days later dropped ${JSON.stringify(outcome.dropped)}`);
+    console.log(
+      `${RECORDS} realistic events evaluated in ${seconds.toFixed(1)} s; retention as of ${values['days-later']} days later dropped ${JSON.stringify(outcome.dropped)}`,
+    );
     console.log('| table | growth per million events | after retention, per million |');
     console.log('|---|---:|---:|');
     for (const t of [...TABLES, 'database']) {

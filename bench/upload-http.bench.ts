@@ -85,7 +85,8 @@ async function evaluatedTotal(): Promise<number> {
     }
   }
   let n = 0;
-  for (const m of text.matchAll(/^trailguard_events_(evaluated|duplicate)_total(?:\{[^}]*\})? (\d+(?:\.\d+)?(?:e\+\d+)?)$/gm)) n += Number(m[2]);
+  for (const m of text.matchAll(/^trailguard_events_(evaluated|duplicate)_total(?:\{[^}]*\})? (\d+(?:\.\d+)?(?:e\+\d+)?)$/gm))
+    n += Number(m[2]);
   return n;
 }
 
@@ -184,13 +185,17 @@ async function main(): Promise<void> {
       done = (await evaluatedTotal()) - base;
       if (REPORT > 0 && done - lastMark.n >= REPORT) {
         const t = Date.now();
-        console.log(`  ${done} evaluated: last ${done - lastMark.n} at ${Math.round(((done - lastMark.n) * 1000) / (t - lastMark.at))} events/s`);
+        console.log(
+          `  ${done} evaluated: last ${done - lastMark.n} at ${Math.round(((done - lastMark.n) * 1000) / (t - lastMark.at))} events/s`,
+        );
         lastMark = { at: t, n: done };
       }
     }
     await uploads;
     const seconds = (Date.now() - started) / 1000;
-    console.log(`records ${RECORDS}, accepted ${accepted}, ${Math.ceil(RECORDS / CHUNK)} uploads of ${CHUNK} (gzip NDJSON), concurrency ${CONCURRENCY}`);
+    console.log(
+      `records ${RECORDS}, accepted ${accepted}, ${Math.ceil(RECORDS / CHUNK)} uploads of ${CHUNK} (gzip NDJSON), concurrency ${CONCURRENCY}`,
+    );
     console.log(`end to end: ${seconds.toFixed(1)} s = ${Math.round(accepted / seconds)} events/s`);
   } finally {
     await stop();

@@ -112,12 +112,21 @@ async function main(): Promise<void> {
   await db.forTenant(tenantId, async (scope) => {
     await new TenantsRepository().create(scope, 'bench');
     for (let i = 0; i < endpoints; i++) {
-      const e = await repo.createEndpoint(scope, { url: `http://127.0.0.1:${port}/hook/${i}`, eventTypes: [], minSeverity: 'informational' });
+      const e = await repo.createEndpoint(scope, {
+        url: `http://127.0.0.1:${port}/hook/${i}`,
+        eventTypes: [],
+        minSeverity: 'informational',
+      });
       await repo.addSecret(scope, e.id, box.encrypt(generateWebhookSecret(), e.id));
     }
   });
 
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_RETRY_SCHEDULE: '1,1,1' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    WEBHOOK_RETRY_SCHEDULE: '1,1,1',
+  });
   const mode = arg('mode', 'drain');
   let workers = mode === 'live' ? await startWorkers({ config, appDatabaseUrl: appUrl, redisUrl, secretsKey }) : undefined;
 
@@ -165,7 +174,10 @@ async function main(): Promise<void> {
 
   const result = {
     date: new Date().toISOString().slice(0, 10),
-    machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
     mode,
     rate: rate || 'unlimited',
     events,

@@ -10,14 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
-import {
-  SsrfSafeAgent,
-  buildWebhookBody,
-  generateMessageId,
-  generateWebhookSecret,
-  sendWebhook,
-  signPayload,
-} from '@trailguard/webhooks';
+import { SsrfSafeAgent, buildWebhookBody, generateMessageId, generateWebhookSecret, sendWebhook, signPayload } from '@trailguard/webhooks';
 
 const RECEIVER_SOURCE = `
 const http = require('node:http');
@@ -100,11 +93,7 @@ async function runLevel(
 
 function signingRate(secrets: string[]): number {
   const count = 20_000;
-  const body = buildWebhookBody(
-    'finding.created',
-    { id: 'f_1', ruleId: 'aws-root-login', severity: 'high' },
-    new Date(),
-  );
+  const body = buildWebhookBody('finding.created', { id: 'f_1', ruleId: 'aws-root-login', severity: 'high' }, new Date());
   const t0 = performance.now();
   for (let i = 0; i < count; i += 1) signPayload({ msgId: `msg_${i}`, timestamp: new Date(), body, secrets });
   return count / ((performance.now() - t0) / 1000);
@@ -121,9 +110,7 @@ async function main(): Promise<void> {
   try {
     await runLevel(url, agent, secrets, 8, 500, 2); // warm-up: JIT, connection pool
     console.log(`signing alone (body + 2 signatures): ${signingRate(secrets).toFixed(0)} per second`);
-    console.log(
-      `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${new Date().toISOString()}`,
-    );
+    console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${new Date().toISOString()}`);
     console.log('| concurrency | deliveries | failures | seconds | deliveries/s | p50 ms | p99 ms |');
     console.log('|---:|---:|---:|---:|---:|---:|---:|');
     for (const concurrency of levels) {

@@ -35,8 +35,14 @@ function runPrisma6(root: string, schemaFile: string, placeholder: string, datab
     process.execPath,
     [
       join(root, 'node_modules/prisma6/build/index.js'),
-      'migrate', 'diff', '--from-empty', '--to-schema-datamodel', schemaFile, '--script',
-      '--config', join(root, 'prisma/schema-sql.config.ts'),
+      'migrate',
+      'diff',
+      '--from-empty',
+      '--to-schema-datamodel',
+      schemaFile,
+      '--script',
+      '--config',
+      join(root, 'prisma/schema-sql.config.ts'),
     ],
     {
       cwd: root,

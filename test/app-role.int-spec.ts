@@ -4,7 +4,11 @@ import { assertAppRoleConfined } from '@trailguard/db';
 import { testEnv } from './support/test-env';
 
 /** A role on the run's server (roles are server-wide: each gets a unique name and is dropped after). */
-async function withRole(attributes: string, fn: (url: string, role: string) => Promise<void>, setup: (role: string) => string[] = () => []): Promise<void> {
+async function withRole(
+  attributes: string,
+  fn: (url: string, role: string) => Promise<void>,
+  setup: (role: string) => string[] = () => [],
+): Promise<void> {
   const { ownerUrl } = testEnv();
   const role = `tg_probe_${randomBytes(4).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
@@ -30,7 +34,9 @@ describe('the process refuses an application role that escapes row-level securit
   });
 
   it('refuses a superuser (such as the owner connection given as DATABASE_APP_URL)', async () => {
-    await expect(assertAppRoleConfined(testEnv().ownerUrl)).rejects.toThrow(/DATABASE_APP_URL connects as role "[^"]+", which can bypass row-level security \(SUPERUSER\)/);
+    await expect(assertAppRoleConfined(testEnv().ownerUrl)).rejects.toThrow(
+      /DATABASE_APP_URL connects as role "[^"]+", which can bypass row-level security \(SUPERUSER\)/,
+    );
   });
 
   it('refuses a BYPASSRLS role', async () => {

@@ -132,7 +132,8 @@ describe('the attack story (admin change suppressed, trail narrowed, attacker in
     expect(r.webhooks.filter((w) => w.type !== 'finding.created').map((w) => w.type)).toEqual(['posture.changed']);
     // The blind-spot alert shares the message of the event that completed it when that event raised
     // other findings too (the narrowing or the key-pair import; which one depends on arrival order).
-    const blindEvent = (await api.get<{ evidence: Array<{ record: { eventID: string } }> }>(`/v1/findings/${blind.id}`)).evidence[0]!.record.eventID;
+    const blindEvent = (await api.get<{ evidence: Array<{ record: { eventID: string } }> }>(`/v1/findings/${blind.id}`)).evidence[0]!.record
+      .eventID;
     const blindShares = blindEvent === r.records.attackerTrail.eventID || blindEvent === r.records.attackerElsewhere[0]!.eventID;
     expect(created).toHaveLength(open.length - 2 - (blindShares ? 1 : 0));
     expect(new Set(r.webhooks.map((w) => w.webhookId)).size).toBe(r.webhooks.length);
@@ -143,7 +144,11 @@ describe('the attack story (admin change suppressed, trail narrowed, attacker in
     const trailAlert = created.find((w) => announcedFindingIds(w.data).includes(high.id))!;
     expect(trailAlert.data.id).toBe(withBlind.length ? blind.id : high.id);
     const group = trailAlert.data.alertGroup as { eventId: string; actor: string; severity: string; findings: Array<{ id: string }> };
-    expect(group).toMatchObject({ eventId: r.records.attackerTrail.eventID, actor: attacker, severity: withBlind.length ? 'critical' : 'high' });
+    expect(group).toMatchObject({
+      eventId: r.records.attackerTrail.eventID,
+      actor: attacker,
+      severity: withBlind.length ? 'critical' : 'high',
+    });
     expect(group.findings.map((f) => f.id).sort()).toEqual([...trailChanges, ...withBlind].map((f) => f.id).sort());
     for (const w of created) {
       // The data is always the group's most severe finding.

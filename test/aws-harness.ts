@@ -58,12 +58,24 @@ export async function startHarness(config: Record<string, string> = {}): Promise
 export async function onboard(
   h: Harness,
   session: TenantSession,
-  input: { awsAccountId: string; regions?: string[]; polling?: boolean; s3Bucket?: string; permissions?: string[]; roleExternalId?: string },
+  input: {
+    awsAccountId: string;
+    regions?: string[];
+    polling?: boolean;
+    s3Bucket?: string;
+    permissions?: string[];
+    roleExternalId?: string;
+  },
 ) {
   const created = await h.t.http
     .post('/v1/aws-accounts')
     .set(session.auth())
-    .send({ name: `acct ${input.awsAccountId}`, regions: input.regions ?? ['us-east-1'], polling: input.polling ?? true, ...(input.s3Bucket ? { s3Bucket: input.s3Bucket } : {}) })
+    .send({
+      name: `acct ${input.awsAccountId}`,
+      regions: input.regions ?? ['us-east-1'],
+      polling: input.polling ?? true,
+      ...(input.s3Bucket ? { s3Bucket: input.s3Bucket } : {}),
+    })
     .expect(201);
   const { roleArn } = h.sim.createCustomerAccount({
     accountId: input.awsAccountId,
@@ -73,7 +85,14 @@ export async function onboard(
   });
   if (input.s3Bucket) h.sim.createBucket(input.s3Bucket, input.awsAccountId);
   const verified = await h.t.http.post(`/v1/aws-accounts/${created.body.id}/verify`).set(session.auth()).send({ roleArn }).expect(200);
-  return { id: created.body.id as string, externalId: created.body.externalId as string, ingestToken: created.body.ingestToken as string, roleArn, created: created.body, verified: verified.body };
+  return {
+    id: created.body.id as string,
+    externalId: created.body.externalId as string,
+    ingestToken: created.body.ingestToken as string,
+    roleArn,
+    created: created.body,
+    verified: verified.body,
+  };
 }
 
 export interface SeenBatch {

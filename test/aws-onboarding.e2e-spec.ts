@@ -21,12 +21,23 @@ describe('AWS account onboarding', () => {
 
   it('registers an account: ExternalId, least-privilege template, launch URL, platform account, ingest token once', async () => {
     const res = await h.t.http.post('/v1/aws-accounts').set(h.a.auth()).send({ name: 'prod', s3Bucket: 'acme-trail' }).expect(201);
-    expect(res.body).toMatchObject({ name: 'prod', status: 'pending', regions: ['us-east-1'], polling: true, platformAccountId: PLATFORM_ACCOUNT });
+    expect(res.body).toMatchObject({
+      name: 'prod',
+      status: 'pending',
+      regions: ['us-east-1'],
+      polling: true,
+      platformAccountId: PLATFORM_ACCOUNT,
+    });
     expect(res.body.externalId).toMatch(/^tg-[\w-]{32}$/);
     expect(res.body.ingestToken).toMatch(/^tgi_[\w-]{43}$/);
     const trust = res.body.template.Resources.TrailguardRole.Properties.AssumeRolePolicyDocument.Statement[0];
-    expect(trust).toMatchObject({ Principal: { AWS: `arn:aws:iam::${PLATFORM_ACCOUNT}:root` }, Condition: { StringEquals: { 'sts:ExternalId': res.body.externalId } } });
-    const actions = res.body.template.Resources.TrailguardRole.Properties.Policies[0].PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => s.Action);
+    expect(trust).toMatchObject({
+      Principal: { AWS: `arn:aws:iam::${PLATFORM_ACCOUNT}:root` },
+      Condition: { StringEquals: { 'sts:ExternalId': res.body.externalId } },
+    });
+    const actions = res.body.template.Resources.TrailguardRole.Properties.Policies[0].PolicyDocument.Statement.flatMap(
+      (s: { Action: string | string[] }) => s.Action,
+    );
     expect([...actions].sort()).toEqual([...READ_ONLY_TRAIL_PERMISSIONS].sort());
     expect(res.body.launchUrl).toContain('/cloudformation/home?region=us-east-1#/stacks/quickcreate?');
     // The template the launch URL points at is served without a key and is the same template.
@@ -85,8 +96,12 @@ describe('AWS account onboarding', () => {
       ['cloudtrail:GetTrailStatus', true],
       ['cloudtrail:GetEventSelectors', true],
     ]);
-    const events = await db.query(`SELECT data FROM domain_events WHERE tenant_id = $1 AND type = 'account.status_changed'`, [h.a.tenantId]);
-    expect(events.rows.map((r) => r.data)).toContainEqual(expect.objectContaining({ accountId: id, status: 'active', previousStatus: 'pending' }));
+    const events = await db.query(`SELECT data FROM domain_events WHERE tenant_id = $1 AND type = 'account.status_changed'`, [
+      h.a.tenantId,
+    ]);
+    expect(events.rows.map((r) => r.data)).toContainEqual(
+      expect.objectContaining({ accountId: id, status: 'active', previousStatus: 'pending' }),
+    );
   });
 
   it('reports a role trusting another ExternalId as an error naming the ExternalId', async () => {
@@ -103,13 +118,21 @@ describe('AWS account onboarding', () => {
     expect(verified.status).toBe('error');
     expect(verified.statusReason).toBe('missing permissions: cloudtrail:LookupEvents');
     expect(verified.verification.permissions.filter((p: { ok: boolean }) => !p.ok)).toEqual([
-      expect.objectContaining({ permission: 'cloudtrail:LookupEvents', ok: false, error: expect.objectContaining({ code: 'access_denied' }) }),
+      expect.objectContaining({
+        permission: 'cloudtrail:LookupEvents',
+        ok: false,
+        error: expect.objectContaining({ code: 'access_denied' }),
+      }),
     ]);
   });
 
   it('disables, re-enables by verifying, and disconnects (row kept, role and token forgotten)', async () => {
     const { id, ingestToken } = await onboard(h, h.a, { awsAccountId: '710000000004' });
-    const disabled = await h.t.http.patch(`/v1/aws-accounts/${id}`).set(h.a.auth()).send({ status: 'disabled', name: 'renamed' }).expect(200);
+    const disabled = await h.t.http
+      .patch(`/v1/aws-accounts/${id}`)
+      .set(h.a.auth())
+      .send({ status: 'disabled', name: 'renamed' })
+      .expect(200);
     expect(disabled.body).toMatchObject({ status: 'disabled', name: 'renamed' });
     await h.t.http.post(`/v1/aws-accounts/${id}/sync`).set(h.a.auth()).expect(409);
     const back = await h.t.http.post(`/v1/aws-accounts/${id}/verify`).set(h.a.auth()).send({}).expect(200);
@@ -131,9 +154,17 @@ describe('AWS account onboarding', () => {
     expect(page1.body.data).toHaveLength(2);
     const page2 = await h.t.http.get(`/v1/aws-accounts?limit=2&cursor=${page1.body.nextCursor}`).set(h.a.auth()).expect(200);
     expect(page2.body.data[0].id).not.toBe(page1.body.data[1].id);
-    await h.t.http.post('/v1/aws-accounts').set(h.a.auth()).send({ name: 'x', regions: ['mars-1'] }).expect(400);
+    await h.t.http
+      .post('/v1/aws-accounts')
+      .set(h.a.auth())
+      .send({ name: 'x', regions: ['mars-1'] })
+      .expect(400);
     const acct = await h.t.http.post('/v1/aws-accounts').set(h.a.auth()).send({ name: 'x' }).expect(201);
-    const bad = await h.t.http.post(`/v1/aws-accounts/${acct.body.id}/verify`).set(h.a.auth()).send({ roleArn: 'arn:aws:iam::123:user/x' }).expect(400);
+    const bad = await h.t.http
+      .post(`/v1/aws-accounts/${acct.body.id}/verify`)
+      .set(h.a.auth())
+      .send({ roleArn: 'arn:aws:iam::123:user/x' })
+      .expect(400);
     expect(bad.body.error.code).toBe('validation_failed');
     const { key } = await h.a.key('viewer');
     await h.t.http.post('/v1/aws-accounts').set(h.a.auth(key)).send({ name: 'y' }).expect(403);
@@ -151,14 +182,24 @@ describe('AWS account onboarding', () => {
       ['post', `/v1/aws-accounts/${mine.id}/rotate-ingest-token`],
       ['post', `/v1/aws-accounts/${mine.id}/events`],
     ] as const) {
-      const res = await h.t.http[method](path).set(h.b.auth()).send(method === 'patch' ? { name: 'z' } : {});
+      const res = await h.t.http[method](path)
+        .set(h.b.auth())
+        .send(method === 'patch' ? { name: 'z' } : {});
       expect([path, res.status]).toEqual([path, 404]);
     }
     const listB = await h.t.http.get('/v1/aws-accounts').set(h.b.auth()).expect(200);
     expect(listB.body.data.map((a: { id: string }) => a.id)).toEqual([theirs.body.id]);
     const event = { 'detail-type': 'AWS API Call via CloudTrail', detail: { eventID: 'x1', eventName: 'A', eventSource: 'b' } };
-    const pushed = await h.t.http.post(`/v1/ingest/eventbridge/${mine.id}`).set('Authorization', `Bearer ${theirs.body.ingestToken}`).send(event).expect(401);
-    const unknown = await h.t.http.post('/v1/ingest/eventbridge/00000000-0000-4000-8000-000000000000').set('Authorization', `Bearer ${theirs.body.ingestToken}`).send(event).expect(401);
+    const pushed = await h.t.http
+      .post(`/v1/ingest/eventbridge/${mine.id}`)
+      .set('Authorization', `Bearer ${theirs.body.ingestToken}`)
+      .send(event)
+      .expect(401);
+    const unknown = await h.t.http
+      .post('/v1/ingest/eventbridge/00000000-0000-4000-8000-000000000000')
+      .set('Authorization', `Bearer ${theirs.body.ingestToken}`)
+      .send(event)
+      .expect(401);
     expect(unknown.body).toEqual(pushed.body);
   });
 });

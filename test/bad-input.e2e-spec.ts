@@ -112,9 +112,21 @@ describe('bad input on every route', () => {
   async function makeIds(s: TenantSession): Promise<Ids> {
     const account = await t.http.post('/v1/aws-accounts').set(s.auth()).send({ name: 'probe', polling: false }).expect(201);
     const ruleId = randomUUID();
-    await t.http.post('/v1/rules').set(s.auth()).send({ yaml: ruleYaml(ruleId) }).expect(201);
-    const allow = await t.http.post('/v1/allowlist').set(s.auth()).send({ principalPattern: 'arn:aws:iam::111122223333:role/Admin', reason: 'probe' }).expect(201);
-    const hook = await t.http.post('/v1/webhooks').set(s.auth()).send({ url: hookUrl, eventTypes: ['posture.changed'] }).expect(201);
+    await t.http
+      .post('/v1/rules')
+      .set(s.auth())
+      .send({ yaml: ruleYaml(ruleId) })
+      .expect(201);
+    const allow = await t.http
+      .post('/v1/allowlist')
+      .set(s.auth())
+      .send({ principalPattern: 'arn:aws:iam::111122223333:role/Admin', reason: 'probe' })
+      .expect(201);
+    const hook = await t.http
+      .post('/v1/webhooks')
+      .set(s.auth())
+      .send({ url: hookUrl, eventTypes: ['posture.changed'] })
+      .expect(201);
     // One attempt, answered 500: a failed delivery row to address.
     const delivery = await t.http.post(`/v1/webhooks/${hook.body.id}/test`).set(s.auth()).expect(200);
     const key = await s.key('viewer');
@@ -152,11 +164,18 @@ describe('bad input on every route', () => {
     return parts.join('\n');
   }
 
-  function expectEnvelope(res: { status: number; body: unknown; text: string }, what: string, status?: number | number[], code?: string): void {
+  function expectEnvelope(
+    res: { status: number; body: unknown; text: string },
+    what: string,
+    status?: number | number[],
+    code?: string,
+  ): void {
     const ok = status === undefined ? res.status >= 400 && res.status < 500 : ([] as number[]).concat(status).includes(res.status);
     const body = res.body as { error?: { code?: unknown; message?: unknown } };
     if (!ok || typeof body?.error?.code !== 'string' || typeof body.error.message !== 'string' || (code && body.error.code !== code)) {
-      throw new Error(`${what}: expected ${status ?? '4xx'}${code ? ` ${code}` : ''} in the envelope, got ${res.status} ${res.text.slice(0, 300)}`);
+      throw new Error(
+        `${what}: expected ${status ?? '4xx'}${code ? ` ${code}` : ''} in the envelope, got ${res.status} ${res.text.slice(0, 300)}`,
+      );
     }
   }
 
@@ -194,7 +213,12 @@ describe('bad input on every route', () => {
 
   it('knows every route of the API, and a valid body for each route that takes one', () => {
     expect(routes.length).toBeGreaterThanOrEqual(40);
-    for (const must of ['post /v1/aws-accounts/{id}/events', 'put /v1/rules/{id}', 'get /readyz', 'post /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver']) {
+    for (const must of [
+      'post /v1/aws-accounts/{id}/events',
+      'put /v1/rules/{id}',
+      'get /readyz',
+      'post /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver',
+    ]) {
       expect(routes.map((r) => `${r.method} ${r.path}`)).toContain(must);
     }
     const withBody = routes.filter((r) => r.hasBody).map((r) => `${r.method} ${r.path}`);
@@ -231,7 +255,9 @@ describe('bad input on every route', () => {
       const url = fill(route, own);
       const key = `${route.method} ${route.path}`;
       for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded']) {
-        const res = await call(route, url).set('Content-Type', type).send(JSON.stringify(validBody(route, own)));
+        const res = await call(route, url)
+          .set('Content-Type', type)
+          .send(JSON.stringify(validBody(route, own)));
         expectEnvelope(res, `${key} as ${type}`, 415, undefined);
       }
       // Upload and push take record collections and report bad records by position (test/properties).
@@ -244,7 +270,7 @@ describe('bad input on every route', () => {
     expect(await snapshot()).toBe(before);
   }, 60_000);
 
-  it("ids of another tenant, unknown ids and non-UUID ids: 404 on every route with an id, nothing changes", async () => {
+  it('ids of another tenant, unknown ids and non-UUID ids: 404 on every route with an id, nothing changes', async () => {
     const before = await snapshot();
     for (const route of routes.filter((r) => r.params.length > 0)) {
       const key = `${route.method} ${route.path}`;
@@ -301,17 +327,47 @@ describe('bad input on every route', () => {
     const url = `/v1/aws-accounts/${ids.a.account}/events`;
     const good = gzipSync(JSON.stringify({ Records: [{ eventID: randomUUID(), eventName: 'X', eventSource: 'y' }] }));
     const cases: Array<[string, Buffer, Record<string, string>, number, string]> = [
-      ['corrupt', Buffer.concat([good.subarray(0, 12), Buffer.from('garbage garbage garbage')]), { 'Content-Type': 'application/gzip' }, 400, 'corrupt_gzip'],
+      [
+        'corrupt',
+        Buffer.concat([good.subarray(0, 12), Buffer.from('garbage garbage garbage')]),
+        { 'Content-Type': 'application/gzip' },
+        400,
+        'corrupt_gzip',
+      ],
       ['truncated', good.subarray(0, Math.floor(good.length / 2)), { 'Content-Type': 'application/gzip' }, 400, 'corrupt_gzip'],
       ['truncated by one byte', good.subarray(0, good.length - 1), { 'Content-Type': 'application/gzip' }, 400, 'corrupt_gzip'],
       ['a header only', good.subarray(0, 10), { 'Content-Type': 'application/gzip' }, 400, 'corrupt_gzip'],
       ['declared but plain', Buffer.from('{"eventID":"x"}\n'), { 'Content-Type': 'application/gzip' }, 400, 'corrupt_gzip'],
-      ['content-encoding gzip but plain', Buffer.from('{"eventID":"x"}\n'), { 'Content-Type': 'application/x-ndjson', 'Content-Encoding': 'gzip' }, 400, 'corrupt_gzip'],
+      [
+        'content-encoding gzip but plain',
+        Buffer.from('{"eventID":"x"}\n'),
+        { 'Content-Type': 'application/x-ndjson', 'Content-Encoding': 'gzip' },
+        400,
+        'corrupt_gzip',
+      ],
       ['a bomb', gzipSync(Buffer.alloc(MAX_BODY * 11, 0x20)), { 'Content-Type': 'application/gzip' }, 413, 'payload_too_large'],
       // The outer layer inflates to a few KB; the layer inside it is what blows past the cap.
-      ['a nested bomb', gzipSync(gzipSync(Buffer.alloc(MAX_BODY * 11, 0x20), { level: 9 }), { level: 9 }), { 'Content-Type': 'application/gzip' }, 413, 'payload_too_large'],
-      ['a nested bomb sent gzip-encoded', gzipSync(gzipSync(gzipSync(Buffer.alloc(MAX_BODY * 11, 0x20), { level: 9 }))), { 'Content-Type': 'application/x-ndjson', 'Content-Encoding': 'gzip' }, 413, 'payload_too_large'],
-      ['too large before unpacking', Buffer.alloc(MAX_BODY + 1, 0x20), { 'Content-Type': 'application/x-ndjson' }, 413, 'payload_too_large'],
+      [
+        'a nested bomb',
+        gzipSync(gzipSync(Buffer.alloc(MAX_BODY * 11, 0x20), { level: 9 }), { level: 9 }),
+        { 'Content-Type': 'application/gzip' },
+        413,
+        'payload_too_large',
+      ],
+      [
+        'a nested bomb sent gzip-encoded',
+        gzipSync(gzipSync(gzipSync(Buffer.alloc(MAX_BODY * 11, 0x20), { level: 9 }))),
+        { 'Content-Type': 'application/x-ndjson', 'Content-Encoding': 'gzip' },
+        413,
+        'payload_too_large',
+      ],
+      [
+        'too large before unpacking',
+        Buffer.alloc(MAX_BODY + 1, 0x20),
+        { 'Content-Type': 'application/x-ndjson' },
+        413,
+        'payload_too_large',
+      ],
       ['empty', Buffer.alloc(0), { 'Content-Type': 'application/gzip' }, 400, 'empty_body'],
       ['another encoding', good, { 'Content-Type': 'application/x-ndjson', 'Content-Encoding': 'br' }, 415, 'unsupported_encoding'],
     ];
@@ -329,6 +385,8 @@ describe('bad input on every route', () => {
     const body = [rec(), deep, rec()].map((r) => JSON.stringify(r)).join('\n');
     const res = await t.http.post(url).set(a.auth()).set('Content-Type', 'application/x-ndjson').send(body).expect(202);
     expect(res.body).toMatchObject({ accepted: 2, rejected: 1 });
-    expect(res.body.errors).toEqual([expect.objectContaining({ line: 2, code: 'too_deep', message: expect.stringMatching(/deeper than 126 levels/) })]);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ line: 2, code: 'too_deep', message: expect.stringMatching(/deeper than 126 levels/) }),
+    ]);
   });
 });

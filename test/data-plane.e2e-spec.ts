@@ -45,9 +45,18 @@ describe('data plane: once inside the window, refused outside it, sampled eviden
     const detection = workers.get(DetectionService, { strict: false });
     // 30 attacker UpdateTrail calls (each matches three rules; the high one is followed here) in one finding window, 90 minutes ago and earlier (inside 3 h).
     const hour = Math.floor((Date.now() - 90 * 60_000) / 3_600_000) * 3_600_000;
-    const records = Array.from({ length: 30 }, (_, i) => updateTrailRecord({ by: 'attacker', multiRegion: false, at: new Date(hour + i * 1000) }));
+    const records = Array.from({ length: 30 }, (_, i) =>
+      updateTrailRecord({ by: 'attacker', multiRegion: false, at: new Date(hour + i * 1000) }),
+    );
     const batch = (batchId: string, rs: object[]) =>
-      detection.evaluateBatch({ tenantId: s.tenantId, accountId, source: 'upload', batchId, recordsGz: encodeRecords(rs), count: rs.length });
+      detection.evaluateBatch({
+        tenantId: s.tenantId,
+        accountId,
+        source: 'upload',
+        batchId,
+        recordsGz: encodeRecords(rs),
+        count: rs.length,
+      });
 
     // Three batches carrying overlapping events at once, one of them carrying an event twice.
     const results = await Promise.all([
@@ -69,7 +78,12 @@ describe('data plane: once inside the window, refused outside it, sampled eviden
 
     const ledger = async () =>
       Number((await owner.query('SELECT count(*)::int AS n FROM ingested_events WHERE tenant_id = $1', [s.tenantId])).rows[0].n);
-    const list = async () => (await t.http.get('/v1/findings?severity=high').set(s.auth()).expect(200)).body.data as Array<{ id: string; actor: string; eventCount: number }>;
+    const list = async () =>
+      (await t.http.get('/v1/findings?severity=high').set(s.auth()).expect(200)).body.data as Array<{
+        id: string;
+        actor: string;
+        eventCount: number;
+      }>;
     await new Promise((r) => setTimeout(r, 1500)); // the uploaded batch's turn on the queue
     const [finding, ...others] = await eventually(list, (l) => l.length > 0);
     expect(others).toHaveLength(0);
@@ -110,9 +124,14 @@ describe('data plane: once inside the window, refused outside it, sampled eviden
     const lateWorkers = await startTestWorkers({ DEDUP_WINDOW_HOURS: '1' });
     try {
       const before = await refused();
-      const outcome = await lateWorkers
-        .get(DetectionService, { strict: false })
-        .evaluateBatch({ tenantId: s.tenantId, accountId, source: 'polling', batchId: `late-${randomUUID()}`, recordsGz: encodeRecords(records), count: 30 });
+      const outcome = await lateWorkers.get(DetectionService, { strict: false }).evaluateBatch({
+        tenantId: s.tenantId,
+        accountId,
+        source: 'polling',
+        batchId: `late-${randomUUID()}`,
+        recordsGz: encodeRecords(records),
+        count: 30,
+      });
       expect(outcome).toEqual({ evaluated: 0, findings: 0 });
       expect((await refused()) - before).toBe(30);
     } finally {
@@ -142,7 +161,11 @@ describe('data plane: once inside the window, refused outside it, sampled eviden
     expect(tooLong.body.error).toMatchObject({ code: 'retention_too_long', details: { max: 365 } });
     await t.http.patch('/v1/tenant').set(s.auth()).send({ retentionDays: 0 }).expect(400);
     const viewer = await s.key('viewer');
-    await t.http.patch('/v1/tenant').set({ authorization: `Bearer ${viewer.key}` }).send({ retentionDays: 30 }).expect(403);
+    await t.http
+      .patch('/v1/tenant')
+      .set({ authorization: `Bearer ${viewer.key}` })
+      .send({ retentionDays: 30 })
+      .expect(403);
     await t.http.patch('/v1/tenant').set(s.auth()).send({ retentionDays: null }).expect(200);
     expect((await get()).retention).toMatchObject({ retentionDays: null, effectiveRetentionDays: 90 });
   });

@@ -11,7 +11,16 @@ import { startTestApp, type TestApp } from './support/test-app';
 import { TenantSession } from './support/tenant-session';
 import { testEnv } from './support/test-env';
 
-type FindingDto = { id: string; ruleId: string; ruleTitle: string; severity: string; status: string; eventCount: number; actor: string; allowlistEntryId: string | null };
+type FindingDto = {
+  id: string;
+  ruleId: string;
+  ruleTitle: string;
+  severity: string;
+  status: string;
+  eventCount: number;
+  actor: string;
+  allowlistEntryId: string | null;
+};
 
 const SEED_MEDIUM = 'AWS CloudTrail UpdateTrail';
 const SEED_HIGH = 'AWS CloudTrail UpdateTrail with multi-region disabled';
@@ -41,13 +50,19 @@ describe('detection pipeline', () => {
   it('an attacker narrowing a trail yields a high and a medium finding', async () => {
     const { s, accountId } = await freshTenant();
     await pipeline.enqueue(s.tenantId, accountId, [updateTrailRecord({ by: 'attacker', multiRegion: false })]);
-    const list = await eventually(() => findings(s), (l) => l.length >= 3);
+    const list = await eventually(
+      () => findings(s),
+      (l) => l.length >= 3,
+    );
     const byTitle = new Map(list.map((f) => [f.ruleTitle, f]));
     expect(byTitle.get(SEED_HIGH)).toMatchObject({ severity: 'high', status: 'open', actor: actors.attacker, eventCount: 1 });
     expect(byTitle.get(SEED_MEDIUM)).toMatchObject({ severity: 'medium', status: 'open' });
     // SigmaHQ's broader "CloudTrail Important Change" matches UpdateTrail too
     expect(list.map((f) => f.ruleTitle)).toContain('AWS CloudTrail Important Change');
-    const detail = await t.http.get(`/v1/findings/${byTitle.get(SEED_HIGH)!.id}`).set(s.auth()).expect(200);
+    const detail = await t.http
+      .get(`/v1/findings/${byTitle.get(SEED_HIGH)!.id}`)
+      .set(s.auth())
+      .expect(200);
     expect(detail.body.evidence[0].record.requestParameters.isMultiRegionTrail).toBe(false);
     expect(detail.body.tags).toEqual(expect.arrayContaining(['attack.t1562.008', 'attack.t1685.002']));
 
@@ -65,7 +80,9 @@ describe('detection pipeline', () => {
     });
     expect(ocsf.body.evidences[0].api.operation).toBe('UpdateTrail');
     expect(ocsf.body.evidences[0].data.record.requestParameters.isMultiRegionTrail).toBe(false);
-    expect(ocsf.body.finding_info.attacks).toEqual(expect.arrayContaining([expect.objectContaining({ sub_technique: { uid: 'T1562.008' } })]));
+    expect(ocsf.body.finding_info.attacks).toEqual(
+      expect.arrayContaining([expect.objectContaining({ sub_technique: { uid: 'T1562.008' } })]),
+    );
     const ocsfList = await t.http.get('/v1/findings?format=ocsf&severity=high').set(s.auth()).expect(200);
     expect(ocsfList.body.data.map((f: { finding_info: { uid: string } }) => f.finding_info.uid)).toContain(high.id);
     const bad = await t.http.get(`/v1/findings/${high.id}?format=cef`).set(s.auth()).expect(400);
@@ -80,7 +97,10 @@ describe('detection pipeline', () => {
       .send({ principalPattern: actors.adminRole, reason: 'cloud platform team' })
       .expect(201);
     await pipeline.enqueue(s.tenantId, accountId, [updateTrailRecord({ by: 'admin', multiRegion: false })]);
-    const list = await eventually(() => findings(s), (l) => l.length >= 3);
+    const list = await eventually(
+      () => findings(s),
+      (l) => l.length >= 3,
+    );
     expect(list.every((f) => f.status === 'suppressed')).toBe(true);
     expect(list.every((f) => f.allowlistEntryId === entry.body.id)).toBe(true);
     expect((await findings(s, '&status=open')).length).toBe(0);
@@ -90,10 +110,16 @@ describe('detection pipeline', () => {
     const { s, accountId } = await freshTenant();
     const record = updateTrailRecord({ by: 'attacker', multiRegion: false });
     await pipeline.enqueue(s.tenantId, accountId, [record], 'same-batch');
-    await eventually(() => findings(s), (l) => l.length >= 3);
+    await eventually(
+      () => findings(s),
+      (l) => l.length >= 3,
+    );
     await pipeline.enqueue(s.tenantId, accountId, [record]); // another path brings the same event
     await pipeline.enqueue(s.tenantId, accountId, [record, updateTrailRecord({ by: 'attacker', multiRegion: false })]);
-    const list = await eventually(() => findings(s), (l) => l.find((f) => f.ruleTitle === SEED_HIGH)?.eventCount === 2);
+    const list = await eventually(
+      () => findings(s),
+      (l) => l.find((f) => f.ruleTitle === SEED_HIGH)?.eventCount === 2,
+    );
     expect(list.filter((f) => f.ruleTitle === SEED_HIGH)).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 500));
     expect((await findings(s)).find((f) => f.ruleTitle === SEED_HIGH)!.eventCount).toBe(2);
@@ -121,9 +147,15 @@ describe('detection pipeline', () => {
       .send(JSON.stringify({ Records: records }, null, 2))
       .expect(202);
     expect(upload.body).toMatchObject({ accepted: records.length, rejected: 0 });
-    const list = await eventually(() => findings(s), (l) => l.length >= expected.size, 30_000);
+    const list = await eventually(
+      () => findings(s),
+      (l) => l.length >= expected.size,
+      30_000,
+    );
     const got = new Set(list.map((f) => `${f.ruleId}|${f.actor}|${(f as unknown as { windowStart: string }).windowStart}`));
-    expect(got).toEqual(new Set([...expected].map((k) => k.replace(/\|(\d+)$/, (_m, ms: string) => `|${new Date(Number(ms)).toISOString()}`))));
+    expect(got).toEqual(
+      new Set([...expected].map((k) => k.replace(/\|(\d+)$/, (_m, ms: string) => `|${new Date(Number(ms)).toISOString()}`))),
+    );
   });
 
   it('a custom rule added at runtime applies to the next batch; one with an error is a 400 naming the line', async () => {
@@ -140,13 +172,22 @@ describe('detection pipeline', () => {
 
     const id = randomUUID();
     const yaml = `title: Console logins of mallory\nid: ${id}\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel:\n    eventName: ConsoleLogin\n    userIdentity.arn|endswith: /mallory\n  condition: sel\nlevel: critical\n`;
-    const login = { eventID: randomUUID(), eventTime: new Date().toISOString(), eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', userIdentity: { type: 'IAMUser', arn: actors.attacker } };
+    const login = {
+      eventID: randomUUID(),
+      eventTime: new Date().toISOString(),
+      eventSource: 'signin.amazonaws.com',
+      eventName: 'ConsoleLogin',
+      userIdentity: { type: 'IAMUser', arn: actors.attacker },
+    };
     await pipeline.enqueue(s.tenantId, accountId, [login]);
     await new Promise((r) => setTimeout(r, 1000));
     expect((await findings(s)).filter((f) => f.ruleId === id)).toHaveLength(0);
     await t.http.post('/v1/rules').set(s.auth()).set('Content-Type', 'application/yaml').send(yaml).expect(201);
     await pipeline.enqueue(s.tenantId, accountId, [{ ...login, eventID: randomUUID() }]);
-    const list = await eventually(() => findings(s), (l) => l.some((f) => f.ruleId === id));
+    const list = await eventually(
+      () => findings(s),
+      (l) => l.some((f) => f.ruleId === id),
+    );
     expect(list.find((f) => f.ruleId === id)).toMatchObject({ severity: 'critical', eventCount: 1 });
     // The workers run in this process: their rule-match series name no tenant's own rule id.
     const series = await register.getSingleMetricAsString('trailguard_rule_matches_total');
@@ -164,8 +205,16 @@ describe('detection pipeline', () => {
       updateTrailRecord({ by: 'admin', multiRegion: false }),
       updateTrailRecord({ by: 'attacker', multiRegion: false }),
     ]);
-    const list = await eventually(() => findings(s), (l) => l.filter((f) => f.ruleTitle === SEED_MEDIUM).length >= 2);
-    expect(list.filter((f) => f.ruleTitle === SEED_MEDIUM).map((f) => f.actor).sort()).toEqual([actors.adminRole, actors.attacker].sort());
+    const list = await eventually(
+      () => findings(s),
+      (l) => l.filter((f) => f.ruleTitle === SEED_MEDIUM).length >= 2,
+    );
+    expect(
+      list
+        .filter((f) => f.ruleTitle === SEED_MEDIUM)
+        .map((f) => f.actor)
+        .sort(),
+    ).toEqual([actors.adminRole, actors.attacker].sort());
     expect(list.filter((f) => f.ruleTitle === SEED_HIGH).map((f) => f.actor)).toEqual([actors.attacker]);
   });
 
@@ -179,27 +228,51 @@ describe('detection pipeline', () => {
       .expect(201);
     // before expiry: suppressed; an event after the expiry: alerted
     await pipeline.enqueue(s.tenantId, accountId, [updateTrailRecord({ by: 'attacker', multiRegion: true })]);
-    await eventually(() => findings(s), (l) => l.length >= 2 && l.every((f) => f.status === 'suppressed'));
+    await eventually(
+      () => findings(s),
+      (l) => l.length >= 2 && l.every((f) => f.status === 'suppressed'),
+    );
     const later = new Date(soon.getTime() + 2 * 60 * 60 * 1000);
     await pipeline.enqueue(s.tenantId, accountId, [updateTrailRecord({ by: 'attacker', multiRegion: true, at: later })]);
-    await eventually(() => findings(s, '&status=open'), (l) => l.length >= 2);
+    await eventually(
+      () => findings(s, '&status=open'),
+      (l) => l.length >= 2,
+    );
     // removed: a new actor's event inside the old validity is alerted too
     await t.http.delete(`/v1/allowlist/${entry.body.id}`).set(s.auth()).expect(200);
     await t.http.get(`/v1/allowlist/${entry.body.id}`).set(s.auth()).expect(404);
-    const inWindow = { ...updateTrailRecord({ by: 'attacker', multiRegion: true }), userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/mallet' } };
+    const inWindow = {
+      ...updateTrailRecord({ by: 'attacker', multiRegion: true }),
+      userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/mallet' },
+    };
     await pipeline.enqueue(s.tenantId, accountId, [inWindow]);
-    const open = await eventually(() => findings(s, '&status=open'), (l) => l.some((f) => f.actor.endsWith('/mallet')));
+    const open = await eventually(
+      () => findings(s, '&status=open'),
+      (l) => l.some((f) => f.actor.endsWith('/mallet')),
+    );
     expect(open.filter((f) => f.actor.endsWith('/mallet')).every((f) => f.allowlistEntryId === null)).toBe(true);
   });
 
   it('findings pagination is stable while new findings arrive', async () => {
     const { s, accountId } = await freshTenant();
     const hours = [1, 2, 3, 4, 5, 6].map((h) => new Date(Date.now() - h * 3600_000 * 2));
-    await pipeline.enqueue(s.tenantId, accountId, hours.map((at) => updateTrailRecord({ by: 'attacker', multiRegion: false, at })));
-    const all = await eventually(() => findings(s), (l) => l.length >= 18);
+    await pipeline.enqueue(
+      s.tenantId,
+      accountId,
+      hours.map((at) => updateTrailRecord({ by: 'attacker', multiRegion: false, at })),
+    );
+    const all = await eventually(
+      () => findings(s),
+      (l) => l.length >= 18,
+    );
     const first = await t.http.get('/v1/findings?limit=5').set(s.auth()).expect(200);
-    await pipeline.enqueue(s.tenantId, accountId, [updateTrailRecord({ by: 'attacker', multiRegion: false, at: new Date(Date.now() + 3 * 3600_000) })]);
-    await eventually(() => findings(s), (l) => l.length >= 21);
+    await pipeline.enqueue(s.tenantId, accountId, [
+      updateTrailRecord({ by: 'attacker', multiRegion: false, at: new Date(Date.now() + 3 * 3600_000) }),
+    ]);
+    await eventually(
+      () => findings(s),
+      (l) => l.length >= 21,
+    );
     const seen = [...first.body.data];
     let cursor = first.body.nextCursor as string | null;
     while (cursor) {
@@ -215,7 +288,10 @@ describe('detection pipeline', () => {
   it('triage: status, assignee, comments and history; viewers cannot change findings', async () => {
     const { s, accountId } = await freshTenant();
     await pipeline.enqueue(s.tenantId, accountId, [updateTrailRecord({ by: 'attacker', multiRegion: false })]);
-    const [f] = await eventually(() => findings(s, '&severity=high'), (l) => l.length === 1);
+    const [f] = await eventually(
+      () => findings(s, '&severity=high'),
+      (l) => l.length === 1,
+    );
     const analyst = await s.key('analyst');
     const viewer = await s.key('viewer');
     await t.http.patch(`/v1/findings/${f!.id}`).set(s.auth(viewer.key)).send({ status: 'acknowledged' }).expect(403);
@@ -236,7 +312,10 @@ describe('detection pipeline', () => {
     const { s, accountId } = await freshTenant();
     await t.http.post('/v1/allowlist').set(s.auth()).send({ principalPattern: actors.adminRole, reason: 'platform team' }).expect(201);
     await pipeline.enqueue(s.tenantId, accountId, [updateTrailRecord({ by: 'admin', multiRegion: true })]);
-    await eventually(() => findings(s), (l) => l.length >= 2);
+    await eventually(
+      () => findings(s),
+      (l) => l.length >= 2,
+    );
     // The posture check sees the lost trail before the attacker's event is detected.
     const db = new Database({ url: testEnv().appUrl, poolSize: 1 });
     const posture = await db.forTenant(asTenantId(s.tenantId), (scope) =>
@@ -246,7 +325,10 @@ describe('detection pipeline', () => {
     const byAdmin = (await t.http.get(`/v1/findings/${posture.id}`).set(s.auth()).expect(200)).body.relatedFindingId;
     expect(byAdmin).not.toBeNull(); // the suppressed admin change, for now
     await pipeline.enqueue(s.tenantId, accountId, [updateTrailRecord({ by: 'attacker', multiRegion: false })]);
-    const high = await eventually(() => findings(s, '&severity=high&kind=detection'), (l) => l.length === 1);
+    const high = await eventually(
+      () => findings(s, '&severity=high&kind=detection'),
+      (l) => l.length === 1,
+    );
     const linked = await eventually(
       async () => (await t.http.get(`/v1/findings/${posture.id}`).set(s.auth()).expect(200)).body.relatedFindingId as string,
       (id) => id === high[0]!.id,
@@ -265,7 +347,10 @@ describe('detection pipeline', () => {
       .send({ yaml: `title: A's rule\nid: ${ruleId}\nlogsource: {product: aws}\ndetection:\n  s: {eventName: X}\n  condition: s\n` })
       .expect(201);
     await pipeline.enqueue(a.s.tenantId, a.accountId, [updateTrailRecord({ by: 'attacker', multiRegion: false })]);
-    const [fa] = await eventually(() => findings(a.s), (l) => l.length >= 1);
+    const [fa] = await eventually(
+      () => findings(a.s),
+      (l) => l.length >= 1,
+    );
     const entryA = (await t.http.get('/v1/allowlist').set(a.s.auth()).expect(200)).body.data[0];
     for (const path of [`/v1/findings/${fa!.id}`, `/v1/findings/${fa!.id}/activity`, `/v1/rules/${ruleId}`, `/v1/allowlist/${entryA.id}`]) {
       const res = await t.http.get(path).set(b.s.auth()).expect(404);
@@ -283,10 +368,16 @@ describe('detection pipeline', () => {
 /** The records in their order, spread over the last two hours (the recordings span years). */
 function shiftToRecent(records: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
   const at = (r: Record<string, unknown>) => (typeof r.eventTime === 'string' ? Date.parse(r.eventTime) : NaN);
-  const order = records.map((r, i) => ({ i, t: at(r) })).filter((x) => !Number.isNaN(x.t)).sort((a, b) => a.t - b.t || a.i - b.i);
+  const order = records
+    .map((r, i) => ({ i, t: at(r) }))
+    .filter((x) => !Number.isNaN(x.t))
+    .sort((a, b) => a.t - b.t || a.i - b.i);
   const start = Date.now() - 2 * 3_600_000;
   const moved = [...records];
-  order.forEach(({ i }, rank) => (moved[i] = { ...records[i], eventTime: new Date(start + Math.floor((rank * 3_600_000) / order.length)).toISOString() }));
+  order.forEach(
+    ({ i }, rank) =>
+      (moved[i] = { ...records[i], eventTime: new Date(start + Math.floor((rank * 3_600_000) / order.length)).toISOString() }),
+  );
   return moved;
 }
 

@@ -49,9 +49,17 @@ describe('errors belong in the filter: bad input answers 4xx, never 500', () => 
   it('the public template route with a bad bucket or prefix', async () => {
     const externalId = `tg-${'a'.repeat(32)}`;
     for (const bucket of ['UPPER', 'a', 'has space', `x${'y'.repeat(70)}`, 'bad_bucket!']) {
-      expect4xx(await t.http.get(`/v1/aws-accounts/template?externalId=${externalId}&s3Bucket=${encodeURIComponent(bucket)}`), 400, 'validation_failed');
+      expect4xx(
+        await t.http.get(`/v1/aws-accounts/template?externalId=${externalId}&s3Bucket=${encodeURIComponent(bucket)}`),
+        400,
+        'validation_failed',
+      );
     }
-    expect4xx(await t.http.get(`/v1/aws-accounts/template?externalId=${externalId}&s3Bucket=good-bucket&s3Prefix=a%20b`), 400, 'validation_failed');
+    expect4xx(
+      await t.http.get(`/v1/aws-accounts/template?externalId=${externalId}&s3Bucket=good-bucket&s3Prefix=a%20b`),
+      400,
+      'validation_failed',
+    );
     await t.http.get(`/v1/aws-accounts/template?externalId=${externalId}&s3Bucket=good-bucket`).expect(200);
   });
 
@@ -72,7 +80,10 @@ describe('errors belong in the filter: bad input answers 4xx, never 500', () => 
   });
 
   it('a rule the engine refuses keeps its invalid_rule answer with position (mapped in the filter)', async () => {
-    const res = await t.http.post('/v1/rules/test').set(s.auth()).send({ yaml: 'title: x\ndetection: [unclosed\n', events: [{}] });
+    const res = await t.http
+      .post('/v1/rules/test')
+      .set(s.auth())
+      .send({ yaml: 'title: x\ndetection: [unclosed\n', events: [{}] });
     expect4xx(res, 400, 'invalid_rule');
     expect(res.body.error.details).toMatchObject({ reason: 'yaml_syntax', line: expect.any(Number) });
   });

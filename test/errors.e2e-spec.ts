@@ -29,7 +29,11 @@ describe('request validation and the error envelope', () => {
   });
 
   it('an oversized body is a 413 in the envelope', async () => {
-    const res = await t.http.post('/v1/api-keys').set(s.auth()).send({ name: 'x'.repeat(10_000), role: 'viewer' }).expect(413);
+    const res = await t.http
+      .post('/v1/api-keys')
+      .set(s.auth())
+      .send({ name: 'x'.repeat(10_000), role: 'viewer' })
+      .expect(413);
     expect(res.body.error.code).toBe('payload_too_large');
   });
 

@@ -27,7 +27,32 @@ interface Input {
 }
 
 const boundaryStrings = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('', ' ', '0', '-1', '1e309', 'null', 'true', '[]', '{}', 'not-a-uuid', '00000000-0000-0000-0000-000000000000', '..%2f..', '%00', '\u0000', 'a\u0000b', "' OR 1=1 --", '*', 'a*a*a*a*a*a*a*a*a*b', '\u202e', '\ud83d\ude00', 'x'.repeat(5000)) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      '0',
+      '-1',
+      '1e309',
+      'null',
+      'true',
+      '[]',
+      '{}',
+      'not-a-uuid',
+      '00000000-0000-0000-0000-000000000000',
+      '..%2f..',
+      '%00',
+      '\u0000',
+      'a\u0000b',
+      "' OR 1=1 --",
+      '*',
+      'a*a*a*a*a*a*a*a*a*b',
+      '\u202e',
+      '\ud83d\ude00',
+      'x'.repeat(5000),
+    ),
+  },
   fc.uuid(),
   fc.string({ maxLength: 60 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
@@ -35,7 +60,33 @@ const boundaryStrings = fc.oneof(
 
 const jsonish = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
-  fc.dictionary(fc.constantFrom('name', 'role', 'yaml', 'url', 'events', 'enabled', 'status', 'comment', 'principalPattern', 'reason', 'regions', 's3Bucket', 'polling', 'expiresAt', 'ruleIds', 'level', 'eventTypes', 'minSeverity', 'Records', 'detail', 'detail-type'), fc.oneof(boundaryStrings, fc.jsonValue({ maxDepth: 3 })), { maxKeys: 6 }),
+  fc.dictionary(
+    fc.constantFrom(
+      'name',
+      'role',
+      'yaml',
+      'url',
+      'events',
+      'enabled',
+      'status',
+      'comment',
+      'principalPattern',
+      'reason',
+      'regions',
+      's3Bucket',
+      'polling',
+      'expiresAt',
+      'ruleIds',
+      'level',
+      'eventTypes',
+      'minSeverity',
+      'Records',
+      'detail',
+      'detail-type',
+    ),
+    fc.oneof(boundaryStrings, fc.jsonValue({ maxDepth: 3 })),
+    { maxKeys: 6 },
+  ),
   fc.array(fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }), { maxLength: 4 }),
 );
 
@@ -43,13 +94,21 @@ const body = fc.oneof(
   { weight: 4, arbitrary: jsonish.map((v) => ({ type: 'application/json', bytes: Buffer.from(JSON.stringify(v)) })) },
   fc.string({ maxLength: 200 }).map((s) => ({ type: 'application/json', bytes: Buffer.from(s) })),
   fc.string({ maxLength: 300 }).map((s) => ({ type: 'application/yaml', bytes: Buffer.from(s) })),
-  fc.array(jsonish, { maxLength: 5 }).map((lines) => ({ type: 'application/x-ndjson', bytes: Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n')) })),
+  fc
+    .array(jsonish, { maxLength: 5 })
+    .map((lines) => ({ type: 'application/x-ndjson', bytes: Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n')) })),
   jsonish.map((v) => ({ type: 'application/gzip', bytes: gzipSync(gzipSync(JSON.stringify(v))) })),
   fc.uint8Array({ maxLength: 200 }).map((b) => ({ type: 'application/gzip', bytes: Buffer.from(b) })),
   fc
-    .tuple(fc.uint8Array({ maxLength: 200 }), fc.constantFrom('deflate', 'gzip', 'br', 'identity', 'compress'), fc.constantFrom('application/json', 'application/x-ndjson', 'application/yaml'))
+    .tuple(
+      fc.uint8Array({ maxLength: 200 }),
+      fc.constantFrom('deflate', 'gzip', 'br', 'identity', 'compress'),
+      fc.constantFrom('application/json', 'application/x-ndjson', 'application/yaml'),
+    )
     .map(([b, encoding, type]) => ({ type, encoding, bytes: Buffer.from(b) })),
-  fc.constantFrom('text/plain', 'multipart/form-data', 'application/xml', 'application/octet-stream').map((type) => ({ type, bytes: Buffer.from('x=1') })),
+  fc
+    .constantFrom('text/plain', 'multipart/form-data', 'application/xml', 'application/octet-stream')
+    .map((type) => ({ type, bytes: Buffer.from('x=1') })),
 );
 
 interface JsonSchema {
@@ -88,7 +147,12 @@ function fromSchema(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unk
     case 'array':
       return fc.array(fromSchema(schema.items, depth + 1), { maxLength: 3 });
     case 'string':
-      return schema.format === 'date-time' ? fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), boundaryStrings) : boundaryStrings;
+      return schema.format === 'date-time'
+        ? fc.oneof(
+            fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+            boundaryStrings,
+          )
+        : boundaryStrings;
     case 'integer':
     case 'number':
       return fc.oneof(fc.constantFrom(0, -1, 1, 2 ** 31, Number.MAX_SAFE_INTEGER, 0.5), fc.integer({ min: 1, max: 500 }));
@@ -104,12 +168,18 @@ function fromSchema(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unk
 const input = (op: Operation): fc.Arbitrary<Input> =>
   fc.record({
     params: fc.array(boundaryStrings, { minLength: op.params.length, maxLength: op.params.length }),
-    query: fc.array(fc.tuple(fc.oneof(fc.constantFrom(...op.query, 'limit', 'cursor', 'unknown'), fc.string({ maxLength: 10 })), boundaryStrings), { maxLength: 4 }),
+    query: fc.array(
+      fc.tuple(fc.oneof(fc.constantFrom(...op.query, 'limit', 'cursor', 'unknown'), fc.string({ maxLength: 10 })), boundaryStrings),
+      { maxLength: 4 },
+    ),
     auth: fc.constantFrom('admin', 'admin', 'admin', 'admin', 'viewer', 'garbage', 'none', 'operator'),
     body: fc.option(
       op.bodySchema
         ? fc.oneof(
-            { weight: 3, arbitrary: fromSchema(op.bodySchema).map((v) => ({ type: 'application/json', bytes: Buffer.from(JSON.stringify(v)) })) },
+            {
+              weight: 3,
+              arbitrary: fromSchema(op.bodySchema).map((v) => ({ type: 'application/json', bytes: Buffer.from(JSON.stringify(v)) })),
+            },
             body,
           )
         : body,
@@ -125,12 +195,22 @@ describe('fuzzing every operation of /docs-json', () => {
   let operations: Operation[];
 
   beforeAll(async () => {
-    t = await startTestApp({ MAX_BODY_BYTES: String(64 * 1024), RATE_LIMIT_PER_MINUTE: '1000000', PLATFORM_AWS_ACCOUNT_ID: '999988887777' });
+    t = await startTestApp({
+      MAX_BODY_BYTES: String(64 * 1024),
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      PLATFORM_AWS_ACCOUNT_ID: '999988887777',
+    });
     s = await TenantSession.create(t);
     viewerKey = (await s.key('viewer')).key;
     base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
     const doc = (await t.http.get('/docs-json').expect(200)).body as {
-      paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }>; requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          { parameters?: Array<{ in: string; name: string }>; requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }
+        >
+      >;
     };
     operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops).map(([method, op]) => ({
@@ -158,7 +238,11 @@ describe('fuzzing every operation of /docs-json', () => {
       if (x.body.encoding) headers['Content-Encoding'] = x.body.encoding;
     }
     const withBody = x.body !== undefined && op.method !== 'get';
-    const res = await fetch(`${base}${path}${qs ? `?${qs}` : ''}`, { method: op.method.toUpperCase(), headers, body: withBody ? x.body!.bytes : undefined });
+    const res = await fetch(`${base}${path}${qs ? `?${qs}` : ''}`, {
+      method: op.method.toUpperCase(),
+      headers,
+      body: withBody ? x.body!.bytes : undefined,
+    });
     return { status: res.status, text: await res.text(), type: res.headers.get('content-type') ?? '' };
   }
 
@@ -170,26 +254,28 @@ describe('fuzzing every operation of /docs-json', () => {
   it('never answers 5xx; every error is the envelope', async () => {
     const failures: string[] = [];
     for (const op of operations) {
-      await fc.assert(
-        fc.asyncProperty(input(op), async (x) => {
-          const res = await call(op, x);
-          const what = `${op.method.toUpperCase()} ${op.path} ${JSON.stringify({ ...x, body: x.body && { ...x.body, bytes: x.body.bytes.toString('base64').slice(0, 200) } }).slice(0, 600)}`;
-          if (res.status >= 500) throw new Error(`${what} -> ${res.status} ${res.text.slice(0, 300)}`);
-          if (res.status >= 400) {
-            const parsed = (() => {
-              try {
-                return JSON.parse(res.text) as { error?: { code?: unknown; message?: unknown } };
-              } catch {
-                return undefined;
+      await fc
+        .assert(
+          fc.asyncProperty(input(op), async (x) => {
+            const res = await call(op, x);
+            const what = `${op.method.toUpperCase()} ${op.path} ${JSON.stringify({ ...x, body: x.body && { ...x.body, bytes: x.body.bytes.toString('base64').slice(0, 200) } }).slice(0, 600)}`;
+            if (res.status >= 500) throw new Error(`${what} -> ${res.status} ${res.text.slice(0, 300)}`);
+            if (res.status >= 400) {
+              const parsed = (() => {
+                try {
+                  return JSON.parse(res.text) as { error?: { code?: unknown; message?: unknown } };
+                } catch {
+                  return undefined;
+                }
+              })();
+              if (typeof parsed?.error?.code !== 'string' || typeof parsed.error.message !== 'string') {
+                throw new Error(`${what} -> ${res.status} without the envelope: ${res.text.slice(0, 200)}`);
               }
-            })();
-            if (typeof parsed?.error?.code !== 'string' || typeof parsed.error.message !== 'string') {
-              throw new Error(`${what} -> ${res.status} without the envelope: ${res.text.slice(0, 200)}`);
             }
-          }
-        }),
-        { numRuns: RUNS_PER_OPERATION, endOnFailure: true },
-      ).catch((err: Error) => failures.push(err.message.slice(0, 1500)));
+          }),
+          { numRuns: RUNS_PER_OPERATION, endOnFailure: true },
+        )
+        .catch((err: Error) => failures.push(err.message.slice(0, 1500)));
     }
     expect(failures).toEqual([]);
   }, 240_000);

@@ -23,7 +23,11 @@ describe('a hostile tenant cannot stall, bloat or crash the shared service', () 
   let base: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '100', PLATFORM_AWS_ACCOUNT_ID: '999988887777', MAX_BODY_BYTES: String(10 * 1024 * 1024) });
+    t = await startTestApp({
+      RATE_LIMIT_PER_MINUTE: '100',
+      PLATFORM_AWS_ACCOUNT_ID: '999988887777',
+      MAX_BODY_BYTES: String(10 * 1024 * 1024),
+    });
     pipeline = await startPipeline();
     hostile = await TenantSession.create(t);
     victim = await TenantSession.create(t);
@@ -57,12 +61,17 @@ describe('a hostile tenant cannot stall, bloat or crash the shared service', () 
       // 1. A condition pattern that backtracks exponentially in a RegExp: answered (it matches nothing).
       const name = 'a'.repeat(40);
       const rule = `title: t\nlogsource: {product: aws}\ndetection:\n  ${name}:\n    eventName: X\n  condition: 1 of ${'a*'.repeat(10)}b\n`;
-      const ruleTest = await post('/v1/rules/test', JSON.stringify({ yaml: rule, events: [{ eventName: 'X' }] }), { 'Content-Type': 'application/json' });
+      const ruleTest = await post('/v1/rules/test', JSON.stringify({ yaml: rule, events: [{ eventName: 'X' }] }), {
+        'Content-Type': 'application/json',
+      });
       outcomes.backtrackingCondition = ruleTest.status;
       expect(ruleTest.status).toBe(400);
 
       // 2. An allowlist pattern that backtracks against an uploader-chosen ARN, evaluated by the workers.
-      const account = (await t.http.post('/v1/aws-accounts').set(hostile.auth()).send({ name: 'h', polling: false }).expect(201)).body as { id: string; ingestToken: string };
+      const account = (await t.http.post('/v1/aws-accounts').set(hostile.auth()).send({ name: 'h', polling: false }).expect(201)).body as {
+        id: string;
+        ingestToken: string;
+      };
       await t.http
         .post('/v1/allowlist')
         .set(hostile.auth())
@@ -70,7 +79,9 @@ describe('a hostile tenant cannot stall, bloat or crash the shared service', () 
         .expect(201);
       const record = updateTrailRecord({ by: 'attacker', multiRegion: false });
       const evil = { ...record, userIdentity: { ...record.userIdentity, arn: `arn:${'a'.repeat(4000)}` } };
-      const upload = await post(`/v1/aws-accounts/${account.id}/events`, JSON.stringify({ Records: [evil] }), { 'Content-Type': 'application/json' });
+      const upload = await post(`/v1/aws-accounts/${account.id}/events`, JSON.stringify({ Records: [evil] }), {
+        'Content-Type': 'application/json',
+      });
       outcomes.backtrackingAllowlist = upload.status;
       expect(upload.status).toBe(202);
       await eventually(
@@ -91,9 +102,15 @@ describe('a hostile tenant cannot stall, bloat or crash the shared service', () 
 
       // 5. Input that used to answer 500.
       const nul = await post('/v1/api-keys', JSON.stringify({ name: 'x\u0000', role: 'viewer' }), { 'Content-Type': 'application/json' });
-      const cursor = await fetch(`${base}/v1/api-keys?cursor=${Buffer.from(JSON.stringify([new Date().toISOString(), 'x'])).toString('base64url')}`, { headers: hostile.auth() });
+      const cursor = await fetch(
+        `${base}/v1/api-keys?cursor=${Buffer.from(JSON.stringify([new Date().toISOString(), 'x'])).toString('base64url')}`,
+        { headers: hostile.auth() },
+      );
       const template = await fetch(`${base}/v1/aws-accounts/template?externalId=tg-${'a'.repeat(32)}&s3Bucket=NOT_A_BUCKET`);
-      const deflate = await post('/v1/api-keys', Buffer.from('junk junk junk'), { 'Content-Type': 'application/json', 'Content-Encoding': 'deflate' });
+      const deflate = await post('/v1/api-keys', Buffer.from('junk junk junk'), {
+        'Content-Type': 'application/json',
+        'Content-Encoding': 'deflate',
+      });
       outcomes.badInput = Math.max(nul.status, cursor.status, template.status, deflate.status);
       for (const res of [nul, cursor, template, deflate]) expect(res.status).toBe(400);
 

@@ -26,9 +26,9 @@ describe('LookupEvents polling into detect batches', () => {
   const lookupTimes = (accountId: string, region: string) =>
     h.sim.requests({ action: 'LookupEvents', accountId, region }).map((r) => r.time);
   const domainEvents = async (type: string) =>
-    (await db.query('SELECT data FROM domain_events WHERE tenant_id = $1 AND type = $2 ORDER BY created_at', [h.a.tenantId, type])).rows.map(
-      (r: { data: Record<string, unknown> }) => r.data,
-    );
+    (
+      await db.query('SELECT data FROM domain_events WHERE tenant_id = $1 AND type = $2 ORDER BY created_at', [h.a.tenantId, type])
+    ).rows.map((r: { data: Record<string, unknown> }) => r.data);
 
   beforeAll(async () => {
     h = await startHarness({ POLL_INTERVAL_SECONDS: '1', POSTURE_INTERVAL_SECONDS: '1' });
@@ -68,7 +68,15 @@ describe('LookupEvents polling into detect batches', () => {
     expect(batches.every((b) => b.source === 'polling' && b.batchId.startsWith('polling:poll:'))).toBe(true);
     for (const r of regions) {
       const times = lookupTimes(acct, r);
-      if (maxInAnyWindow(times, 1000) > 2) console.log(r, JSON.stringify(h.sim.requests({ action: 'LookupEvents', accountId: acct, region: r }).map((q) => [q.time - started, q.accessKeyId?.slice(0, 8), q.status, q.errorCode])));
+      if (maxInAnyWindow(times, 1000) > 2)
+        console.log(
+          r,
+          JSON.stringify(
+            h.sim
+              .requests({ action: 'LookupEvents', accountId: acct, region: r })
+              .map((q) => [q.time - started, q.accessKeyId?.slice(0, 8), q.status, q.errorCode]),
+          ),
+        );
       expect(maxInAnyWindow(times, 1000)).toBeLessThanOrEqual(2);
     }
 
@@ -111,7 +119,12 @@ describe('LookupEvents polling into detect batches', () => {
     // Whichever call of the account meets the expired session first (polling, or the posture job's
     // DescribeTrails) refreshes the shared credential cache for both.
     const expired = h.sim.requests({ accountId: acct }).filter((r) => r.errorCode === 'ExpiredTokenException');
-    if (!expired.length) console.log(JSON.stringify(h.sim.requests({ accountId: acct }).map((q) => [q.action, q.time % 100000, q.accessKeyId?.slice(0, 8), q.status, q.errorCode])));
+    if (!expired.length)
+      console.log(
+        JSON.stringify(
+          h.sim.requests({ accountId: acct }).map((q) => [q.action, q.time % 100000, q.accessKeyId?.slice(0, 8), q.status, q.errorCode]),
+        ),
+      );
     expect(expired.length).toBeGreaterThan(0);
     expect(h.sim.requests({ action: 'AssumeRole' }).length).toBeGreaterThan(assumesBefore);
     const account = await h.t.http.get(`/v1/aws-accounts/${id}`).set(h.a.auth()).expect(200);
@@ -154,7 +167,10 @@ describe('LookupEvents polling into detect batches', () => {
       return r.body.posture?.hasLoggingMultiRegionTrail === true;
     });
     const attacker = h.sim.createUser(acct, 'mallory', ['cloudtrail:UpdateTrail']);
-    const ct = new CloudTrailClient({ region: 'us-east-1', credentials: { accessKeyId: attacker.accessKeyId, secretAccessKey: attacker.secretAccessKey } });
+    const ct = new CloudTrailClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: attacker.accessKeyId, secretAccessKey: attacker.secretAccessKey },
+    });
     await ct.send(new UpdateTrailCommand({ Name: 'org', IsMultiRegionTrail: false }));
     ct.destroy();
     const changed = await waitFor('posture.changed', async () => (await domainEvents('posture.changed')).find((d) => d.accountId === id));
@@ -167,7 +183,10 @@ describe('LookupEvents polling into detect batches', () => {
     expect(lost[0]).toMatchObject({ id: changed.findingId, severity: 'high' });
     // The UpdateTrail call itself reaches detection through polling.
     await waitFor('UpdateTrail polled', async () => {
-      const names = h.sim.events(acct, 'us-east-1').filter((e) => e.eventName === 'UpdateTrail').map((e) => e.eventID);
+      const names = h.sim
+        .events(acct, 'us-east-1')
+        .filter((e) => e.eventName === 'UpdateTrail')
+        .map((e) => e.eventID);
       return names.length === 1 && (await distinct(id)).unique.has(names[0]!);
     });
   }, 40_000);

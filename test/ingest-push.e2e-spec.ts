@@ -7,7 +7,13 @@ describe('S3 log files, EventBridge push and uploads', () => {
   let account: Awaited<ReturnType<typeof onboard>>;
   const acct = '720000000001';
   const records = Array.from({ length: 5 }, () => makeCloudTrailRecord({ accountId: acct }));
-  const envelope = (detail: object, detailType = 'AWS API Call via CloudTrail') => ({ version: '0', id: 'e', 'detail-type': detailType, source: 'aws.ec2', detail });
+  const envelope = (detail: object, detailType = 'AWS API Call via CloudTrail') => ({
+    version: '0',
+    id: 'e',
+    'detail-type': detailType,
+    source: 'aws.ec2',
+    detail,
+  });
 
   beforeAll(async () => {
     h = await startHarness({ POLL_INTERVAL_SECONDS: '1' });
@@ -21,7 +27,11 @@ describe('S3 log files, EventBridge push and uploads', () => {
   it('reads new S3 log files incrementally, skips a malformed one, and EventBridge pushes of the same events carry the same eventIDs', async () => {
     expect(account.verified.status).toBe('active');
     h.sim.putLogFile('acme-logs-720', { accountId: acct, region: 'us-east-1', records });
-    h.sim.putObject('acme-logs-720', `AWSLogs/${acct}/CloudTrail/us-east-1/2030/01/01/${acct}_CloudTrail_us-east-1_bad.json.gz`, 'not gzip');
+    h.sim.putObject(
+      'acme-logs-720',
+      `AWSLogs/${acct}/CloudTrail/us-east-1/2030/01/01/${acct}_CloudTrail_us-east-1_bad.json.gz`,
+      'not gzip',
+    );
     await h.startWorkers();
     const s3Ids = await waitFor('S3 batch', async () => {
       const ids = (await detectBatches(h.detect, h.a.tenantId, account.id)).filter((b) => b.source === 's3').flatMap((b) => b.eventIds);
@@ -37,7 +47,12 @@ describe('S3 log files, EventBridge push and uploads', () => {
     const pushed = await h.t.http
       .post(`/v1/ingest/eventbridge/${account.id}`)
       .set('Authorization', `Bearer ${account.ingestToken}`)
-      .send([...records.map((r) => envelope(r)), envelope({ eventID: 'x' }, 'AWS Console Sign In via CloudTrail'), 42, envelope({ eventID: 'y' })])
+      .send([
+        ...records.map((r) => envelope(r)),
+        envelope({ eventID: 'x' }, 'AWS Console Sign In via CloudTrail'),
+        42,
+        envelope({ eventID: 'y' }),
+      ])
       .expect(202);
     expect(pushed.body).toMatchObject({ accepted: 5, rejected: 3, batches: 1 });
     expect(pushed.body.errors.map((e: { position: number; code: string }) => [e.position, e.code])).toEqual([
@@ -45,9 +60,15 @@ describe('S3 log files, EventBridge push and uploads', () => {
       [6, 'not_an_event'],
       [7, 'not_cloudtrail'],
     ]);
-    const single = await h.t.http.post(`/v1/ingest/eventbridge/${account.id}`).set('X-Ingest-Token', account.ingestToken).send(envelope(records[0]!)).expect(202);
+    const single = await h.t.http
+      .post(`/v1/ingest/eventbridge/${account.id}`)
+      .set('X-Ingest-Token', account.ingestToken)
+      .send(envelope(records[0]!))
+      .expect(202);
     expect(single.body).toMatchObject({ accepted: 1, rejected: 0 });
-    const ebIds = (await detectBatches(h.detect, h.a.tenantId, account.id)).filter((b) => b.source === 'eventbridge').flatMap((b) => b.eventIds);
+    const ebIds = (await detectBatches(h.detect, h.a.tenantId, account.id))
+      .filter((b) => b.source === 'eventbridge')
+      .flatMap((b) => b.eventIds);
     expect(new Set(ebIds)).toEqual(new Set(s3Ids));
     expect(new Set(s3Ids)).toEqual(new Set(records.map((r) => r.eventID)));
   }, 40_000);
@@ -73,7 +94,9 @@ describe('S3 log files, EventBridge push and uploads', () => {
     });
 
     it('reports a malformed NDJSON line by its position and accepts the rest', async () => {
-      const body = [JSON.stringify(ups[0]), '{not json', JSON.stringify(ups[1]), JSON.stringify({ eventName: 'X', eventSource: 'y' })].join('\n');
+      const body = [JSON.stringify(ups[0]), '{not json', JSON.stringify(ups[1]), JSON.stringify({ eventName: 'X', eventSource: 'y' })].join(
+        '\n',
+      );
       const res = await h.t.http.post(url()).set(h.a.auth()).set('Content-Type', 'application/x-ndjson').send(body).expect(202);
       expect(res.body).toMatchObject({ accepted: 2, rejected: 2, batches: 1 });
       expect(res.body.errors.map((e: { position: number; code: string }) => [e.position, e.code])).toEqual([
@@ -87,7 +110,13 @@ describe('S3 log files, EventBridge push and uploads', () => {
       const a = await h.t.http.post(url()).set(h.a.auth()).set('Content-Type', 'application/gzip').send(gzDoc).expect(202);
       expect(a.body.accepted).toBe(3);
       const gzNd = gzipSync(ups.map((r) => JSON.stringify(r)).join('\n'));
-      const b = await h.t.http.post(url()).set(h.a.auth()).set('Content-Type', 'application/x-ndjson').set('Content-Encoding', 'gzip').send(gzNd).expect(202);
+      const b = await h.t.http
+        .post(url())
+        .set(h.a.auth())
+        .set('Content-Type', 'application/x-ndjson')
+        .set('Content-Encoding', 'gzip')
+        .send(gzNd)
+        .expect(202);
       expect(b.body.accepted).toBe(3);
       const ids = (await detectBatches(h.detect, h.a.tenantId, account.id)).filter((x) => x.source === 'upload').flatMap((x) => x.eventIds);
       expect(new Set(ids)).toEqual(new Set(ups.map((r) => r.eventID)));

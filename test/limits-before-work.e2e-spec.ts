@@ -21,7 +21,10 @@ describe('limits before work', () => {
         const res = await t.http.post('/v1/api-keys').set('Content-Type', 'application/json').send(body);
         expect([res.status, res.body.error.code]).toEqual([401, 'unauthorized']);
       }
-      const raw = await t.http.post('/v1/aws-accounts/00000000-0000-4000-8000-000000000000/events').set('Content-Type', 'application/gzip').send(Buffer.alloc(8192, 1));
+      const raw = await t.http
+        .post('/v1/aws-accounts/00000000-0000-4000-8000-000000000000/events')
+        .set('Content-Type', 'application/gzip')
+        .send(Buffer.alloc(8192, 1));
       expect([raw.status, raw.body.error.code]).toEqual([401, 'unauthorized']);
       const yaml = await t.http.post('/v1/rules').set('Content-Type', 'application/yaml').send('x'.repeat(10_000));
       expect([yaml.status, yaml.body.error.code]).toEqual([401, 'unauthorized']);
@@ -36,7 +39,10 @@ describe('limits before work', () => {
     it('an authenticated caller still gets the body errors', async () => {
       const res = await t.http.post('/v1/api-keys').set(s.auth()).set('Content-Type', 'application/json').send('{"broken');
       expect([res.status, res.body.error.code]).toEqual([400, 'invalid_json']);
-      const big = await t.http.post('/v1/api-keys').set(s.auth()).send({ name: 'x'.repeat(10_000), role: 'viewer' });
+      const big = await t.http
+        .post('/v1/api-keys')
+        .set(s.auth())
+        .send({ name: 'x'.repeat(10_000), role: 'viewer' });
       expect([big.status, big.body.error.code]).toEqual([413, 'payload_too_large']);
     });
   });
@@ -100,7 +106,10 @@ describe('limits before work', () => {
       }
       expect(statuses.filter((x) => x === 202)).toHaveLength(5);
       expect(statuses.slice(-3)).toEqual([429, 429, 429]);
-      const other = await t.http.post('/v1/ingest/eventbridge/00000000-0000-4000-8000-000000000001').set('X-Ingest-Token', 'tgi_x').send([]);
+      const other = await t.http
+        .post('/v1/ingest/eventbridge/00000000-0000-4000-8000-000000000001')
+        .set('X-Ingest-Token', 'tgi_x')
+        .send([]);
       expect(other.status).toBe(401);
     });
   });

@@ -12,7 +12,12 @@ import { startTestApp, startTestWorkers, type TestApp } from './support/test-app
 import { testEnv } from './support/test-env';
 
 // The test runs every posture check itself (the scheduled one only at onboarding).
-const CONFIG = { POLL_INTERVAL_SECONDS: '1', POSTURE_INTERVAL_SECONDS: '3600', DIGEST_MAX_AGE_SECONDS: '7200', DELIVERY_GAP_SECONDS: '3600' };
+const CONFIG = {
+  POLL_INTERVAL_SECONDS: '1',
+  POSTURE_INTERVAL_SECONDS: '3600',
+  DIGEST_MAX_AGE_SECONDS: '7200',
+  DELIVERY_GAP_SECONDS: '3600',
+};
 
 type Detail = FindingView & { details: Record<string, unknown> };
 const shape = (f: { kind: string; ruleTitle: string; severity: string; status: string; actor: string; eventCount: number }) =>
@@ -52,7 +57,12 @@ describe('logging-integrity guard: each tampering step against the simulator', (
     (await api.get<{ data: FindingView[] }>(`/v1/findings?accountId=${accountId}&limit=200`)).data;
   const detail = (api: ApiClient, id: string) => api.get<Detail>(`/v1/findings/${id}`);
   const waitFor = (api: ApiClient, accountId: string, title: string) =>
-    waitUntil(`"${title}"`, async () => (await findingsOf(api, accountId)).find((f) => f.ruleTitle === title), 20_000, () => 'not raised');
+    waitUntil(
+      `"${title}"`,
+      async () => (await findingsOf(api, accountId)).find((f) => f.ruleTitle === title),
+      20_000,
+      () => 'not raised',
+    );
 
   it('the demo chapter: bucket moved to the attacker, log file deleted, blind-spot alert; exact findings and links', async () => {
     const receiver = await WebhookReceiver.start();
@@ -87,7 +97,9 @@ describe('logging-integrity guard: each tampering step against the simulator', (
 
     // Exactly the story's findings, the bucket move counted in the UpdateTrail findings, and the chapter's two.
     const expected = expectedFindings(story.estate).map((e) =>
-      e.actor === mallory && ['AWS CloudTrail UpdateTrail', 'AWS CloudTrail Important Change'].includes(e.ruleTitle) ? { ...e, eventCount: 2 } : e,
+      e.actor === mallory && ['AWS CloudTrail UpdateTrail', 'AWS CloudTrail Important Change'].includes(e.ruleTitle)
+        ? { ...e, eventCount: 2 }
+        : e,
     );
     expected.push(
       { kind: 'posture', ruleTitle: INTEGRITY_TITLES.foreignBucket, severity: 'high', status: 'open', actor: mallory, eventCount: 0 },
@@ -104,7 +116,9 @@ describe('logging-integrity guard: each tampering step against the simulator', (
       bucketOwnership: { bucket: chapter.attackerBucket, confirmedOwner: null, reason: 'not_owned_by_registered_accounts' },
       cause: { eventIds: [chapter.bucketMove.eventID] },
     });
-    const cause = await api.get<{ id: string; ruleTitle: string; evidence: Array<{ record: { eventID: string } }> }>(`/v1/findings/${drift.relatedFindingId}`);
+    const cause = await api.get<{ id: string; ruleTitle: string; evidence: Array<{ record: { eventID: string } }> }>(
+      `/v1/findings/${drift.relatedFindingId}`,
+    );
     expect(cause.evidence.map((e) => e.record.eventID)).toContain(chapter.bucketMove.eventID);
     expect(ATTACKER_ACCOUNT_ID).not.toBe(story.estate.accountId);
 
@@ -112,7 +126,15 @@ describe('logging-integrity guard: each tampering step against the simulator', (
     const deleted = await detail(api, findings.find((f) => f.ruleTitle === INTEGRITY_TITLES.logDeleted)!.id);
     expect(deleted.details).toMatchObject({
       bucket: story.estate.bucket,
-      issues: [{ kind: 'log_file_deleted', object: chapter.deletedLogKey, digestKey: chapter.digestKey, trailName: story.estate.trailName, region: 'us-east-1' }],
+      issues: [
+        {
+          kind: 'log_file_deleted',
+          object: chapter.deletedLogKey,
+          digestKey: chapter.digestKey,
+          trailName: story.estate.trailName,
+          region: 'us-east-1',
+        },
+      ],
     });
     expect(deleted.relatedFindingId).toBeNull();
 
@@ -121,7 +143,9 @@ describe('logging-integrity guard: each tampering step against the simulator', (
       'the chapter webhooks',
       async () => {
         // One message may announce several findings of one event (data.alertGroup).
-        const announced = new Set(receiver.received.filter((w) => w.type === 'finding.created').flatMap((w) => announcedFindingIds(w.data)));
+        const announced = new Set(
+          receiver.received.filter((w) => w.type === 'finding.created').flatMap((w) => announcedFindingIds(w.data)),
+        );
         return findings.filter((f) => f.status === 'open').every((f) => announced.has(f.id));
       },
       10_000,
@@ -158,21 +182,48 @@ describe('logging-integrity guard: each tampering step against the simulator', (
       await api.post(`/v1/aws-accounts/${accountId}/verify`, { roleArn });
     }, 30_000);
 
-    const mallory = () => new CloudTrailClient({ region, credentials: { accessKeyId: estate.mallory.accessKeyId, secretAccessKey: estate.mallory.secretAccessKey } });
+    const mallory = () =>
+      new CloudTrailClient({
+        region,
+        credentials: { accessKeyId: estate.mallory.accessKeyId, secretAccessKey: estate.mallory.secretAccessKey },
+      });
     const logFile = (n: number, time?: Date, r = region) =>
-      sim.putLogFile(estate.bucket, { accountId: estate.accountId, region: r, records: [makeCloudTrailRecord({ accountId: estate.accountId, eventName: `Describe${n}`, awsRegion: r, readOnly: true })], ...(time ? { time } : {}) });
+      sim.putLogFile(estate.bucket, {
+        accountId: estate.accountId,
+        region: r,
+        records: [makeCloudTrailRecord({ accountId: estate.accountId, eventName: `Describe${n}`, awsRegion: r, readOnly: true })],
+        ...(time ? { time } : {}),
+      });
 
     it('records the baseline at verification and again when an admin accepts the current state', async () => {
-      const verified = await api.get<{ trailBaseline: { takenBy: string; trails: unknown[] }; trailBaselineAt: string }>(`/v1/aws-accounts/${accountId}`);
-      expect(verified.trailBaseline).toMatchObject({ takenBy: 'verification', trails: [expect.objectContaining({ name: estate.trailName, logFileValidation: true })] });
-      const accepted = await api.post<{ trailBaseline: { takenBy: string; trails: Array<Record<string, unknown>> } }>(`/v1/aws-accounts/${accountId}/trail-baseline`);
+      const verified = await api.get<{ trailBaseline: { takenBy: string; trails: unknown[] }; trailBaselineAt: string }>(
+        `/v1/aws-accounts/${accountId}`,
+      );
+      expect(verified.trailBaseline).toMatchObject({
+        takenBy: 'verification',
+        trails: [expect.objectContaining({ name: estate.trailName, logFileValidation: true })],
+      });
+      const accepted = await api.post<{ trailBaseline: { takenBy: string; trails: Array<Record<string, unknown>> } }>(
+        `/v1/aws-accounts/${accountId}/trail-baseline`,
+      );
       expect(accepted.trailBaseline.takenBy).toMatch(/^api-key:/);
       expect(accepted.trailBaseline.trails).toEqual([
-        expect.objectContaining({ name: estate.trailName, isMultiRegion: true, isLogging: true, s3Bucket: estate.bucket, logFileValidation: true, kmsKeyId: null, isOrganizationTrail: false }),
+        expect.objectContaining({
+          name: estate.trailName,
+          isMultiRegion: true,
+          isLogging: true,
+          s3Bucket: estate.bucket,
+          logFileValidation: true,
+          kmsKeyId: null,
+          isOrganizationTrail: false,
+        }),
       ]);
       // Accepting a baseline is an admin's act.
       const viewer = await api.post<{ key: string }>('/v1/api-keys', { name: 'viewer', role: 'viewer' });
-      const denied = await new ApiClient(apiUrl, viewer.key).call('POST', `/v1/aws-accounts/${accountId}/trail-baseline`, { body: {}, expect: [403] });
+      const denied = await new ApiClient(apiUrl, viewer.key).call('POST', `/v1/aws-accounts/${accountId}/trail-baseline`, {
+        body: {},
+        expect: [403],
+      });
       expect(denied).toMatchObject({ error: { code: 'forbidden' } });
     });
 
@@ -202,18 +253,30 @@ describe('logging-integrity guard: each tampering step against the simulator', (
       const old = new Date(Date.now() - 3 * 3600_000);
       logFile(9, old, 'us-west-2');
       const lastDigest = sim.deliverDigest(estate.accountId, estate.trailName, 'us-west-2', old);
-      sim.appendEvents(estate.accountId, 'us-west-2', [makeCloudTrailRecord({ accountId: estate.accountId, awsRegion: 'us-west-2', eventName: 'RunInstances', readOnly: false })]);
-      await waitUntil('the S3 read and the poll of us-west-2', async () => {
-        const account = await api.get<{ health: Array<{ source: string; region: string; eventsIngested: number }> }>(`/v1/aws-accounts/${accountId}`);
-        const of = (source: string) => account.health.find((h) => h.source === source && h.region === 'us-west-2')?.eventsIngested ?? 0;
-        return of('s3') >= 1 && of('polling') >= 1;
-      }, 20_000, () => 'not yet');
+      sim.appendEvents(estate.accountId, 'us-west-2', [
+        makeCloudTrailRecord({ accountId: estate.accountId, awsRegion: 'us-west-2', eventName: 'RunInstances', readOnly: false }),
+      ]);
+      await waitUntil(
+        'the S3 read and the poll of us-west-2',
+        async () => {
+          const account = await api.get<{ health: Array<{ source: string; region: string; eventsIngested: number }> }>(
+            `/v1/aws-accounts/${accountId}`,
+          );
+          const of = (source: string) => account.health.find((h) => h.source === source && h.region === 'us-west-2')?.eventsIngested ?? 0;
+          return of('s3') >= 1 && of('polling') >= 1;
+        },
+        20_000,
+        () => 'not yet',
+      );
       await posture(tenantId, accountId);
       const stopped = await detail(api, (await waitFor(api, accountId, 'CloudTrail digest delivery stopped')).id);
       expect(stopped.details).toMatchObject({ trailName: estate.trailName, region: 'us-west-2', lastDigest });
       const gap = await detail(api, (await waitFor(api, accountId, 'Region active but unlogged: no trail log file delivered')).id);
       expect(gap).toMatchObject({ region: 'us-west-2', severity: 'high' });
-      expect(gap.details).toMatchObject({ region: 'us-west-2', unloggedSince: new Date(Math.floor(old.getTime() / 60_000) * 60_000).toISOString() });
+      expect(gap.details).toMatchObject({
+        region: 'us-west-2',
+        unloggedSince: new Date(Math.floor(old.getTime() / 60_000) * 60_000).toISOString(),
+      });
     }, 40_000);
     it('validation disabled and logging stopped are drifts linked to the calls that made them', async () => {
       const ct = mallory();
@@ -221,17 +284,33 @@ describe('logging-integrity guard: each tampering step against the simulator', (
       await ct.send(new StopLoggingCommand({ Name: estate.trailName }));
       ct.destroy();
       const calls = sim.events(estate.accountId, region).filter((r) => ['UpdateTrail', 'StopLogging'].includes(r.eventName));
-      await waitUntil('both calls detected', async () => {
-        const all = await findingsOf(api, accountId);
-        return all.some((f) => f.ruleTitle === 'AWS CloudTrail UpdateTrail') && all.some((f) => f.ruleTitle === 'AWS CloudTrail Important Change' && f.eventCount >= 2);
-      }, 20_000, () => 'not yet');
+      await waitUntil(
+        'both calls detected',
+        async () => {
+          const all = await findingsOf(api, accountId);
+          return (
+            all.some((f) => f.ruleTitle === 'AWS CloudTrail UpdateTrail') &&
+            all.some((f) => f.ruleTitle === 'AWS CloudTrail Important Change' && f.eventCount >= 2)
+          );
+        },
+        20_000,
+        () => 'not yet',
+      );
       await posture(tenantId, accountId);
       const validation = await detail(api, (await waitFor(api, accountId, 'CloudTrail log file validation disabled')).id);
-      expect(validation).toMatchObject({ severity: 'medium', actor: estate.mallory.arn, details: { drift: 'validation_disabled', before: true, after: false } });
-      expect((validation.details.cause as { eventIds: string[] }).eventIds).toEqual([calls.find((c) => c.eventName === 'UpdateTrail')!.eventID]);
+      expect(validation).toMatchObject({
+        severity: 'medium',
+        actor: estate.mallory.arn,
+        details: { drift: 'validation_disabled', before: true, after: false },
+      });
+      expect((validation.details.cause as { eventIds: string[] }).eventIds).toEqual([
+        calls.find((c) => c.eventName === 'UpdateTrail')!.eventID,
+      ]);
       const stopped = await detail(api, (await waitFor(api, accountId, 'CloudTrail trail stopped logging since its baseline')).id);
       expect(stopped).toMatchObject({ severity: 'high', details: { drift: 'logging_stopped', before: true, after: false } });
-      expect((stopped.details.cause as { eventIds: string[] }).eventIds).toEqual([calls.find((c) => c.eventName === 'StopLogging')!.eventID]);
+      expect((stopped.details.cause as { eventIds: string[] }).eventIds).toEqual([
+        calls.find((c) => c.eventName === 'StopLogging')!.eventID,
+      ]);
 
       // Trail changes detected later do not re-link integrity findings that have no trail-change cause.
       const modified = (await findingsOf(api, accountId)).find((f) => f.ruleTitle === 'CloudTrail log file modified after delivery')!;
@@ -241,6 +320,5 @@ describe('logging-integrity guard: each tampering step against the simulator', (
       await new Promise((done) => setTimeout(done, 2000));
       expect((await findingsOf(api, accountId)).filter((f) => f.ruleTitle === 'CloudTrail log file validation disabled')).toHaveLength(1);
     }, 40_000);
-
   });
 });

@@ -16,8 +16,10 @@ async function describeSchema(url: string): Promise<Record<string, string[]>> {
   try {
     const rows = async (sql: string) => (await client.query(sql)).rows.map((r) => Object.values(r).map(String));
     const parents = new Map(
-      (await rows(`SELECT c.relname, a.attname FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid
-                   JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]`)).map(([t, k]) => [t!, k!]),
+      (
+        await rows(`SELECT c.relname, a.attname FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid
+                   JOIN pg_attribute a ON a.attrelid = p.partrelid AND a.attnum = p.partattrs[0]`)
+      ).map(([t, k]) => [t!, k!]),
     );
     // "PRIMARY KEY (id, created_at)" of a parent partitioned on created_at reads "PRIMARY KEY (id)":
     // the partition column appended last to a primary key or unique index is Postgres's, not the model's.
@@ -30,7 +32,9 @@ async function describeSchema(url: string): Promise<Record<string, string[]>> {
     };
     const notPartition = (col: string) => `NOT EXISTS (SELECT 1 FROM pg_class pc WHERE pc.relname = ${col} AND pc.relispartition)`;
     const q = async (sql: string, table?: number, def?: number) =>
-      (await rows(sql)).map((r) => r.map((v, i) => (i === def && table !== undefined ? unpartitioned(r[table]!, v) : v)).join(' | ')).sort();
+      (await rows(sql))
+        .map((r) => r.map((v, i) => (i === def && table !== undefined ? unpartitioned(r[table]!, v) : v)).join(' | '))
+        .sort();
     return {
       partitioned: [...parents].map(([t, k]) => `${t} | ${k}`).sort(),
       columns: await q(`SELECT table_name, column_name, data_type, udt_name, is_nullable, coalesce(column_default, '')

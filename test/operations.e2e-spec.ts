@@ -20,7 +20,9 @@ describe('operations endpoints', () => {
     expect(ready.body.checks.redis.ok).toBe(true);
     expect(ready.body.checks.queues.ok).toBe(true);
     expect(Object.keys(ready.body.checks.queues.depths).sort()).toEqual(['detect', 'ingest', 'webhooks']);
-    expect(ready.body.checks.queues.depths.detect).toEqual(expect.objectContaining({ waiting: expect.any(Number), failed: expect.any(Number) }));
+    expect(ready.body.checks.queues.depths.detect).toEqual(
+      expect.objectContaining({ waiting: expect.any(Number), failed: expect.any(Number) }),
+    );
   });
 
   it('/metrics is Prometheus text with our metrics', async () => {

@@ -96,8 +96,8 @@ describe('production build (npm run build)', () => {
       const lines = out.trim().split('\n').filter(Boolean);
       expect(lines.length).toBeGreaterThan(0);
       // The `[trailguard ...]` start-up banner is for people; every log line is JSON.
-    for (const line of lines.filter((l) => !l.startsWith('[trailguard'))) expect(() => JSON.parse(line)).not.toThrow();
-    expect(lines.filter((l) => !l.startsWith('[trailguard')).length).toBeGreaterThan(0);
+      for (const line of lines.filter((l) => !l.startsWith('[trailguard'))) expect(() => JSON.parse(line)).not.toThrow();
+      expect(lines.filter((l) => !l.startsWith('[trailguard')).length).toBeGreaterThan(0);
       expect(out).not.toContain('Mapped {');
     },
     90_000,

@@ -38,7 +38,10 @@ const invalidValue = fc.oneof(
   fc.constant(null),
   fc.string({ maxLength: 20 }),
   fc.dictionary(fc.constantFrom('foo', 'bar', 'eventId', 'name'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
-  fc.record({ eventName: fc.string({ minLength: 1, maxLength: 10 }), eventID: fc.oneof(fc.integer(), fc.constant(''), fc.constant(null), fc.boolean()) }),
+  fc.record({
+    eventName: fc.string({ minLength: 1, maxLength: 10 }),
+    eventID: fc.oneof(fc.integer(), fc.constant(''), fc.constant(null), fc.boolean()),
+  }),
   fc.record({ eventSource: fc.constant('ec2.amazonaws.com'), eventName: fc.constant('RunInstances') }),
   // Older than the de-duplication window: refused as too old, never counted twice.
   fc.uuid().map((id) => ({ eventID: id, eventName: 'GetObject', eventSource: 's3.amazonaws.com', eventTime: '2020-01-01T00:00:00Z' })),
@@ -86,24 +89,29 @@ describe('properties of uploads and rules', () => {
 
   it('an NDJSON upload (declared, or gzip) accounts for every line: valid ones accepted, the others rejected at their line', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 40 }), fc.boolean(), fc.boolean(), async (lines, gzip, trailingNewline) => {
-        const text = lines.map((l) => l.text).join('\n') + (trailingNewline ? '\n' : '');
-        const req = t.http.post(`/v1/aws-accounts/${accountId}/events`).set(s.auth());
-        const res = gzip
-          ? await req.set('Content-Type', 'application/gzip').send(gzipSync(text))
-          : await req.set('Content-Type', 'application/x-ndjson').send(text);
-        expect(res.status).toBe(202);
-        const body = res.body as UploadResult;
-        // Gzip does not say what it holds: a body of which no line is JSON is one broken document.
-        if (gzip && !lines.some((l) => parses(l.text))) {
-          expect(body).toMatchObject({ accepted: 0, rejected: 1, errors: [{ position: 1, code: 'invalid_json' }] });
-          return;
-        }
-        const invalidLines = lines.flatMap((l, i) => (l.kind === 'invalid' ? [i + 1] : []));
-        expect(body.accepted + body.rejected).toBe(lines.length);
-        expect(body.accepted).toBe(lines.length - invalidLines.length);
-        expect(body.errors.map((e) => e.position).sort((a, b) => a - b)).toEqual(invalidLines);
-      }),
+      fc.asyncProperty(
+        fc.array(line, { minLength: 1, maxLength: 40 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (lines, gzip, trailingNewline) => {
+          const text = lines.map((l) => l.text).join('\n') + (trailingNewline ? '\n' : '');
+          const req = t.http.post(`/v1/aws-accounts/${accountId}/events`).set(s.auth());
+          const res = gzip
+            ? await req.set('Content-Type', 'application/gzip').send(gzipSync(text))
+            : await req.set('Content-Type', 'application/x-ndjson').send(text);
+          expect(res.status).toBe(202);
+          const body = res.body as UploadResult;
+          // Gzip does not say what it holds: a body of which no line is JSON is one broken document.
+          if (gzip && !lines.some((l) => parses(l.text))) {
+            expect(body).toMatchObject({ accepted: 0, rejected: 1, errors: [{ position: 1, code: 'invalid_json' }] });
+            return;
+          }
+          const invalidLines = lines.flatMap((l, i) => (l.kind === 'invalid' ? [i + 1] : []));
+          expect(body.accepted + body.rejected).toBe(lines.length);
+          expect(body.accepted).toBe(lines.length - invalidLines.length);
+          expect(body.errors.map((e) => e.position).sort((a, b) => a - b)).toEqual(invalidLines);
+        },
+      ),
       { numRuns: 80 },
     );
   }, 60_000);
@@ -111,7 +119,12 @@ describe('properties of uploads and rules', () => {
   it('a log file {"Records":[...]} as JSON accounts for every element: the others rejected at their pointer', async () => {
     const element = fc.oneof(
       { weight: 3, arbitrary: valid.map((r) => ({ ok: true, value: r as unknown })) },
-      { weight: 2, arbitrary: invalidValue.filter((v) => !(typeof v === 'object' && v !== null && 'requestParameters' in v)).map((v) => ({ ok: false, value: v as unknown })) },
+      {
+        weight: 2,
+        arbitrary: invalidValue
+          .filter((v) => !(typeof v === 'object' && v !== null && 'requestParameters' in v))
+          .map((v) => ({ ok: false, value: v as unknown })),
+      },
     );
     await fc.assert(
       fc.asyncProperty(fc.array(element, { minLength: 1, maxLength: 40 }), async (elements) => {
@@ -174,14 +187,26 @@ describe('properties of uploads and rules', () => {
       extraKey: fc.oneof(fc.constant(''), fc.constantFrom('status', 'author', 'description', 'falsepositives')),
     });
     // A mutation of the text: a character deleted, inserted or replaced somewhere.
-    const mutation = fc.option(fc.tuple(fc.nat(), fc.constantFrom('delete', 'insert', 'replace'), fc.constantFrom(':', ' ', '\n', '-', '{', '|', "'", '"', '\t', 'x', '#')), { nil: undefined });
+    const mutation = fc.option(
+      fc.tuple(
+        fc.nat(),
+        fc.constantFrom('delete', 'insert', 'replace'),
+        fc.constantFrom(':', ' ', '\n', '-', '{', '|', "'", '"', '\t', 'x', '#'),
+      ),
+      { nil: undefined },
+    );
     await fc.assert(
       fc.asyncProperty(fc.uuid(), parts, mutation, fc.boolean(), async (id, p, m, asJson) => {
         let yaml = ruleText(id, p);
         if (m) {
           const [at, op, ch] = m;
           const i = at % yaml.length;
-          yaml = op === 'delete' ? yaml.slice(0, i) + yaml.slice(i + 1) : op === 'insert' ? yaml.slice(0, i) + ch + yaml.slice(i) : yaml.slice(0, i) + ch + yaml.slice(i + 1);
+          yaml =
+            op === 'delete'
+              ? yaml.slice(0, i) + yaml.slice(i + 1)
+              : op === 'insert'
+                ? yaml.slice(0, i) + ch + yaml.slice(i)
+                : yaml.slice(0, i) + ch + yaml.slice(i + 1);
         }
         outcomes[await createdOrLocated(yaml, asJson)]++;
       }),
@@ -194,13 +219,59 @@ describe('properties of uploads and rules', () => {
 
   it('arbitrary YAML-ish text: never a 500, always a rule or a located invalid_rule', async () => {
     const token = fc.oneof(
-      fc.constantFrom('title:', 'id:', 'detection:', 'condition:', 'logsource:', 'sel:', 'eventName', '|contains', '|re', '- ', ': ', '\n', '\n  ', '  ', '{', '}', '[', ']', '&a', '*a', '!!str', '---', '...', '#', '"', "'", '%', '@', '`', '?', 'null', '1 of', 'them', 'and', 'or', 'not', '(', ')'),
+      fc.constantFrom(
+        'title:',
+        'id:',
+        'detection:',
+        'condition:',
+        'logsource:',
+        'sel:',
+        'eventName',
+        '|contains',
+        '|re',
+        '- ',
+        ': ',
+        '\n',
+        '\n  ',
+        '  ',
+        '{',
+        '}',
+        '[',
+        ']',
+        '&a',
+        '*a',
+        '!!str',
+        '---',
+        '...',
+        '#',
+        '"',
+        "'",
+        '%',
+        '@',
+        '`',
+        '?',
+        'null',
+        '1 of',
+        'them',
+        'and',
+        'or',
+        'not',
+        '(',
+        ')',
+      ),
       fc.string({ maxLength: 6 }),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(token, { minLength: 1, maxLength: 30 }).map((ts) => ts.join('')).filter((y) => y.length > 0), fc.boolean(), async (yaml, asJson) => {
-        await createdOrLocated(yaml, asJson);
-      }),
+      fc.asyncProperty(
+        fc
+          .array(token, { minLength: 1, maxLength: 30 })
+          .map((ts) => ts.join(''))
+          .filter((y) => y.length > 0),
+        fc.boolean(),
+        async (yaml, asJson) => {
+          await createdOrLocated(yaml, asJson);
+        },
+      ),
       { numRuns: 150 },
     );
   }, 60_000);

@@ -49,8 +49,11 @@ describe('retention', () => {
     const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
     const q = (sql: string, values: unknown[] = []) => owner.query(sql, values);
     // Partitions back to 40 days ago, as if the job had been running that long.
-    await q(`SELECT tg_ensure_daily_partitions(t, ($1::timestamptz AT TIME ZONE 'UTC')::date, ($2::timestamptz AT TIME ZONE 'UTC')::date + 1)
-             FROM unnest(ARRAY['ingested_events', 'domain_events']) t`, [ago(40 * DAY), now.toISOString()]);
+    await q(
+      `SELECT tg_ensure_daily_partitions(t, ($1::timestamptz AT TIME ZONE 'UTC')::date, ($2::timestamptz AT TIME ZONE 'UTC')::date + 1)
+             FROM unnest(ARRAY['ingested_events', 'domain_events']) t`,
+      [ago(40 * DAY), now.toISOString()],
+    );
 
     const [short, long] = [randomUUID(), randomUUID()];
     await q(`INSERT INTO tenants (id, name, retention_days) VALUES ($1, 'short', 1), ($2, 'long', NULL)`, [short, long]);
@@ -61,7 +64,10 @@ describe('retention', () => {
          VALUES ($1, $2, 'r', 'R', 'high', 'a', $3, '{}', $3, $3, 2, now())`,
         [id, tenant, lastSeen],
       );
-      await q(`INSERT INTO finding_events (tenant_id, finding_id, event_id, seq) VALUES ($1, $2, 'e1', 1), ($1, $2, 'e2', 2)`, [tenant, id]);
+      await q(`INSERT INTO finding_events (tenant_id, finding_id, event_id, seq) VALUES ($1, $2, 'e1', 1), ($1, $2, 'e2', 2)`, [
+        tenant,
+        id,
+      ]);
       await q(`INSERT INTO finding_activity (id, tenant_id, finding_id, type) VALUES ($1, $2, $3, 'created')`, [randomUUID(), tenant, id]);
       return id;
     };
@@ -70,7 +76,10 @@ describe('retention', () => {
     const longOld = await finding(long, ago(2 * DAY));
 
     const endpoint = randomUUID();
-    await q(`INSERT INTO webhook_endpoints (id, tenant_id, url, event_types, updated_at) VALUES ($1, $2, 'https://example.com/h', '{}', now())`, [endpoint, short]);
+    await q(
+      `INSERT INTO webhook_endpoints (id, tenant_id, url, event_types, updated_at) VALUES ($1, $2, 'https://example.com/h', '{}', now())`,
+      [endpoint, short],
+    );
     const delivery = async (status: string, updatedAt: string) => {
       const id = randomUUID();
       await q(
@@ -78,12 +87,10 @@ describe('retention', () => {
          VALUES ($1, $2, $3, $4, 'finding.created', '{}', $5, $6)`,
         [id, short, endpoint, `msg_${id}`, status, updatedAt],
       );
-      await q(`INSERT INTO webhook_attempts (id, tenant_id, delivery_id, attempt, latency_ms) VALUES ($1, $2, $3, 1, 5), ($4, $2, $3, 2, 5)`, [
-        randomUUID(),
-        short,
-        id,
-        randomUUID(),
-      ]);
+      await q(
+        `INSERT INTO webhook_attempts (id, tenant_id, delivery_id, attempt, latency_ms) VALUES ($1, $2, $3, 1, 5), ($4, $2, $3, 2, 5)`,
+        [randomUUID(), short, id, randomUUID()],
+      );
       return id;
     };
     await delivery('succeeded', ago(40 * DAY)); // due: finished 40 days ago
@@ -91,11 +98,10 @@ describe('retention', () => {
     const failedRecent = await delivery('failed', ago(DAY));
 
     // The ledger: 5 days old (past the 72-hour window) and an hour old.
-    await q(`INSERT INTO ingested_events (tenant_id, event_id, source, batch_id, event_time) VALUES ($1, 'old', 'upload', 'b', $2), ($1, 'new', 'upload', 'b', $3)`, [
-      short,
-      ago(5 * DAY),
-      ago(3600_000),
-    ]);
+    await q(
+      `INSERT INTO ingested_events (tenant_id, event_id, source, batch_id, event_time) VALUES ($1, 'old', 'upload', 'b', $2), ($1, 'new', 'upload', 'b', $3)`,
+      [short, ago(5 * DAY), ago(3600_000)],
+    );
     // The outbox: published 40 days ago (due at 30), unpublished 39 days ago (kept: not yet relayed), published today.
     await q(
       `INSERT INTO domain_events (id, tenant_id, type, data, created_at, published_at) VALUES
@@ -118,7 +124,10 @@ describe('retention', () => {
     expect(await ids('SELECT id FROM webhook_deliveries')).toEqual([pendingOld, failedRecent].sort());
     expect(await ids('SELECT delivery_id AS id FROM webhook_attempts GROUP BY delivery_id')).toEqual([pendingOld, failedRecent].sort());
     expect(await ids('SELECT event_id AS id FROM ingested_events')).toEqual(['new']);
-    expect((await q('SELECT published_at IS NULL AS pending FROM domain_events ORDER BY created_at')).rows).toEqual([{ pending: true }, { pending: false }]);
+    expect((await q('SELECT published_at IS NULL AS pending FROM domain_events ORDER BY created_at')).rows).toEqual([
+      { pending: true },
+      { pending: false },
+    ]);
     expect(outcome.dropped).toMatchObject({
       findings: 1,
       finding_events: 2,
@@ -130,9 +139,9 @@ describe('retention', () => {
     });
     // Whole partitions went: every day of the ledger before the window, the published outbox's old days.
     const parts = async (table: string) =>
-      (await q(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass`, [table])).rows.map(
-        (r: { relname: string }) => r.relname,
-      );
+      (
+        await q(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass`, [table])
+      ).rows.map((r: { relname: string }) => r.relname);
     const day = (ms: number) => `p${new Date(now.getTime() + ms).toISOString().slice(0, 10).replaceAll('-', '')}`;
     const ledgerParts = await parts('ingested_events');
     expect(ledgerParts).not.toContain(`ingested_events_${day(-5 * DAY)}`);

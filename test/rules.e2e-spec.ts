@@ -57,13 +57,34 @@ describe('rules API', () => {
     const yaml = (level: string) =>
       `title: Trail deleted\nid: ${id}\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel: {eventName: DeleteTrail}\n  condition: sel\nlevel: ${level}\n`;
     const analyst = await s.key('analyst');
-    await t.http.post('/v1/rules').set(s.auth(analyst.key)).send({ yaml: yaml('low') }).expect(403);
-    const created = await t.http.post('/v1/rules').set(s.auth()).send({ yaml: yaml('low') }).expect(201);
+    await t.http
+      .post('/v1/rules')
+      .set(s.auth(analyst.key))
+      .send({ yaml: yaml('low') })
+      .expect(403);
+    const created = await t.http
+      .post('/v1/rules')
+      .set(s.auth())
+      .send({ yaml: yaml('low') })
+      .expect(201);
     expect(created.body).toMatchObject({ id, source: 'custom', level: 'low', enabled: true });
-    await t.http.post('/v1/rules').set(s.auth()).send({ yaml: yaml('low') }).expect(409);
-    const replaced = await t.http.put(`/v1/rules/${id}`).set(s.auth()).set('Content-Type', 'application/yaml').send(yaml('high')).expect(200);
+    await t.http
+      .post('/v1/rules')
+      .set(s.auth())
+      .send({ yaml: yaml('low') })
+      .expect(409);
+    const replaced = await t.http
+      .put(`/v1/rules/${id}`)
+      .set(s.auth())
+      .set('Content-Type', 'application/yaml')
+      .send(yaml('high'))
+      .expect(200);
     expect(replaced.body).toMatchObject({ level: 'high', yaml: yaml('high') });
-    const mismatch = await t.http.put(`/v1/rules/${randomUUID()}`).set(s.auth()).send({ yaml: yaml('high') }).expect(400);
+    const mismatch = await t.http
+      .put(`/v1/rules/${randomUUID()}`)
+      .set(s.auth())
+      .send({ yaml: yaml('high') })
+      .expect(400);
     expect(mismatch.body.error.code).toBe('id_mismatch');
     await t.http.delete(`/v1/rules/${id}`).set(s.auth()).expect(200);
     await t.http.get(`/v1/rules/${id}`).set(s.auth()).expect(404);
@@ -71,8 +92,16 @@ describe('rules API', () => {
 
   it.each([
     ['malformed YAML', 'title: x\ndetection: [unclosed\n', 'yaml_syntax'],
-    ['a v1 aggregation', `title: x\nid: ${randomUUID()}\nlogsource: {product: aws}\ndetection:\n  s: {eventName: A}\n  condition: s | count() > 5\n`, 'v1_aggregation'],
-    ['an undefined identifier', `title: x\nid: ${randomUUID()}\nlogsource: {product: aws}\ndetection:\n  s: {eventName: A}\n  condition: s and other\n`, 'undefined_identifier'],
+    [
+      'a v1 aggregation',
+      `title: x\nid: ${randomUUID()}\nlogsource: {product: aws}\ndetection:\n  s: {eventName: A}\n  condition: s | count() > 5\n`,
+      'v1_aggregation',
+    ],
+    [
+      'an undefined identifier',
+      `title: x\nid: ${randomUUID()}\nlogsource: {product: aws}\ndetection:\n  s: {eventName: A}\n  condition: s and other\n`,
+      'undefined_identifier',
+    ],
   ])('rejects %s with its position', async (_name, yaml, reason) => {
     const res = await t.http.post('/v1/rules').set(s.auth()).set('Content-Type', 'application/yaml').send(yaml).expect(400);
     expect(res.body.error).toMatchObject({ code: 'invalid_rule', details: { reason } });
@@ -112,13 +141,26 @@ describe('rules API', () => {
       `title: Cloud admins change trails\nid: ${id}\nlogsource: {product: aws}\nfilter:\n  rules: [${seed.id}]\n  admins:\n    actor.session.issuer|endswith: ':role/CloudAdmin'\n  condition: ${condition}\n`;
 
     // Dry run of the filter on the rules it names: `not admins` drops the admin's event only.
-    const dry = await t.http.post('/v1/rules/test').set(s.auth()).send({ yaml: filter('not admins'), events }).expect(200);
+    const dry = await t.http
+      .post('/v1/rules/test')
+      .set(s.auth())
+      .send({ yaml: filter('not admins'), events })
+      .expect(200);
     expect(dry.body.matches.map((m: { index: number; ruleId: string }) => [m.index, m.ruleId])).toEqual([[0, seed.id]]);
     expect(dry.body.warnings).toEqual([]);
-    const keep = await t.http.post('/v1/rules/test').set(s.auth()).send({ yaml: filter('admins'), events }).expect(200);
+    const keep = await t.http
+      .post('/v1/rules/test')
+      .set(s.auth())
+      .send({ yaml: filter('admins'), events })
+      .expect(200);
     expect(keep.body.matches.map((m: { index: number }) => m.index)).toEqual([1]);
 
-    const created = await t.http.post('/v1/rules').set(s.auth()).set('Content-Type', 'application/yaml').send(filter('not admins')).expect(201);
+    const created = await t.http
+      .post('/v1/rules')
+      .set(s.auth())
+      .set('Content-Type', 'application/yaml')
+      .send(filter('not admins'))
+      .expect(201);
     expect(created.body).toMatchObject({ id, kind: 'filter', source: 'custom', enabled: true, rules: [seed.id], level: null });
     const listed = (await t.http.get('/v1/rules?source=custom').set(s.auth()).expect(200)).body.data;
     expect(listed.map((r: { id: string; kind: string }) => [r.id, r.kind])).toEqual([[id, 'filter']]);
@@ -137,7 +179,12 @@ describe('rules API', () => {
       `title: x\nid: ${randomUUID()}\nlogsource: {product: aws}\ndetection:\n  s: {eventName: UpdateTrail}\n  a: {userIdentity.arn|expand: '%${placeholder}%'}\n  condition: s and not a\n`;
     const bad = await t.http.post('/v1/rules').set(s.auth()).set('Content-Type', 'application/yaml').send(yaml('Operators')).expect(400);
     expect(bad.body.error).toMatchObject({ code: 'invalid_rule', details: { reason: 'unsupported_placeholder', line: 6 } });
-    const ok = await t.http.post('/v1/rules').set(s.auth()).set('Content-Type', 'application/yaml').send(yaml('Administrators')).expect(201);
+    const ok = await t.http
+      .post('/v1/rules')
+      .set(s.auth())
+      .set('Content-Type', 'application/yaml')
+      .send(yaml('Administrators'))
+      .expect(201);
     await t.http.delete(`/v1/rules/${ok.body.id}`).set(s.auth()).expect(200);
   });
 });

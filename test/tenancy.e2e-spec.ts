@@ -137,7 +137,9 @@ describe('tenancy and API keys', () => {
       try {
         const r = await client.query('SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = current_user');
         expect(r.rows[0]).toEqual({ rolbypassrls: false, rolsuper: false });
-        const owned = await client.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user");
+        const owned = await client.query(
+          "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user",
+        );
         expect(owned.rows[0].n).toBe(0);
         const forced = await client.query(
           "SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> '_prisma_migrations' AND NOT (c.relrowsecurity AND c.relforcerowsecurity)",

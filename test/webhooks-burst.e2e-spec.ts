@@ -38,7 +38,11 @@ describe('webhooks: a burst of 10,000 findings', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        const headers = { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) };
+        const headers = {
+          'webhook-id': String(req.headers['webhook-id']),
+          'webhook-timestamp': String(req.headers['webhook-timestamp']),
+          'webhook-signature': String(req.headers['webhook-signature']),
+        };
         try {
           const payload = verifier!.verify(body, headers) as { data: { id: string } };
           findingIds.set(payload.data.id, (findingIds.get(payload.data.id) ?? 0) + 1);
@@ -68,7 +72,11 @@ describe('webhooks: a burst of 10,000 findings', () => {
 
   it('delivers every alert exactly once, verified, and records each as one successful attempt', async () => {
     const { port } = server.address() as AddressInfo;
-    const created = await t.http.post('/v1/webhooks').set(s.auth()).send({ url: `http://127.0.0.1:${port}/hook`, eventTypes: ['finding.created'] }).expect(201);
+    const created = await t.http
+      .post('/v1/webhooks')
+      .set(s.auth())
+      .send({ url: `http://127.0.0.1:${port}/hook`, eventTypes: ['finding.created'] })
+      .expect(201);
     const endpointId = created.body.id as string;
     verifier = new Webhook(created.body.secret as string);
 
@@ -82,7 +90,10 @@ describe('webhooks: a burst of 10,000 findings', () => {
         RETURNING id`;
       await new DomainEventsRepository().recordMany(
         scope,
-        rows.map((r) => ({ type: 'finding.created' as const, data: { id: r.id, ruleId: 'burst-rule', severity: 'high', title: 'Burst rule' } })),
+        rows.map((r) => ({
+          type: 'finding.created' as const,
+          data: { id: r.id, ruleId: 'burst-rule', severity: 'high', title: 'Burst rule' },
+        })),
       );
     });
 
@@ -103,8 +114,8 @@ describe('webhooks: a burst of 10,000 findings', () => {
          FROM webhook_deliveries d WHERE d.tenant_id = $1 AND d.endpoint_id = $2 GROUP BY 1, 2`,
       [s.tenantId, endpointId],
     );
-    expect(recorded.rows.map((r) => ({ status: r.status, attemptCount: r.attempt_count, n: Number(r.n), attempts: Number(r.attempts) }))).toEqual([
-      { status: 'succeeded', attemptCount: 1, n: FINDINGS, attempts: FINDINGS },
-    ]);
+    expect(
+      recorded.rows.map((r) => ({ status: r.status, attemptCount: r.attempt_count, n: Number(r.n), attempts: Number(r.attempts) })),
+    ).toEqual([{ status: 'succeeded', attemptCount: 1, n: FINDINGS, attempts: FINDINGS }]);
   }, 240_000);
 });

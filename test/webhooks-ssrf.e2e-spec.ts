@@ -49,7 +49,11 @@ describe('webhook targets are checked against SSRF', () => {
 
   it('checks a new URL on PATCH too, and keeps the old one when refused', async () => {
     const created = await t.http.post('/v1/webhooks').set(a.auth()).send({ url: 'https://hooks.example.com/trailguard' }).expect(201);
-    const res = await t.http.patch(`/v1/webhooks/${created.body.id}`).set(a.auth()).send({ url: 'https://[::ffff:a9fe:a9fe]/' }).expect(400);
+    const res = await t.http
+      .patch(`/v1/webhooks/${created.body.id}`)
+      .set(a.auth())
+      .send({ url: 'https://[::ffff:a9fe:a9fe]/' })
+      .expect(400);
     expect(res.body.error.code).toBe('ssrf_blocked');
     const still = await t.http.get(`/v1/webhooks/${created.body.id}`).set(a.auth()).expect(200);
     expect(still.body.url).toBe('https://hooks.example.com/trailguard');
@@ -89,7 +93,9 @@ describe('webhook targets are checked against SSRF', () => {
         await repo.addSecret(scope, e.id, box.encrypt(generateWebhookSecret(), e.id));
         return e.id;
       });
-      const eventId = await db.forTenant(tenantId, (scope) => new DomainEventsRepository().record(scope, 'posture.changed', { accountId: '123456789012' }));
+      const eventId = await db.forTenant(tenantId, (scope) =>
+        new DomainEventsRepository().record(scope, 'posture.changed', { accountId: '123456789012' }),
+      );
       const deadline = Date.now() + 15_000;
       let attempts: Array<{ error: string | null; statusCode: number | null }> = [];
       while (Date.now() < deadline) {

@@ -51,7 +51,11 @@ class Receiver {
 
   headersOf(i: number): { 'webhook-id': string; 'webhook-timestamp': string; 'webhook-signature': string } {
     const h = this.received[i]!.headers;
-    return { 'webhook-id': String(h['webhook-id']), 'webhook-timestamp': String(h['webhook-timestamp']), 'webhook-signature': String(h['webhook-signature']) };
+    return {
+      'webhook-id': String(h['webhook-id']),
+      'webhook-timestamp': String(h['webhook-timestamp']),
+      'webhook-signature': String(h['webhook-signature']),
+    };
   }
 
   close(): Promise<void> {
@@ -86,7 +90,11 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
   const startWorkerCtx = () => startTestWorkers(OVERRIDES);
 
   async function createEndpoint(url: string, extra: Record<string, unknown> = {}, session = a) {
-    const res = await t.http.post('/v1/webhooks').set(session.auth()).send({ url, ...extra }).expect(201);
+    const res = await t.http
+      .post('/v1/webhooks')
+      .set(session.auth())
+      .send({ url, ...extra })
+      .expect(201);
     return res.body as { id: string; secret: string };
   }
 
@@ -100,13 +108,22 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
   }
 
   async function deliveryWhen(endpointId: string, messageId: string, done: (d: Record<string, any>) => boolean, timeoutMs?: number) {
-    return eventually(async () => {
-      const d = (await deliveries(endpointId)).find((x) => x.messageId === messageId);
-      return d && done(d) ? d : undefined;
-    }, `delivery ${messageId}`, timeoutMs);
+    return eventually(
+      async () => {
+        const d = (await deliveries(endpointId)).find((x) => x.messageId === messageId);
+        return d && done(d) ? d : undefined;
+      },
+      `delivery ${messageId}`,
+      timeoutMs,
+    );
   }
 
-  const finding = (severity: string) => ({ id: randomUUID(), ruleId: 'aws_cloudtrail_disable_logging', severity, title: 'CloudTrail logging stopped' });
+  const finding = (severity: string) => ({
+    id: randomUUID(),
+    ruleId: 'aws_cloudtrail_disable_logging',
+    severity,
+    title: 'CloudTrail logging stopped',
+  });
 
   beforeAll(async () => {
     t = await startTestApp(OVERRIDES);
@@ -127,7 +144,14 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
     const { id, secret } = await createEndpoint(rx.url, { description: 'pager', eventTypes: ['finding.created'], minSeverity: 'medium' });
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     const one = await t.http.get(`/v1/webhooks/${id}`).set(a.auth()).expect(200);
-    expect(one.body).toMatchObject({ id, url: rx.url, description: 'pager', eventTypes: ['finding.created'], minSeverity: 'medium', enabled: true });
+    expect(one.body).toMatchObject({
+      id,
+      url: rx.url,
+      description: 'pager',
+      eventTypes: ['finding.created'],
+      minSeverity: 'medium',
+      enabled: true,
+    });
     expect(one.body.secrets).toHaveLength(1);
     const list = await t.http.get('/v1/webhooks').set(a.auth()).expect(200);
     expect(list.body.data.map((e: { id: string }) => e.id)).toContain(id);
@@ -149,7 +173,11 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
   });
 
   it('refuses bodies that are not valid (unknown event type, severity, field)', async () => {
-    for (const body of [{ url: rx.url, eventTypes: ['finding.deleted'] }, { url: rx.url, minSeverity: 'urgent' }, { url: rx.url, secret: 'x' }]) {
+    for (const body of [
+      { url: rx.url, eventTypes: ['finding.deleted'] },
+      { url: rx.url, minSeverity: 'urgent' },
+      { url: rx.url, secret: 'x' },
+    ]) {
       const res = await t.http.post('/v1/webhooks').set(a.auth()).send(body).expect(400);
       expect(res.body.error.code).toBe('validation_failed');
     }
@@ -181,7 +209,11 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
     const eventId = await recordEvent('finding.created', finding('critical'));
     const d = await deliveryWhen(id, `msg_${eventId}`, (x) => x.status === 'succeeded');
     expect(d.attemptCount).toBe(3);
-    expect(d.attempts.map((x: { attempt: number; statusCode: number }) => [x.attempt, x.statusCode])).toEqual([[1, 500], [2, 500], [3, 204]]);
+    expect(d.attempts.map((x: { attempt: number; statusCode: number }) => [x.attempt, x.statusCode])).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 204],
+    ]);
     expect(d.attempts[0].responseSnippet).toBe('boom 0');
     expect(d.attempts[0].error).toMatch(/http_error/);
     expect(d.nextAttemptAt).toBeNull();
@@ -295,7 +327,12 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
     const r = await startReceiver();
     const { id, secret } = await createEndpoint(r.url, { payloadFormat: 'slack' });
     expect((await t.http.get(`/v1/webhooks/${id}`).set(a.auth()).expect(200)).body.payloadFormat).toBe('slack');
-    const data = { ...finding('high'), ruleTitle: 'AWS CloudTrail UpdateTrail with multi-region disabled', actor: 'arn:aws:iam::111122223333:user/mallory', eventCount: 1 };
+    const data = {
+      ...finding('high'),
+      ruleTitle: 'AWS CloudTrail UpdateTrail with multi-region disabled',
+      actor: 'arn:aws:iam::111122223333:user/mallory',
+      eventCount: 1,
+    };
     const eventId = await recordEvent('finding.created', data);
     await deliveryWhen(id, `msg_${eventId}`, (x) => x.status === 'succeeded');
     const body = r.received[0]!.body;
@@ -327,7 +364,12 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
     expect(pickyDeliveries.map((x) => x.messageId)).toEqual([`msg_${critical}`]);
     expect(picky.received).toHaveLength(1);
     expect(JSON.parse(picky.received[0]!.body)).toMatchObject({ type: 'finding.created', data: { severity: 'critical' } });
-    expect(all.received.map((x) => JSON.parse(x.body).type).sort()).toEqual(['finding.created', 'finding.created', 'finding.updated', 'posture.changed']);
+    expect(all.received.map((x) => JSON.parse(x.body).type).sort()).toEqual([
+      'finding.created',
+      'finding.created',
+      'finding.updated',
+      'posture.changed',
+    ]);
   });
 
   it('answers 404 to another tenant on every id route', async () => {
@@ -416,7 +458,10 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
     async function runJob(tenantId: string, deliveryId: string, attempt: number): Promise<void> {
       const jobId = `deliver:${deliveryId}:${attempt}-r${Date.now()}`;
       await queue.add('webhooks.deliver', { tenantId, deliveryId, seriesStart: 1 }, { jobId });
-      await eventually(async () => ((await (await queue.queue('webhooks').getJob(jobId))?.getState()) === 'completed' ? true : undefined), `job ${jobId}`);
+      await eventually(
+        async () => ((await (await queue.queue('webhooks').getJob(jobId))?.getState()) === 'completed' ? true : undefined),
+        `job ${jobId}`,
+      );
     }
 
     it('sends nothing and records no second attempt when the attempt already completed', async () => {
@@ -439,12 +484,19 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
       r.reply = () => ({ status: 200 });
       // The state a crash leaves: attempt 4 recorded with a retry decided, its job never queued.
       await db.forTenant(asTenantId(a.tenantId), (scope) =>
-        scope.tx.webhookDelivery.update({ where: { tenantId_id: { tenantId: a.tenantId, id: d.id } }, data: { status: 'pending', nextAttemptAt: new Date() } }),
+        scope.tx.webhookDelivery.update({
+          where: { tenantId_id: { tenantId: a.tenantId, id: d.id } },
+          data: { status: 'pending', nextAttemptAt: new Date() },
+        }),
       );
       await runJob(a.tenantId, d.id, 4);
       const ok = await deliveryWhen(id, `msg_${eventId}`, (x) => x.status === 'succeeded');
       expect(ok.attempts.map((x: { attempt: number; statusCode: number }) => [x.attempt, x.statusCode])).toEqual([
-        [1, 500], [2, 500], [3, 500], [4, 500], [5, 200],
+        [1, 500],
+        [2, 500],
+        [3, 500],
+        [4, 500],
+        [5, 200],
       ]);
     });
   });
@@ -474,7 +526,10 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
       await new Promise((res) => setTimeout(res, 1100));
       const jobId = `sweep-${randomUUID()}`;
       await queue.add('webhooks.sweep', {}, { jobId, removeOnComplete: false });
-      await eventually(async () => ((await queue.queue('webhooks').getJobState(jobId)) === 'completed' ? true : undefined), `sweep ${jobId}`);
+      await eventually(
+        async () => ((await queue.queue('webhooks').getJobState(jobId)) === 'completed' ? true : undefined),
+        `sweep ${jobId}`,
+      );
     }
 
     it('gives a pending delivery whose job was lost a job again, and it is sent once', async () => {
@@ -494,7 +549,8 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
       const r = await startReceiver();
       const { id } = await createEndpoint(r.url);
       const tenantId = asTenantId(a.tenantId);
-      const secrets = (scope: Parameters<Parameters<Database['forTenant']>[1]>[0]) => scope.tx.webhookSecret.findFirstOrThrow({ where: { tenantId, endpointId: id } });
+      const secrets = (scope: Parameters<Parameters<Database['forTenant']>[1]>[0]) =>
+        scope.tx.webhookSecret.findFirstOrThrow({ where: { tenantId, endpointId: id } });
       const original = await db.forTenant(tenantId, secrets);
       const setCiphertext = (ciphertext: string) =>
         db.forTenant(tenantId, (scope) => scope.tx.webhookSecret.update({ where: { id: original.id }, data: { ciphertext } }));
@@ -503,7 +559,10 @@ describe('webhooks end to end (API, relay, fan-out, delivery)', () => {
       const { id: deliveryId, messageId } = await deliveryWithoutJob(id);
       const jobId = deliverJobId(deliveryId, 1);
       await queue.add('webhooks.deliver', { tenantId, deliveryId }, { jobId, attempts: 1 });
-      await eventually(async () => ((await queue.queue('webhooks').getJobState(jobId)) === 'failed' ? true : undefined), `job ${jobId} failed`);
+      await eventually(
+        async () => ((await queue.queue('webhooks').getJobState(jobId)) === 'failed' ? true : undefined),
+        `job ${jobId} failed`,
+      );
       expect((await deliveries(id)).find((x) => x.messageId === messageId)).toMatchObject({ status: 'pending', attemptCount: 0 });
 
       await setCiphertext(original.ciphertext);

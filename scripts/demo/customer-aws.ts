@@ -22,7 +22,14 @@ export function setUpCustomerEstate(sim: AwsSimulator, input: { accountId: strin
   const trailName = input.trailName ?? 'org-trail';
   sim.createAccount(accountId);
   sim.createBucket(bucket, accountId);
-  sim.createTrail(accountId, { name: trailName, region: 'us-east-1', s3BucketName: bucket, isMultiRegion: true, isLogging: true, logFileValidationEnabled: true });
+  sim.createTrail(accountId, {
+    name: trailName,
+    region: 'us-east-1',
+    s3BucketName: bucket,
+    isMultiRegion: true,
+    isLogging: true,
+    logFileValidationEnabled: true,
+  });
   const { roleArn: adminRoleArn } = sim.createRole(accountId, {
     roleName: 'CloudAdmin',
     trustedAccountId: accountId,

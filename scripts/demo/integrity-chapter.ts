@@ -56,12 +56,18 @@ export async function runIntegrityChapter(opts: ChapterOptions): Promise<Chapter
   await api.call('PATCH', `/v1/aws-accounts/${opts.accountId}`, { body: { s3Bucket: estate.bucket } });
   const onboarding = await api.get<{ template: unknown }>(`/v1/aws-accounts/${opts.accountId}/onboarding`);
   deployTemplate(sim, estate.accountId, onboarding.template);
-  log('setup', `the account now also reads s3://${estate.bucket} (PATCH /v1/aws-accounts/:id, stack updated with the new template): log files and their signed digests`);
+  log(
+    'setup',
+    `the account now also reads s3://${estate.bucket} (PATCH /v1/aws-accounts/:id, stack updated with the new template): log files and their signed digests`,
+  );
 
   // CloudTrail delivers the log file that recorded mallory's narrowing, then the hourly digest signing it.
   const logKey = sim.putLogFile(estate.bucket, { accountId: estate.accountId, region: estate.homeRegion, records: opts.attackerRecords });
   const digestKey = sim.deliverDigest(estate.accountId, estate.trailName, estate.homeRegion);
-  log('aws', `CloudTrail delivers ${logKey.split('/').pop()} and the signed digest ${digestKey.split('/').pop()} (SHA-256 of each log file, RSA signature)`);
+  log(
+    'aws',
+    `CloudTrail delivers ${logKey.split('/').pop()} and the signed digest ${digestKey.split('/').pop()} (SHA-256 of each log file, RSA signature)`,
+  );
 
   // mallory moves the trail to her own bucket and deletes the log file that names her.
   const attackerBucket = `mallory-drop-${estate.accountId}`;
@@ -77,7 +83,10 @@ export async function runIntegrityChapter(opts: ChapterOptions): Promise<Chapter
     s3.destroy();
   }
   const bucketMove = sim.events(estate.accountId, estate.homeRegion).find((r) => r.eventName === 'UpdateTrail' && !before.has(r.eventID))!;
-  log('aws', `mallory calls UpdateTrail S3BucketName=${attackerBucket} (a bucket of account ${ATTACKER_ACCOUNT_ID}), then DeleteObject ${logKey.split('/').pop()}`);
+  log(
+    'aws',
+    `mallory calls UpdateTrail S3BucketName=${attackerBucket} (a bucket of account ${ATTACKER_ACCOUNT_ID}), then DeleteObject ${logKey.split('/').pop()}`,
+  );
 
   // Muted first look: the story's findings were told already.
   let muted = true;
@@ -87,13 +96,26 @@ export async function runIntegrityChapter(opts: ChapterOptions): Promise<Chapter
   const has = (title: string) => () => watcher.findings.some((f) => f.ruleTitle === title);
   // Polling brings the bucket move's UpdateTrail (mallory's second one) before the posture check links to it.
   const updateTrailCalls = () =>
-    watcher.findings.filter((f) => f.ruleTitle === 'AWS CloudTrail UpdateTrail' && f.actor === estate.mallory.arn).reduce((n, f) => n + f.eventCount, 0);
-  await waitUntil('the bucket move to be detected', async () => (await watcher.refresh(), updateTrailCalls() >= 2), timeoutMs, () => watcher.describe());
+    watcher.findings
+      .filter((f) => f.ruleTitle === 'AWS CloudTrail UpdateTrail' && f.actor === estate.mallory.arn)
+      .reduce((n, f) => n + f.eventCount, 0);
+  await waitUntil(
+    'the bucket move to be detected',
+    async () => (await watcher.refresh(), updateTrailCalls() >= 2),
+    timeoutMs,
+    () => watcher.describe(),
+  );
   if (opts.runPostureCheck) await opts.runPostureCheck({ accountId: opts.accountId });
   for (const title of [INTEGRITY_TITLES.foreignBucket, INTEGRITY_TITLES.logDeleted]) {
-    await waitUntil(`the finding "${title}"`, async () => (await watcher.refresh(), has(title)()), timeoutMs, () => watcher.describe());
+    await waitUntil(
+      `the finding "${title}"`,
+      async () => (await watcher.refresh(), has(title)()),
+      timeoutMs,
+      () => watcher.describe(),
+    );
   }
   const blind = watcher.findings.find((f) => f.ruleTitle === INTEGRITY_TITLES.blindSpot);
-  if (blind) log('finding', `the blind-spot alert stays on the timeline: CRITICAL "${blind.ruleTitle}" by ${blind.actor} [${blind.id.slice(0, 8)}]`);
+  if (blind)
+    log('finding', `the blind-spot alert stays on the timeline: CRITICAL "${blind.ruleTitle}" by ${blind.actor} [${blind.id.slice(0, 8)}]`);
   return { attackerBucket, deletedLogKey: logKey, digestKey, bucketMove, findings: watcher.findings };
 }

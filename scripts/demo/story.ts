@@ -37,7 +37,11 @@ export const RULE_TITLES = {
 } as const;
 
 /** The webhook subscribes to these; account.status_changed stays out (verification precedes the endpoint). */
-export const WEBHOOK_EVENT_TYPES: Array<'finding.created' | 'finding.updated' | 'posture.changed'> = ['finding.created', 'finding.updated', 'posture.changed'];
+export const WEBHOOK_EVENT_TYPES: Array<'finding.created' | 'finding.updated' | 'posture.changed'> = [
+  'finding.created',
+  'finding.updated',
+  'posture.changed',
+];
 
 export interface ExpectedFinding {
   kind: 'detection' | 'correlation' | 'posture';
@@ -118,7 +122,9 @@ export async function runStory(opts: StoryOptions, receiver: WebhookReceiver): P
 
   // 1. Trailguard side: a tenant.
   const tenant = await ok(
-    trailguardClient(opts.apiUrl, { adminToken: opts.adminToken }).POST('/v1/tenants', { body: { name: `acme-${opts.mode}-${Date.now()}` } }),
+    trailguardClient(opts.apiUrl, { adminToken: opts.adminToken }).POST('/v1/tenants', {
+      body: { name: `acme-${opts.mode}-${Date.now()}` },
+    }),
     'POST /v1/tenants',
   );
   const api = operator.withKey(tenant.apiKey.key);
@@ -151,12 +157,16 @@ export async function runStory(opts: StoryOptions, receiver: WebhookReceiver): P
   log('setup', `quick-create link: ${created.launchUrl.slice(0, 110)}…`);
   const roleArn = deployTemplate(opts.sim, estate.accountId, created.template);
   log('aws', `customer's admin deploys the template: ${roleArn} trusts the platform account under the ExternalId`);
-  const verified = await ok(api.typed.POST('/v1/aws-accounts/{id}/verify', { params: { path: { id: created.id } }, body: { roleArn } }), 'verify');
-  // The verification report's shape is the AWS checks' own (documented as an object).
-  const report = verified.verification as { assumeRole: { permission: string; ok: boolean }; permissions: Array<{ permission: string; ok: boolean }> };
-  const checks = [report.assumeRole, ...report.permissions].map(
-    (p) => `${p.permission} ${p.ok ? 'ok' : 'DENIED'}`,
+  const verified = await ok(
+    api.typed.POST('/v1/aws-accounts/{id}/verify', { params: { path: { id: created.id } }, body: { roleArn } }),
+    'verify',
   );
+  // The verification report's shape is the AWS checks' own (documented as an object).
+  const report = verified.verification as {
+    assumeRole: { permission: string; ok: boolean };
+    permissions: Array<{ permission: string; ok: boolean }>;
+  };
+  const checks = [report.assumeRole, ...report.permissions].map((p) => `${p.permission} ${p.ok ? 'ok' : 'DENIED'}`);
   log('setup', `verified (POST /v1/aws-accounts/${created.id}/verify): ${verified.status}; ${checks.join(', ')}`);
   if (verified.status !== 'active')
     throw new DemoError('verification_failed', `verification left the account ${verified.status}: ${verified.statusReason}`);
@@ -171,7 +181,10 @@ export async function runStory(opts: StoryOptions, receiver: WebhookReceiver): P
     'setup',
     `webhook ${hook.id} registered for ${receiver.url} (${WEBHOOK_EVENT_TYPES.join(', ')}); secret ${hook.secret.slice(0, 12)}… kept by the receiver`,
   );
-  const entry = await ok(api.typed.POST('/v1/allowlist', { body: { principalPattern: estate.adminRoleArn, reason: 'cloud platform team' } }), 'POST /v1/allowlist');
+  const entry = await ok(
+    api.typed.POST('/v1/allowlist', { body: { principalPattern: estate.adminRoleArn, reason: 'cloud platform team' } }),
+    'POST /v1/allowlist',
+  );
   log('setup', `allowlisted ${estate.adminRoleArn} (POST /v1/allowlist): its matches are kept, suppressed`);
 
   const watcher = new StoryWatcher(api, created.id, log);

@@ -20,10 +20,10 @@ describe('AWS faults through polling and S3 reading', () => {
 
   const checkpoint = async (accountId: string, source: 'polling' | 's3'): Promise<Checkpoint | undefined> =>
     (
-      await ownerQuery<Checkpoint>('SELECT last_event_time, last_key, last_error FROM ingest_checkpoints WHERE account_id = $1 AND source = $2', [
-        accountId,
-        source,
-      ])
+      await ownerQuery<Checkpoint>(
+        'SELECT last_event_time, last_key, last_error FROM ingest_checkpoints WHERE account_id = $1 AND source = $2',
+        [accountId, source],
+      )
     )[0];
   const ids = async (accountId: string, source: string) =>
     (await detectBatches(h.detect, h.a.tenantId, accountId)).filter((b) => b.source === source).flatMap((b) => b.eventIds);
@@ -36,7 +36,9 @@ describe('AWS faults through polling and S3 reading', () => {
   it('a 5xx burst on AssumeRole and LookupEvents: the checkpoint waits, then every event arrives exactly once', async () => {
     const acct = '771000000001';
     h.sim.createAccount(acct);
-    const events = Array.from({ length: 120 }, (_, i) => makeCloudTrailRecord({ accountId: acct, awsRegion: 'us-east-1', time: minutesAgo(10 - i / 20) }));
+    const events = Array.from({ length: 120 }, (_, i) =>
+      makeCloudTrailRecord({ accountId: acct, awsRegion: 'us-east-1', time: minutesAgo(10 - i / 20) }),
+    );
     h.sim.appendEvents(acct, 'us-east-1', events);
     const { id } = await onboard(h, h.a, { awsAccountId: acct });
     h.sim.failNext('AssumeRole', 2, 503);
@@ -92,7 +94,9 @@ describe('AWS faults through polling and S3 reading', () => {
     expect(h.sim.expireAllCredentials()).toBeGreaterThan(0);
     const c = file(7, 5);
     await waitFor('file C read', async () => (await checkpoint(id, 's3'))?.last_key === c.key, 30_000);
-    expect(h.sim.requests({ accountId: acct }).filter((r) => r.errorCode === 'ExpiredToken' || r.errorCode === 'ExpiredTokenException').length).toBeGreaterThan(0);
+    expect(
+      h.sim.requests({ accountId: acct }).filter((r) => r.errorCode === 'ExpiredToken' || r.errorCode === 'ExpiredTokenException').length,
+    ).toBeGreaterThan(0);
     expect(h.sim.requests({ action: 'AssumeRole' }).length).toBeGreaterThan(assumes);
 
     const read = await ids(id, 's3');
@@ -109,11 +113,21 @@ describe('AWS faults through polling and S3 reading', () => {
     const bucket = 'fault-logs-771003';
     h.sim.createAccount(acct);
     const { id, roleArn } = await onboard(h, h.a, { awsAccountId: acct, polling: false, s3Bucket: bucket });
-    const first = h.sim.putLogFile(bucket, { accountId: acct, region: 'us-east-1', records: [makeCloudTrailRecord({ accountId: acct })], time: minutesAgo(20) });
+    const first = h.sim.putLogFile(bucket, {
+      accountId: acct,
+      region: 'us-east-1',
+      records: [makeCloudTrailRecord({ accountId: acct })],
+      time: minutesAgo(20),
+    });
     await waitFor('first file read', async () => (await checkpoint(id, 's3'))?.last_key === first);
 
     h.sim.revokePermission(roleArn, 's3:GetObject');
-    h.sim.putLogFile(bucket, { accountId: acct, region: 'us-east-1', records: [makeCloudTrailRecord({ accountId: acct })], time: minutesAgo(10) });
+    h.sim.putLogFile(bucket, {
+      accountId: acct,
+      region: 'us-east-1',
+      records: [makeCloudTrailRecord({ accountId: acct })],
+      time: minutesAgo(10),
+    });
     const account = await waitFor('status error', async () => {
       const r = await h.t.http.get(`/v1/aws-accounts/${id}`).set(h.a.auth());
       return r.body.status === 'error' ? r.body : null;

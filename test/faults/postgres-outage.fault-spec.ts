@@ -1,6 +1,16 @@
 import { enqueueDetectBatches, JobQueue } from '@trailguard/queues';
 import { eventually } from '../support/fixtures';
-import { corpus, detectQueueIdle, findingSignature, ingestedCount, ownPostgres, ownRedis, startApiOn, timed, Workers } from '../support/faults';
+import {
+  corpus,
+  detectQueueIdle,
+  findingSignature,
+  ingestedCount,
+  ownPostgres,
+  ownRedis,
+  startApiOn,
+  timed,
+  Workers,
+} from '../support/faults';
 import type { TestApp } from '../support/test-app';
 import { TenantSession } from '../support/tenant-session';
 import { testJobQueue } from '../support/test-env';
@@ -41,11 +51,19 @@ describe('Postgres unavailable for 10 seconds', () => {
 
     // Undisturbed run: the findings to expect.
     await enqueueDetectBatches(queue, { tenantId: calm.tenantId, accountId: calmAccount, source: 'upload', records });
-    await eventually(() => count(calm.tenantId), (n) => n === RECORDS, 240_000);
+    await eventually(
+      () => count(calm.tenantId),
+      (n) => n === RECORDS,
+      240_000,
+    );
     await eventually(() => detectQueueIdle(queue), Boolean, 60_000);
 
     await enqueueDetectBatches(queue, { tenantId: hurt.tenantId, accountId: hurtAccount, source: 'upload', records });
-    await eventually(() => count(hurt.tenantId), (n) => n >= RECORDS / 5, 120_000);
+    await eventually(
+      () => count(hurt.tenantId),
+      (n) => n >= RECORDS / 5,
+      120_000,
+    );
     const downAt = Date.now();
     await pg.down();
     const atOutage = await queue.counts('detect', 'waiting', 'prioritized', 'active');
@@ -53,14 +71,27 @@ describe('Postgres unavailable for 10 seconds', () => {
     // While it is down: 503 in the envelope, quickly, on readiness and on a tenant route.
     const ready = await timed(() => t.http.get('/readyz'));
     const findings = await timed(() => t.http.get('/v1/findings').set(hurt.auth()));
-    const write = await timed(() => t.http.post('/v1/allowlist').set(hurt.auth()).send({ principalPattern: 'arn:aws:iam::1:role/A', reason: 'x' }));
-    for (const [what, r] of [['readyz', ready], ['findings', findings], ['allowlist', write]] as const) {
-      expect({ what, status: r.value.status, error: r.value.body.error }).toMatchObject({ what, status: 503, error: { code: 'unavailable', message: expect.any(String) } });
+    const write = await timed(() =>
+      t.http.post('/v1/allowlist').set(hurt.auth()).send({ principalPattern: 'arn:aws:iam::1:role/A', reason: 'x' }),
+    );
+    for (const [what, r] of [
+      ['readyz', ready],
+      ['findings', findings],
+      ['allowlist', write],
+    ] as const) {
+      expect({ what, status: r.value.status, error: r.value.body.error }).toMatchObject({
+        what,
+        status: 503,
+        error: { code: 'unavailable', message: expect.any(String) },
+      });
       expect(r.ms).toBeLessThan(2000);
     }
     // Workers meet the outage: their jobs fail and are retried with backoff, not dropped.
     const retried = await eventually(
-      async () => (await Promise.all(queue.shardsOf('detect').map((q) => q.getJobs(['delayed', 'waiting', 'prioritized'], 0, 200)))).flat().filter((j) => j.attemptsMade > 0).length,
+      async () =>
+        (await Promise.all(queue.shardsOf('detect').map((q) => q.getJobs(['delayed', 'waiting', 'prioritized'], 0, 200))))
+          .flat()
+          .filter((j) => j.attemptsMade > 0).length,
       (n) => n > 0,
       OUTAGE_MS,
     );
@@ -68,13 +99,24 @@ describe('Postgres unavailable for 10 seconds', () => {
     await pg.up();
     const upAt = Date.now();
 
-    await eventually(async () => (await t.http.get('/readyz')).status, (s) => s === 200, 30_000);
-    await eventually(() => count(hurt.tenantId), (n) => n === RECORDS, 240_000);
+    await eventually(
+      async () => (await t.http.get('/readyz')).status,
+      (s) => s === 200,
+      30_000,
+    );
+    await eventually(
+      () => count(hurt.tenantId),
+      (n) => n === RECORDS,
+      240_000,
+    );
     await eventually(() => detectQueueIdle(queue), Boolean, 60_000);
     const failed = await queue.counts('detect', 'failed');
     expect(failed.failed ?? 0).toBe(0);
     expect(workers.allAlive()).toBe(true);
-    const [expected, actual] = await Promise.all([findingSignature(calm.tenantId, pg.ownerUrl), findingSignature(hurt.tenantId, pg.ownerUrl)]);
+    const [expected, actual] = await Promise.all([
+      findingSignature(calm.tenantId, pg.ownerUrl),
+      findingSignature(hurt.tenantId, pg.ownerUrl),
+    ]);
     expect(Object.keys(expected).length).toBeGreaterThan(10);
     expect(actual).toEqual(expected);
     await t.http.get('/v1/findings').set(hurt.auth()).expect(200);

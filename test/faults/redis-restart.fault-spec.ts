@@ -39,22 +39,40 @@ describe('Redis restarted under load', () => {
     // Half the events through the producer, half uploaded through the API (which refuses the few
     // dataset records that are not CloudTrail API calls: both tenants get exactly the same).
     const half = Math.floor(RECORDS / 2);
-    const upload = gzipSync(records.slice(half).map((r) => JSON.stringify(r)).join('\n'));
+    const upload = gzipSync(
+      records
+        .slice(half)
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
     const feed = async (s: TenantSession, accountId: string): Promise<number> => {
       await enqueueDetectBatches(queue, { tenantId: s.tenantId, accountId, source: 'upload', records: records.slice(0, half) });
-      const res = await t.http.post(`/v1/aws-accounts/${accountId}/events`).set(s.auth()).set('Content-Type', 'application/gzip').send(upload).expect(202);
+      const res = await t.http
+        .post(`/v1/aws-accounts/${accountId}/events`)
+        .set(s.auth())
+        .set('Content-Type', 'application/gzip')
+        .send(upload)
+        .expect(202);
       expect(res.body.accepted + res.body.rejected).toBe(RECORDS - half);
       return half + (res.body.accepted as number);
     };
 
     // Undisturbed: the same events for another tenant give the expected findings.
     const total = await feed(calm, calmAccount);
-    await eventually(() => ingestedCount(calm.tenantId), (n) => n === total, 240_000);
+    await eventually(
+      () => ingestedCount(calm.tenantId),
+      (n) => n === total,
+      240_000,
+    );
     await eventually(() => detectQueueIdle(queue), Boolean, 60_000);
 
     // Restart while batches are both waiting and active.
     expect(await feed(hurt, hurtAccount)).toBe(total);
-    await eventually(() => ingestedCount(hurt.tenantId), (n) => n >= RECORDS / 10, 120_000);
+    await eventually(
+      () => ingestedCount(hurt.tenantId),
+      (n) => n >= RECORDS / 10,
+      120_000,
+    );
     const counts = await queue.counts('detect', 'waiting', 'active', 'prioritized');
     const queuedAtRestart = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
     const activeAtRestart = counts.active ?? 0;
@@ -70,8 +88,16 @@ describe('Redis restarted under load', () => {
 
     // While it was away the API said so; now it is ready again.
     expect(readyWhileDown).toMatchObject({ status: 503, body: { error: { code: 'unavailable' } } });
-    await eventually(async () => (await t.http.get('/readyz')).status, (s) => s === 200, 30_000);
-    await eventually(() => ingestedCount(hurt.tenantId), (n) => n === total, 240_000);
+    await eventually(
+      async () => (await t.http.get('/readyz')).status,
+      (s) => s === 200,
+      30_000,
+    );
+    await eventually(
+      () => ingestedCount(hurt.tenantId),
+      (n) => n === total,
+      240_000,
+    );
     await eventually(() => detectQueueIdle(queue), Boolean, 60_000);
     const recoveredMs = Date.now() - started;
 

@@ -34,7 +34,11 @@ describe('a worker killed with SIGKILL in the middle of evaluation', () => {
     // Undisturbed run.
     children.push(await spawnWorker({ TG_WORKER_CONFIG: JSON.stringify(lock) }));
     await enqueueDetectBatches(queue, { tenantId: calm.tenantId, accountId: calmAccount, source: 'upload', records });
-    await eventually(() => ingestedCount(calm.tenantId), (n) => n === RECORDS, 300_000);
+    await eventually(
+      () => ingestedCount(calm.tenantId),
+      (n) => n === RECORDS,
+      300_000,
+    );
     await eventually(() => detectQueueIdle(queue), Boolean, 300_000);
     children.pop()!.kill('SIGKILL');
 
@@ -42,12 +46,20 @@ describe('a worker killed with SIGKILL in the middle of evaluation', () => {
     const first = await spawnWorker({ TG_WORKER_CONFIG: JSON.stringify(lock) });
     children.push(first);
     await enqueueDetectBatches(queue, { tenantId: hurt.tenantId, accountId: hurtAccount, source: 'upload', records });
-    await eventually(() => ingestedCount(hurt.tenantId), (n) => n >= RECORDS / 4, 300_000);
+    await eventually(
+      () => ingestedCount(hurt.tenantId),
+      (n) => n >= RECORDS / 4,
+      300_000,
+    );
     first.kill('SIGKILL');
     const atKill = await ingestedCount(hurt.tenantId);
     expect(atKill).toBeLessThan(RECORDS);
     children.push(await spawnWorker({ TG_WORKER_CONFIG: JSON.stringify(lock) }));
-    await eventually(() => ingestedCount(hurt.tenantId), (n) => n === RECORDS, 300_000);
+    await eventually(
+      () => ingestedCount(hurt.tenantId),
+      (n) => n === RECORDS,
+      300_000,
+    );
     await eventually(() => detectQueueIdle(queue), Boolean, 300_000);
 
     const [expected, actual] = await Promise.all([findingSignature(calm.tenantId), findingSignature(hurt.tenantId)]);

@@ -69,7 +69,10 @@ export async function detectQueueIdle(queue: JobQueue): Promise<boolean> {
 }
 
 /** The API like startTestApp, on servers a fault suite owns. */
-export async function startApiOn(target: { appDatabaseUrl?: string; redisUrl?: string }, config: Record<string, string> = {}): Promise<TestApp> {
+export async function startApiOn(
+  target: { appDatabaseUrl?: string; redisUrl?: string },
+  config: Record<string, string> = {},
+): Promise<TestApp> {
   const adminToken = `test-operator-${randomBytes(12).toString('hex')}`;
   const app = await createApiApp({
     config: testConfig(config),
@@ -128,7 +131,13 @@ interface ServerProcess {
   stop(): Promise<void>;
 }
 
-function startServerProcess(options: { kind: 'redis' | 'postgres'; dir: string; port: number; password?: string; database?: string }): Promise<ServerProcess> {
+function startServerProcess(options: {
+  kind: 'redis' | 'postgres';
+  dir: string;
+  port: number;
+  password?: string;
+  database?: string;
+}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', SERVER_SCRIPT], {
     env: { ...process.env, TG_FAULT_SERVER: JSON.stringify(options) },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -20,7 +20,11 @@ export class TenantSession {
   }
 
   async key(role: Role): Promise<{ id: string; key: string }> {
-    const res = await this.t.http.post('/v1/api-keys').set(this.auth()).send({ name: `${role} key`, role }).expect(201);
+    const res = await this.t.http
+      .post('/v1/api-keys')
+      .set(this.auth())
+      .send({ name: `${role} key`, role })
+      .expect(201);
     return { id: res.body.id, key: res.body.key };
   }
 }

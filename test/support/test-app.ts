@@ -39,5 +39,10 @@ export async function startTestApp(configOverrides: Record<string, string> = {})
  */
 export function startTestWorkers(configOverrides: Record<string, string> = {}): Promise<INestApplicationContext> {
   const env = testEnv();
-  return startWorkers({ config: testConfig(configOverrides), appDatabaseUrl: env.appUrl, redisUrl: env.redisUrl, secretsKey: env.secretsKey });
+  return startWorkers({
+    config: testConfig(configOverrides),
+    appDatabaseUrl: env.appUrl,
+    redisUrl: env.redisUrl,
+    secretsKey: env.secretsKey,
+  });
 }

@@ -22,7 +22,14 @@ export function testEnv() {
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const shards = process.env.DETECT_QUEUE_SHARDS ? { DETECT_QUEUE_SHARDS: process.env.DETECT_QUEUE_SHARDS } : {};
   // Suites make many deliberate 401s from one address: the failed-auth limit is tested on its own.
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', AUTH_FAILURES_PER_MINUTE: '100000', ...shards, ...overrides });
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    AUTH_FAILURES_PER_MINUTE: '100000',
+    ...shards,
+    ...overrides,
+  });
 }
 
 /** A producer with the same queue topology as the test workers. */

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
     secretsKey: infra.secretsKey,
   });
   await app.listen(config.PORT, config.HOST);
-  say(`listening on ${listeningAt(app.getHttpServer().address(), config.HOST).address} (${describeInfrastructure(infra, config)}, pid ${process.pid})`);
+  say(
+    `listening on ${listeningAt(app.getHttpServer().address(), config.HOST).address} (${describeInfrastructure(infra, config)}, pid ${process.pid})`,
+  );
   stopOnSignals(async () => {
     await app.close();
     await infra.stop();

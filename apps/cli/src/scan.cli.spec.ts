@@ -356,7 +356,17 @@ level: medium
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('ev-update-carol\n');
-    const listed = await trailguard(['scan', '--rules', rule, '--format', 'ids', '--no-summary', '--placeholder', 'Administrators=arn:aws:iam::111122223333:user/alice,arn:aws:iam::111122223333:user/carol', events]);
+    const listed = await trailguard([
+      'scan',
+      '--rules',
+      rule,
+      '--format',
+      'ids',
+      '--no-summary',
+      '--placeholder',
+      'Administrators=arn:aws:iam::111122223333:user/alice,arn:aws:iam::111122223333:user/carol',
+      events,
+    ]);
     expect(listed.stdout).toBe('');
     const unresolved = await trailguard(['scan', '--rules', rule, '--format', 'ids', events]);
     expect(unresolved.code).toBe(2);

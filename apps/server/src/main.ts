@@ -11,7 +11,13 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const say = (line: string) => process.stderr.write(`[trailguard] ${line}\n`);
   const infra = await ensureInfrastructure(config, say);
-  const runtime = { config, appDatabaseUrl: infra.appUrl, redisUrl: infra.redisUrl, adminToken: infra.adminToken, secretsKey: infra.secretsKey };
+  const runtime = {
+    config,
+    appDatabaseUrl: infra.appUrl,
+    redisUrl: infra.redisUrl,
+    adminToken: infra.adminToken,
+    secretsKey: infra.secretsKey,
+  };
   const api = await createApiApp(runtime);
   const workers = config.RUN_WORKERS ? await startWorkers(runtime) : undefined;
   await api.listen(config.PORT, config.HOST);
@@ -21,7 +27,9 @@ async function main(): Promise<void> {
   say(`${describeInfrastructure(infra, config)}, workers: ${workers ? 'in this process' : 'off'}`);
   if (infra.adminTokenGenerated && config.NODE_ENV === 'development') {
     say(`development operator token (X-Admin-Token): ${infra.adminToken}`);
-    say(`  create a tenant: curl -s -X POST ${url}/v1/tenants -H 'X-Admin-Token: ${infra.adminToken}' -H 'Content-Type: application/json' -d '{"name":"acme"}'`);
+    say(
+      `  create a tenant: curl -s -X POST ${url}/v1/tenants -H 'X-Admin-Token: ${infra.adminToken}' -H 'Content-Type: application/json' -d '{"name":"acme"}'`,
+    );
   }
 
   stopOnSignals(async (signal) => {

@@ -53,11 +53,13 @@ export class JobRunner implements BeforeApplicationShutdown {
       if (handler.repeatEveryMs === undefined) continue;
       // The scheduler id is the job name: every process upserts the same one, so a process that
       // joins adds no second schedule.
-      await queue.queue(QUEUE_OF[handler.jobName]).upsertJobScheduler(
-        handler.jobName,
-        { every: handler.repeatEveryMs },
-        { name: handler.jobName, data: {}, opts: JOB_OPTIONS[handler.jobName] },
-      );
+      await queue
+        .queue(QUEUE_OF[handler.jobName])
+        .upsertJobScheduler(
+          handler.jobName,
+          { every: handler.repeatEveryMs },
+          { name: handler.jobName, data: {}, opts: JOB_OPTIONS[handler.jobName] },
+        );
     }
     const connection = (this.connection = redisConnection(this.runtime.redisUrl));
     const shards = queue.topology.detectShards;

@@ -33,7 +33,13 @@ export {
   type TrailLogFile,
   type TrailLogLocation,
 } from './s3/s3-trail-reader';
-export { readTrailPosture, includesManagementEvents, type TrailPosture, type TrailPostureEntry, type TrailSelectors } from './posture/trail-posture';
+export {
+  readTrailPosture,
+  includesManagementEvents,
+  type TrailPosture,
+  type TrailPostureEntry,
+  type TrailSelectors,
+} from './posture/trail-posture';
 export {
   baselineOf,
   diffTrailBaseline,
@@ -57,7 +63,13 @@ export {
   type DigestKeyParts,
   type SignatureCheck,
 } from './integrity/digest-validator';
-export { validateTrailDigests, digestPrefix, type IntegrityIssue, type IntegrityRun, type DigestChainState } from './integrity/digest-reader';
+export {
+  validateTrailDigests,
+  digestPrefix,
+  type IntegrityIssue,
+  type IntegrityRun,
+  type DigestChainState,
+} from './integrity/digest-reader';
 export {
   buildCloudFormationTemplate,
   quickCreateUrl,

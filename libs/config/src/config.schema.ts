@@ -1,8 +1,6 @@
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const seconds = z.coerce.number().int().positive();
 
@@ -75,7 +73,11 @@ export const configSchema = z.object({
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. Unset: /metrics is open (keep it off the public network). */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Largest accepted request body, in bytes (uploads included). */
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
   /** How long a worker holds a job before others may take it over (a crashed worker's jobs return after this). */
   WORKER_LOCK_SECONDS: seconds.default(60),
   /**
@@ -85,7 +87,12 @@ export const configSchema = z.object({
    * (reported by the upload, counted in trailguard_events_refused_total): counting them could
    * count an event twice.
    */
-  DEDUP_WINDOW_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(72),
+  DEDUP_WINDOW_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(72),
   /** Evidence records kept per finding: the first half and the latest half; the event count stays exact. */
   FINDING_EVIDENCE_MAX: z.coerce.number().int().min(2).max(10_000).default(100),
   /** Days published domain events, webhook attempts and finished deliveries are kept. */

@@ -39,7 +39,12 @@ describe('loadConfig', () => {
   });
 
   it('accepts a cluster instead of REDIS_URL in production', () => {
-    const base = { NODE_ENV: 'production', ADMIN_TOKEN: 'x'.repeat(20), DATABASE_URL: 'postgresql://db/x', SECRETS_KEY: Buffer.alloc(32).toString('base64') };
+    const base = {
+      NODE_ENV: 'production',
+      ADMIN_TOKEN: 'x'.repeat(20),
+      DATABASE_URL: 'postgresql://db/x',
+      SECRETS_KEY: Buffer.alloc(32).toString('base64'),
+    };
     expect(() => loadConfig(base)).toThrow(/REDIS_URL: required when NODE_ENV=production \(or REDIS_CLUSTER_NODES\)/);
     expect(loadConfig({ ...base, REDIS_CLUSTER_NODES: 'r1:7000, r2:7000' }).REDIS_CLUSTER_NODES).toBe('r1:7000, r2:7000');
   });

@@ -28,7 +28,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const missing: string[] = (['ADMIN_TOKEN', 'DATABASE_URL', 'SECRETS_KEY'] as const).filter((k) => !config[k]);
     if (!config.REDIS_URL && !config.REDIS_CLUSTER_NODES) missing.push('REDIS_URL');
     if (missing.length > 0) {
-      throw new ConfigError(missing.map((k) => `${k}: required when NODE_ENV=production${k === 'REDIS_URL' ? ' (or REDIS_CLUSTER_NODES)' : ''}`));
+      throw new ConfigError(
+        missing.map((k) => `${k}: required when NODE_ENV=production${k === 'REDIS_URL' ? ' (or REDIS_CLUSTER_NODES)' : ''}`),
+      );
     }
   }
   return config;

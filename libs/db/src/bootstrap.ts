@@ -21,10 +21,7 @@ export function deriveAppUrl(ownerUrl: string, password: string): string {
  * exactly the privileges it needs: DML on the tables and the SECURITY DEFINER look-ups, no
  * ownership, no BYPASSRLS. Idempotent; safe on every start.
  */
-export async function prepareDatabase(
-  ownerUrl: string,
-  options: { appUrl?: string; appPassword: string },
-): Promise<PreparedDatabase> {
+export async function prepareDatabase(ownerUrl: string, options: { appUrl?: string; appPassword: string }): Promise<PreparedDatabase> {
   const migrations = await migrate(ownerUrl);
   const appUrl = options.appUrl ?? deriveAppUrl(ownerUrl, options.appPassword);
   // Processes starting together (an API and workers) would race on CREATE ROLE and GRANT

@@ -85,7 +85,8 @@ export class Database {
     try {
       await client.query('BEGIN');
       await client.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
-      const sql: SqlRunner = async <R>(text: string, values: readonly unknown[] = []) => (await client.query(text, values as unknown[])).rows as R[];
+      const sql: SqlRunner = async <R>(text: string, values: readonly unknown[] = []) =>
+        (await client.query(text, values as unknown[])).rows as R[];
       const result = await work({ tenantId, sql });
       await client.query('COMMIT');
       return result;
@@ -118,7 +119,11 @@ export class Database {
     return this.pipelineAsTenant<R>(tenantId, queries, 'BEGIN');
   }
 
-  private async pipelineAsTenant<R extends QueryResultRow>(tenantId: TenantId, queries: readonly SqlQuery[], begin: string): Promise<R[][]> {
+  private async pipelineAsTenant<R extends QueryResultRow>(
+    tenantId: TenantId,
+    queries: readonly SqlQuery[],
+    begin: string,
+  ): Promise<R[][]> {
     if (!this.pipelined) {
       this.pipelined = new Pool({ connectionString: this.url, max: this.readPoolSize, pipeline: true });
       this.pipelined.on('error', () => undefined); // an idle connection the server dropped is replaced on next use

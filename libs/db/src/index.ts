@@ -13,12 +13,14 @@ export {
   type AwsAccountCreate,
   type IngestAccountAuth,
 } from './repositories/aws-accounts.repository';
+export { IngestCheckpointsRepository, type CheckpointKey, type CheckpointProgress } from './repositories/ingest-checkpoints.repository';
 export {
-  IngestCheckpointsRepository,
-  type CheckpointKey,
-  type CheckpointProgress,
-} from './repositories/ingest-checkpoints.repository';
-export { WebhooksRepository, type AttemptContext, type NewWebhookDelivery, type WebhookDeliveryWithAttempts, type WebhookEndpointWithSecrets } from './repositories/webhooks.repository';
+  WebhooksRepository,
+  type AttemptContext,
+  type NewWebhookDelivery,
+  type WebhookDeliveryWithAttempts,
+  type WebhookEndpointWithSecrets,
+} from './repositories/webhooks.repository';
 export { IngestedEventsRepository, type IncomingEvent } from './repositories/ingested-events.repository';
 export { RulesRepository } from './repositories/rules.repository';
 export { AllowlistRepository } from './repositories/allowlist.repository';

@@ -16,7 +16,10 @@ describe('Database pipelined tenant reads and writes', () => {
 
   beforeAll(async () => {
     await owner.connect();
-    for (const [id, name] of [[a, 'pipelined-a'], [b, 'pipelined-b']] as const) {
+    for (const [id, name] of [
+      [a, 'pipelined-a'],
+      [b, 'pipelined-b'],
+    ] as const) {
       await owner.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [id, name]);
     }
   });
@@ -59,9 +62,13 @@ describe('Database pipelined tenant reads and writes', () => {
     for (let i = 0; i < 4; i++) {
       await expect(db.readAsTenant(a, [{ text: 'SELECT * FROM no_such_table', values: [] }])).rejects.toThrow();
     }
-    const [[seen]] = (await db.readAsTenant<{ v: string }>(b, [{ text: "SELECT current_setting('app.tenant_id') AS v", values: [] }])) as [[{ v: string }]];
+    const [[seen]] = (await db.readAsTenant<{ v: string }>(b, [{ text: "SELECT current_setting('app.tenant_id') AS v", values: [] }])) as [
+      [{ v: string }],
+    ];
     expect(seen.v).toBe(b);
-    const committed = await db.writeAsTenant(a, [{ text: "UPDATE tenants SET name = 'pipelined-a2' WHERE id = $1 RETURNING name", values: [a] }]);
+    const committed = await db.writeAsTenant(a, [
+      { text: "UPDATE tenants SET name = 'pipelined-a2' WHERE id = $1 RETURNING name", values: [a] },
+    ]);
     expect(committed[0]).toEqual([{ name: 'pipelined-a2' }]);
     const name = await owner.query('SELECT name FROM tenants WHERE id = $1', [a]);
     expect(name.rows[0].name).toBe('pipelined-a2');

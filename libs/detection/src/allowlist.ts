@@ -22,12 +22,7 @@ export function principalPatternMatches(pattern: string, principal: string): boo
  * The allowlist entry that covers this actor for this rule, if any. An assumed-role session is
  * covered by an entry naming either the session ARN or the role that issued it.
  */
-export function findAllowlistEntry<E extends AllowlistRule>(
-  entries: readonly E[],
-  actor: Actor,
-  ruleId: string,
-  at: Date,
-): E | undefined {
+export function findAllowlistEntry<E extends AllowlistRule>(entries: readonly E[], actor: Actor, ruleId: string, at: Date): E | undefined {
   const principals = [actor.arn, actor.roleArn].filter((p): p is string => p !== undefined);
   if (principals.length === 0) return undefined;
   return entries.find(

@@ -49,7 +49,9 @@ describe('finding keys', () => {
   it('aggregates assumed-role sessions under their role', () => {
     expect(actorKey(assumed)).toBe(role);
     expect(actorKey({ userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/bob' } })).toBe('arn:aws:iam::1:user/bob');
-    expect(actorKey({ userIdentity: { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' } })).toBe('AWSService:cloudtrail.amazonaws.com');
+    expect(actorKey({ userIdentity: { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' } })).toBe(
+      'AWSService:cloudtrail.amazonaws.com',
+    );
     expect(actorKey({})).toBe('unknown');
   });
 
@@ -114,7 +116,9 @@ filter:
   selection: { actor.session.issuer|expand: '%Administrators%' }
   condition: not selection
 `);
-    expect(buildTenantRuleSet({ builtin: [], custom, settings: new Map(), administrators: [role] }).ruleSet.match(updateTrail)).toHaveLength(0);
+    expect(
+      buildTenantRuleSet({ builtin: [], custom, settings: new Map(), administrators: [role] }).ruleSet.match(updateTrail),
+    ).toHaveLength(0);
     expect(buildTenantRuleSet({ builtin: [], custom, settings: new Map(), administrators: [] }).ruleSet.match(updateTrail)).toHaveLength(1);
     const other = parseSigma(`
 title: Unknown placeholder
@@ -124,7 +128,9 @@ detection:
   selection: { userIdentity.arn|expand: '%Operators%' }
   condition: selection
 `);
-    expect(() => buildTenantRuleSet({ builtin: [], custom: other, settings: new Map(), administrators: [] })).toThrow(/%Operators% is not resolved/);
+    expect(() => buildTenantRuleSet({ builtin: [], custom: other, settings: new Map(), administrators: [] })).toThrow(
+      /%Operators% is not resolved/,
+    );
   });
 
   it('knows which rules are disabled and overridden', () => {

@@ -5,7 +5,14 @@ export { compileCloudTrailRuleSet, placeholderHook, type CloudTrailRuleSetInput,
 export { RedisCorrelationStore, correlationPrefix } from './redis-correlation.store';
 export { TenantRulesLoader, builtinRules, rulesVersionKey, type LoadedTenantRules } from './tenant-rules.loader';
 export { findingView, type FindingView } from './finding-view';
-export { raisePostureFinding, linkPostureCause, isTrailChange, POSTURE_RULE_ID, POSTURE_RULE_TITLE, TRAIL_CHANGE_RULE_IDS } from './posture-findings';
+export {
+  raisePostureFinding,
+  linkPostureCause,
+  isTrailChange,
+  POSTURE_RULE_ID,
+  POSTURE_RULE_TITLE,
+  TRAIL_CHANGE_RULE_IDS,
+} from './posture-findings';
 export { ocsfDetectionFinding, ocsfAttacks, OCSF_VERSION, type OcsfEvidenceInput } from './ocsf-detection-finding';
 export {
   raiseStateFinding,
@@ -16,4 +23,11 @@ export {
   type StateFindingInput,
 } from './integrity-findings';
 export { QUIET_BY_DEFAULT, isAlertingRule } from './quiet-rules';
-export { groupFindingAlerts, alertEventData, ALERT_GROUP_FIELD, type AlertCandidate, type AlertGroup, type FindingAlert } from './alert-groups';
+export {
+  groupFindingAlerts,
+  alertEventData,
+  ALERT_GROUP_FIELD,
+  type AlertCandidate,
+  type AlertGroup,
+  type FindingAlert,
+} from './alert-groups';

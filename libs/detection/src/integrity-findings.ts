@@ -19,13 +19,25 @@ const TAGS = ['attack.defense-evasion', 'attack.t1562.008', 'attack.defense-impa
 
 export const DRIFT_RULES: Record<string, RuleDef> = {
   trail_deleted: { id: '6f1c2b7e-0d3a-4e59-9a8b-1c2d3e4f5a01', title: 'CloudTrail trail deleted since its baseline', severity: 'high' },
-  logging_stopped: { id: '6f1c2b7e-0d3a-4e59-9a8b-1c2d3e4f5a02', title: 'CloudTrail trail stopped logging since its baseline', severity: 'high' },
+  logging_stopped: {
+    id: '6f1c2b7e-0d3a-4e59-9a8b-1c2d3e4f5a02',
+    title: 'CloudTrail trail stopped logging since its baseline',
+    severity: 'high',
+  },
   multi_region_disabled: { id: '6f1c2b7e-0d3a-4e59-9a8b-1c2d3e4f5a03', title: 'CloudTrail trail no longer multi-region', severity: 'high' },
-  bucket_changed: { id: '6f1c2b7e-0d3a-4e59-9a8b-1c2d3e4f5a04', title: 'CloudTrail trail delivers to another S3 bucket', severity: 'medium' },
+  bucket_changed: {
+    id: '6f1c2b7e-0d3a-4e59-9a8b-1c2d3e4f5a04',
+    title: 'CloudTrail trail delivers to another S3 bucket',
+    severity: 'medium',
+  },
   kms_key_changed: { id: '6f1c2b7e-0d3a-4e59-9a8b-1c2d3e4f5a05', title: 'CloudTrail trail KMS key changed', severity: 'medium' },
   validation_disabled: { id: '6f1c2b7e-0d3a-4e59-9a8b-1c2d3e4f5a06', title: 'CloudTrail log file validation disabled', severity: 'medium' },
   selectors_narrowed: { id: '6f1c2b7e-0d3a-4e59-9a8b-1c2d3e4f5a07', title: 'CloudTrail event selectors narrowed', severity: 'medium' },
-  organization_trail_disabled: { id: '6f1c2b7e-0d3a-4e59-9a8b-1c2d3e4f5a08', title: 'CloudTrail trail no longer an organization trail', severity: 'medium' },
+  organization_trail_disabled: {
+    id: '6f1c2b7e-0d3a-4e59-9a8b-1c2d3e4f5a08',
+    title: 'CloudTrail trail no longer an organization trail',
+    severity: 'medium',
+  },
 };
 /** A bucket no registered account owns: the advisory's step 5, logs delivered to the attacker. */
 export const FOREIGN_BUCKET_RULE: RuleDef = {
@@ -37,13 +49,23 @@ export const FOREIGN_BUCKET_RULE: RuleDef = {
 export const INTEGRITY_RULES: Record<string, RuleDef> = {
   log_file_deleted: { id: '7a2d3c8f-1e4b-4f6a-8b9c-2d3e4f5a6b01', title: 'CloudTrail log file deleted after delivery', severity: 'high' },
   log_file_modified: { id: '7a2d3c8f-1e4b-4f6a-8b9c-2d3e4f5a6b02', title: 'CloudTrail log file modified after delivery', severity: 'high' },
-  digest_missing: { id: '7a2d3c8f-1e4b-4f6a-8b9c-2d3e4f5a6b03', title: 'CloudTrail digest missing: the digest chain is broken', severity: 'high' },
+  digest_missing: {
+    id: '7a2d3c8f-1e4b-4f6a-8b9c-2d3e4f5a6b03',
+    title: 'CloudTrail digest missing: the digest chain is broken',
+    severity: 'high',
+  },
   digest_invalid: { id: '7a2d3c8f-1e4b-4f6a-8b9c-2d3e4f5a6b04', title: 'CloudTrail digest signature does not verify', severity: 'high' },
   digest_delivery_stopped: { id: '7a2d3c8f-1e4b-4f6a-8b9c-2d3e4f5a6b05', title: 'CloudTrail digest delivery stopped', severity: 'medium' },
-  delivery_gap: { id: '7a2d3c8f-1e4b-4f6a-8b9c-2d3e4f5a6b06', title: 'Region active but unlogged: no trail log file delivered', severity: 'high' },
+  delivery_gap: {
+    id: '7a2d3c8f-1e4b-4f6a-8b9c-2d3e4f5a6b06',
+    title: 'Region active but unlogged: no trail log file delivered',
+    severity: 'high',
+  },
 };
 
-export const LOGGING_INTEGRITY_RULE_IDS = [...Object.values(DRIFT_RULES), FOREIGN_BUCKET_RULE, ...Object.values(INTEGRITY_RULES)].map((r) => r.id);
+export const LOGGING_INTEGRITY_RULE_IDS = [...Object.values(DRIFT_RULES), FOREIGN_BUCKET_RULE, ...Object.values(INTEGRITY_RULES)].map(
+  (r) => r.id,
+);
 
 export interface StateFindingInput {
   rule: RuleDef;
@@ -62,10 +84,7 @@ export interface StateFindingInput {
 }
 
 /** The recent trail-change finding whose evidence holds a record the predicate accepts, and that record's id. */
-async function causeByEvidence(
-  scope: TenantScope,
-  input: StateFindingInput,
-): Promise<{ finding: Finding; eventId: string } | null> {
+async function causeByEvidence(scope: TenantScope, input: StateFindingInput): Promise<{ finding: Finding; eventId: string } | null> {
   if (!input.causeMatches) return null;
   const findings = new FindingsRepository();
   const since = new Date(input.at.getTime() - 24 * 3600 * 1000);
@@ -75,7 +94,10 @@ async function causeByEvidence(
     take: 20,
   });
   // Alerted before suppressed, then the more specific rule (higher severity).
-  const ranked = recent.sort((a, b) => Number(a.status === 'suppressed') - Number(b.status === 'suppressed') || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+  const ranked = recent.sort(
+    (a, b) =>
+      Number(a.status === 'suppressed') - Number(b.status === 'suppressed') || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity],
+  );
   for (const f of ranked) {
     const hit = (await findings.evidence(scope, f.id)).find((e) => e.record && input.causeMatches!(e.record as Record<string, unknown>));
     if (hit) return { finding: f, eventId: hit.eventId };
@@ -89,7 +111,8 @@ export async function raiseStateFinding(scope: TenantScope, input: StateFindingI
   const byEvidence = input.linkCause ? await causeByEvidence(scope, input) : null;
   const cause = !input.linkCause
     ? null
-    : (byEvidence?.finding ?? (await findings.latestForRules(scope, input.accountId, TRAIL_CHANGE_RULE_IDS, new Date(input.at.getTime() - 24 * 3600 * 1000))));
+    : (byEvidence?.finding ??
+      (await findings.latestForRules(scope, input.accountId, TRAIL_CHANGE_RULE_IDS, new Date(input.at.getTime() - 24 * 3600 * 1000))));
   const causeEvents = byEvidence ? [byEvidence.eventId] : cause ? (await findings.evidence(scope, cause.id, 5)).map((e) => e.eventId) : [];
   const region = input.region ?? cause?.region ?? undefined;
   const result = await findings.raise(scope, {

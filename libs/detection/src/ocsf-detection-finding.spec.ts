@@ -85,10 +85,16 @@ describe('OCSF Detection Finding rendering', () => {
   it('turns Sigma ATT&CK tags into techniques, sub-techniques and tactics (old and renumbered ids alike)', () => {
     const attacks = ocsfAttacks(view().tags);
     expect(attacks).toEqual([
-      expect.objectContaining({ technique: { uid: 'T1562' }, sub_technique: { uid: 'T1562.008' }, tactic: { name: 'Defense Evasion', uid: 'TA0005' } }),
+      expect.objectContaining({
+        technique: { uid: 'T1562' },
+        sub_technique: { uid: 'T1562.008' },
+        tactic: { name: 'Defense Evasion', uid: 'TA0005' },
+      }),
       expect.objectContaining({ technique: { uid: 'T1685' }, sub_technique: { uid: 'T1685.002' } }),
     ]);
     expect(attacks[0]!['tactics']).toEqual([{ name: 'Defense Evasion', uid: 'TA0005' }, { name: 'Defense Impairment' }]);
-    expect(ocsfAttacks(['attack.command-and-control', 'cve.2021-44228'])).toEqual([{ tactic: { name: 'Command and Control', uid: 'TA0011' } }]);
+    expect(ocsfAttacks(['attack.command-and-control', 'cve.2021-44228'])).toEqual([
+      { tactic: { name: 'Command and Control', uid: 'TA0011' } },
+    ]);
   });
 });

@@ -46,7 +46,11 @@ type Obj = Record<string, unknown>;
 const ms = (iso: string): number => Date.parse(iso);
 const asObj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
-const titleCase = (slug: string): string => slug.replace(/-/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase()).replace(/\bAnd\b/g, 'and');
+const titleCase = (slug: string): string =>
+  slug
+    .replace(/-/g, ' ')
+    .replace(/\b\w/g, (c) => c.toUpperCase())
+    .replace(/\bAnd\b/g, 'and');
 
 /** `attack.t1562.008` -> technique T1562, sub-technique T1562.008; `attack.defense-evasion` -> a tactic. */
 export function ocsfAttacks(tags: readonly string[]): Obj[] {
@@ -130,7 +134,11 @@ export function ocsfDetectionFinding(f: FindingView, evidence?: readonly OcsfEvi
       analytic: { uid: f.ruleId, name: f.ruleTitle, type_id: 1, type: 'Rule' },
       ...(attacks.length > 0 ? { attacks } : {}),
     },
-    cloud: { provider: 'AWS', ...(f.region ? { region: f.region } : {}), ...(awsAccountId ? { account: { uid: awsAccountId, type: 'AWS Account' } } : {}) },
+    cloud: {
+      provider: 'AWS',
+      ...(f.region ? { region: f.region } : {}),
+      ...(awsAccountId ? { account: { uid: awsAccountId, type: 'AWS Account' } } : {}),
+    },
     ...(f.actor ? { actor: { user: { uid: f.actor } } } : {}),
     ...(f.sourceIp ? { src_endpoint: { ip: f.sourceIp } } : {}),
     ...(evidence ? { evidences: evidence.map(evidenceOf) } : {}),

@@ -60,7 +60,9 @@ export class TenantRulesLoader {
       allowlist: await this.allowlist.live(scope, now),
     }));
     const customDocs = custom.flatMap((r) => parseSigma(r.yaml, `custom:${r.ruleId}`));
-    const settingMap = new Map(settings.map((s) => [s.ruleId, { enabled: s.enabled, levelOverride: s.levelOverride as Severity | null, alerting: s.alerting }]));
+    const settingMap = new Map(
+      settings.map((s) => [s.ruleId, { enabled: s.enabled, levelOverride: s.levelOverride as Severity | null, alerting: s.alerting }]),
+    );
     const filters = customDocs.filter((d): d is SigmaFilter => d.kind === 'filter');
     // A disabled filter is not applied; a disabled rule stays compiled (see buildTenantRuleSet).
     const active = customDocs.filter((d) => d.kind !== 'filter' || settingMap.get(d.id ?? '')?.enabled !== false);
@@ -72,7 +74,13 @@ export class TenantRulesLoader {
       ...(this.correlationStoreFor ? { correlationStore: this.correlationStoreFor(tenantId) } : {}),
     });
     const expiries = allowlist.map((e) => e.expiresAt?.getTime()).filter((t): t is number => t !== undefined);
-    const loaded: LoadedTenantRules = { ...built, allowlist, customIds: new Set(custom.map((c) => c.ruleId)), filters, customDocuments: customDocs };
+    const loaded: LoadedTenantRules = {
+      ...built,
+      allowlist,
+      customIds: new Set(custom.map((c) => c.ruleId)),
+      filters,
+      customDocuments: customDocs,
+    };
     this.cache.set(tenantId, { version, validUntil: Math.min(Date.now() + 60_000, ...expiries), loaded });
     return loaded;
   }

@@ -13,9 +13,12 @@ describe('deliver job ids', () => {
     expect(deliverJobId(id, 12).split(':')).toHaveLength(3);
   });
 
-  it.each([undefined, '', 'deliver:x', `deliver:${id}:0`, `deliver:${id}:abc`, `fanout:${id}:1`, '42'])('gives no attempt for %p', (jobId) => {
-    expect(attemptOfJobId(jobId)).toBeUndefined();
-  });
+  it.each([undefined, '', 'deliver:x', `deliver:${id}:0`, `deliver:${id}:abc`, `fanout:${id}:1`, '42'])(
+    'gives no attempt for %p',
+    (jobId) => {
+      expect(attemptOfJobId(jobId)).toBeUndefined();
+    },
+  );
 });
 
 describe('redelivery job ids', () => {

@@ -25,7 +25,11 @@ export async function enqueueDetectBatches(
   const batchIds = chunks.map((_, i) => `${input.source}:${key}:${i}`);
   // A set, not a counter: a batch queued twice (same key) is counted once, so the count cannot drift.
   const pendingKey = pendingBatchesKey(input.tenantId);
-  const [[, pendingBefore]] = (await queue.redis.multi().scard(pendingKey).sadd(pendingKey, ...batchIds).exec()) as [[null, number]];
+  const [[, pendingBefore]] = (await queue.redis
+    .multi()
+    .scard(pendingKey)
+    .sadd(pendingKey, ...batchIds)
+    .exec()) as [[null, number]];
   await queue.addBulk(
     'detect.batch',
     chunks.map((records, i) => ({

@@ -109,7 +109,6 @@ export class JobQueue {
   }
 }
 
-
 /** Where the installation's detection shard count is recorded. */
 export function topologyKey(): string {
   return globalKey('topology', 'detect-shards');

@@ -4,7 +4,10 @@ import type { AddressInfo } from 'node:net';
  * The address a server really listens on (from the socket, not from configuration: port 0 and
  * a loopback default are resolved), and a URL a browser on this machine can open.
  */
-export function listeningAt(bound: AddressInfo | string | null, configuredHost: string): { address: string; url: string; everywhere: boolean } {
+export function listeningAt(
+  bound: AddressInfo | string | null,
+  configuredHost: string,
+): { address: string; url: string; everywhere: boolean } {
   if (bound === null || typeof bound === 'string') {
     const where = bound ?? configuredHost;
     return { address: where, url: where, everywhere: false };

@@ -32,7 +32,9 @@ describe('built-in library', () => {
   });
 
   it('evaluates every record of the combined dataset without throwing', () => {
-    const lines = readFileSync(DATASET, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const lines = readFileSync(DATASET, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     expect(lines.length).toBeGreaterThan(1000);
     let matched = 0;
     for (const line of lines) {
@@ -44,8 +46,12 @@ describe('built-in library', () => {
 
   it('finds the SigmaHQ rule under both the old and the renumbered ATT&CK ids', () => {
     const info = ruleSet.rules.find((r) => r.id === SIGMAHQ_IMPORTANT_CHANGE)!;
-    expect(info.tags).toEqual(expect.arrayContaining(['attack.t1685.002', 'attack.t1562.008', 'attack.defense-impairment', 'attack.defense-evasion']));
-    const history = parseSigma(readFileSync(sharedPath('rules/sigmahq-extra/history/aws_cloudtrail_disable_logging.pre-attack-v19.yml'), 'utf8'));
+    expect(info.tags).toEqual(
+      expect.arrayContaining(['attack.t1685.002', 'attack.t1562.008', 'attack.defense-impairment', 'attack.defense-evasion']),
+    );
+    const history = parseSigma(
+      readFileSync(sharedPath('rules/sigmahq-extra/history/aws_cloudtrail_disable_logging.pre-attack-v19.yml'), 'utf8'),
+    );
     expect(compileRuleSet(history).rules[0]!.tags).toEqual(expect.arrayContaining(['attack.t1685.002', 'attack.defense-impairment']));
   });
 });
@@ -67,7 +73,11 @@ describe('Trailguard seed rules', () => {
     const byId = new Map(ruleSet.rules.map((r) => [r.id, r]));
     const tags = ['attack.defense-evasion', 'attack.t1562.008', 'attack.defense-impairment', 'attack.t1685.002'];
     expect(byId.get(UPDATE_TRAIL_ID)).toMatchObject({ title: 'AWS CloudTrail UpdateTrail', level: 'medium', author: 'Trailguard' });
-    expect(byId.get(MULTI_REGION_ID)).toMatchObject({ title: 'AWS CloudTrail UpdateTrail with multi-region disabled', level: 'high', author: 'Trailguard' });
+    expect(byId.get(MULTI_REGION_ID)).toMatchObject({
+      title: 'AWS CloudTrail UpdateTrail with multi-region disabled',
+      level: 'high',
+      author: 'Trailguard',
+    });
     expect(byId.get(UPDATE_TRAIL_ID)!.tags.sort()).toEqual([...tags].sort());
     expect(byId.get(MULTI_REGION_ID)!.tags.sort()).toEqual([...tags].sort());
   });
@@ -112,10 +122,18 @@ describe('Trailguard seed rules', () => {
 });
 
 describe('SigmaHQ placeholder rule', () => {
-  const text = readFileSync(sharedPath('rules/sigmahq-extra/rules-placeholder/cloud/aws/cloudtrail/aws_cloudtrail_console_login_success_from_susp_locations.yml'), 'utf8');
+  const text = readFileSync(
+    sharedPath('rules/sigmahq-extra/rules-placeholder/cloud/aws/cloudtrail/aws_cloudtrail_console_login_success_from_susp_locations.yml'),
+    'utf8',
+  );
   const expand = (p: string): readonly string[] =>
     ({ '%Legitimate_Countries%': ['DE', 'FR'], '%Legitimate_IP_Ranges%': ['198.51.100.*'] })[p] ?? [];
-  const login = (country: string, ip: string): object => ({ eventName: 'ConsoleLogin', responseElements: { ConsoleLogin: 'Success' }, src_country: country, src_ip: ip });
+  const login = (country: string, ip: string): object => ({
+    eventName: 'ConsoleLogin',
+    responseElements: { ConsoleLogin: 'Success' },
+    src_country: country,
+    src_ip: ip,
+  });
 
   it('is rejected without an expand hook', () => {
     expect(() => compileRuleSet(parseSigma(text))).toThrow(expect.objectContaining({ code: 'unsupported_placeholder' }));
@@ -170,7 +188,12 @@ describe('blind-spot correlation: activity after logging was narrowed', () => {
     ...extra,
   });
   const narrow = (id: string, minute: number, arn: string) =>
-    event(id, minute, arn, { eventSource: 'cloudtrail.amazonaws.com', eventName: 'UpdateTrail', readOnly: false, requestParameters: { name: 'main', isMultiRegionTrail: false } });
+    event(id, minute, arn, {
+      eventSource: 'cloudtrail.amazonaws.com',
+      eventName: 'UpdateTrail',
+      readOnly: false,
+      requestParameters: { name: 'main', isMultiRegionTrail: false },
+    });
   const write = (id: string, minute: number, arn: string) =>
     event(id, minute, arn, { eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', readOnly: false, awsRegion: 'eu-west-1' });
   const read = (id: string, minute: number, arn: string) =>
@@ -187,8 +210,20 @@ describe('blind-spot correlation: activity after logging was narrowed', () => {
   }
 
   it('alerts critical when the actor who narrowed the trail then writes, listing both events', async () => {
-    const alerts = await play([narrow('n1', 0, 'arn:aws:iam::111122223333:user/mallory'), read('r1', 5, 'arn:aws:iam::111122223333:user/mallory'), write('w1', 10, 'arn:aws:iam::111122223333:user/mallory')]);
-    expect(alerts).toEqual([expect.objectContaining({ ruleId: CORRELATION_ID, ruleTitle: 'Activity after logging was narrowed', level: 'critical', eventIds: ['n1', 'w1'], group: { 'userIdentity.arn': 'arn:aws:iam::111122223333:user/mallory' } })]);
+    const alerts = await play([
+      narrow('n1', 0, 'arn:aws:iam::111122223333:user/mallory'),
+      read('r1', 5, 'arn:aws:iam::111122223333:user/mallory'),
+      write('w1', 10, 'arn:aws:iam::111122223333:user/mallory'),
+    ]);
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        ruleId: CORRELATION_ID,
+        ruleTitle: 'Activity after logging was narrowed',
+        level: 'critical',
+        eventIds: ['n1', 'w1'],
+        group: { 'userIdentity.arn': 'arn:aws:iam::111122223333:user/mallory' },
+      }),
+    ]);
   });
 
   it('stays quiet for another actor, a write before the narrowing, or the narrowing alone; the inputs do not report', async () => {

@@ -2,9 +2,7 @@ import { SigmaError, type SigmaPosition } from './sigma.errors';
 import type { ConditionNode } from './sigma.types';
 import { wildcardMatcher } from './wildcard';
 
-type Token =
-  | { kind: 'lparen' | 'rparen' | 'pipe'; offset: number }
-  | { kind: 'word'; text: string; offset: number };
+type Token = { kind: 'lparen' | 'rparen' | 'pipe'; offset: number } | { kind: 'word'; text: string; offset: number };
 
 export interface ConditionParseInput {
   text: string;
@@ -55,7 +53,11 @@ export function parseCondition(input: ConditionParseInput): ConditionNode {
   let at = 0;
   const known = new Set(input.identifiers);
 
-  const fail = (message: string, offset: number, code: 'invalid_condition' | 'undefined_identifier' | 'v1_aggregation' = 'invalid_condition'): never => {
+  const fail = (
+    message: string,
+    offset: number,
+    code: 'invalid_condition' | 'undefined_identifier' | 'v1_aggregation' = 'invalid_condition',
+  ): never => {
     throw new SigmaError(code, message, input.posOf(offset), input.source);
   };
   const peek = (): Token | undefined => tokens[at];

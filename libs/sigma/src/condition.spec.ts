@@ -49,7 +49,10 @@ describe('condition grammar', () => {
     ['1 of *_y', ev('y'), true],
   ];
   it.each(cases)('%s on %j -> %s', (condition, event, expected) => {
-    const cond = condition.replace(' excludes _ identifiers', '').replace(' ignores _ identifiers', '').replace(' (keywords are case-insensitive)', '');
+    const cond = condition
+      .replace(' excludes _ identifiers', '')
+      .replace(' ignores _ identifiers', '')
+      .replace(' (keywords are case-insensitive)', '');
     expect(matches(`${ids}condition: ${cond}`, event)).toBe(expected);
   });
 

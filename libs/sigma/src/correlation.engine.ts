@@ -31,7 +31,8 @@ export function compileCorrelation(doc: SigmaCorrelation, info: RuleInfo, report
   const c = doc.correlation;
   const inputs = c.rules.map((ref) => {
     const target = deps.lookup(ref);
-    if (!target) throw new SigmaError('unknown_rule_reference', `correlation "${doc.title}" refers to unknown rule "${ref}"`, doc.pos, doc.source);
+    if (!target)
+      throw new SigmaError('unknown_rule_reference', `correlation "${doc.title}" refers to unknown rule "${ref}"`, doc.pos, doc.source);
     const fieldFor = (field: string): FieldGetter => {
       const perRule = c.aliases[field];
       const mapped = perRule ? (perRule[target.name ?? ''] ?? perRule[target.key] ?? perRule[ref]) : undefined;

@@ -46,7 +46,12 @@ function login(user: string, outcome: 'Failure' | 'Success', minute: number, ip 
   };
 }
 function keyCreated(target: string, minute: number): object {
-  return { eventID: `e${++seq}`, eventTime: new Date(Date.UTC(2024, 0, 1, 12, minute)).toISOString(), eventName: 'CreateAccessKey', requestParameters: { userName: target } };
+  return {
+    eventID: `e${++seq}`,
+    eventTime: new Date(Date.UTC(2024, 0, 1, 12, minute)).toISOString(),
+    eventName: 'CreateAccessKey',
+    requestParameters: { userName: target },
+  };
 }
 
 /** Feeds events in order and returns every alert, as a worker or the CLI would. */
@@ -78,9 +83,22 @@ level: high
 `;
   it('alerts when a group reaches the count inside the timespan, listing its events', async () => {
     const rs = build(corr);
-    const alerts = await run(rs, [login('bob', 'Failure', 0), login('alice', 'Failure', 1), login('bob', 'Failure', 2), login('bob', 'Failure', 5)]);
+    const alerts = await run(rs, [
+      login('bob', 'Failure', 0),
+      login('alice', 'Failure', 1),
+      login('bob', 'Failure', 2),
+      login('bob', 'Failure', 5),
+    ]);
     expect(alerts).toEqual([
-      { ruleId: 'brute', ruleTitle: 'Brute force', level: 'high', tags: [], type: 'event_count', group: { 'userIdentity.userName': 'bob' }, eventIds: ['e1', 'e3', 'e4'] },
+      {
+        ruleId: 'brute',
+        ruleTitle: 'Brute force',
+        level: 'high',
+        tags: [],
+        type: 'event_count',
+        group: { 'userIdentity.userName': 'bob' },
+        eventIds: ['e1', 'e3', 'e4'],
+      },
     ]);
   });
   it('counts an event read twice (the same eventID) once', async () => {
@@ -103,7 +121,9 @@ level: high
   });
   it('marks the base rule as not reported, unless generate is true', () => {
     expect(build(corr).match(login('bob', 'Failure', 0))).toEqual([expect.objectContaining({ ruleId: 'failed-login', report: false })]);
-    expect(build(`${corr}generate: true\n`).match(login('bob', 'Failure', 0))).toEqual([expect.objectContaining({ ruleId: 'failed-login', report: true })]);
+    expect(build(`${corr}generate: true\n`).match(login('bob', 'Failure', 0))).toEqual([
+      expect.objectContaining({ ruleId: 'failed-login', report: true }),
+    ]);
     expect(build(corr).hasCorrelations).toBe(true);
     expect(build(corr).rules.map((r) => [r.id, r.kind])).toContainEqual(['brute', 'correlation']);
   });
@@ -135,11 +155,22 @@ correlation:
       login('bob', 'Failure', 3, '198.51.100.3'),
     ]);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ ruleId: 'many-ips', type: 'value_count', group: { 'userIdentity.userName': 'bob' }, eventIds: ['e1', 'e2', 'e3', 'e4'] });
+    expect(alerts[0]).toMatchObject({
+      ruleId: 'many-ips',
+      type: 'value_count',
+      group: { 'userIdentity.userName': 'bob' },
+      eventIds: ['e1', 'e2', 'e3', 'e4'],
+    });
   });
   it('stays quiet below the threshold', async () => {
     const rs = build(corr);
-    expect(await run(rs, [login('bob', 'Failure', 0, '198.51.100.1'), login('bob', 'Failure', 1, '198.51.100.1'), login('bob', 'Failure', 2, '198.51.100.2')])).toEqual([]);
+    expect(
+      await run(rs, [
+        login('bob', 'Failure', 0, '198.51.100.1'),
+        login('bob', 'Failure', 1, '198.51.100.1'),
+        login('bob', 'Failure', 2, '198.51.100.2'),
+      ]),
+    ).toEqual([]);
   });
 });
 
@@ -161,7 +192,9 @@ correlation:
   it('temporal: both rules in the window, in any order, joined through aliases', async () => {
     const rs = build(temporal('temporal'));
     const alerts = await run(rs, [keyCreated('bob', 0), login('alice', 'Success', 1), login('bob', 'Success', 2)]);
-    expect(alerts).toEqual([expect.objectContaining({ ruleId: 'login-key', type: 'temporal', group: { user: 'bob' }, eventIds: ['e1', 'e3'] })]);
+    expect(alerts).toEqual([
+      expect.objectContaining({ ruleId: 'login-key', type: 'temporal', group: { user: 'bob' }, eventIds: ['e1', 'e3'] }),
+    ]);
   });
   it('temporal: too far apart', async () => {
     const rs = build(temporal('temporal'));
@@ -202,17 +235,29 @@ correlation:
 `;
     const rs = build(text);
     const alerts = await run(rs, [login('bob', 'Failure', 0), login('bob', 'Failure', 1), login('bob', 'Success', 2)]);
-    expect(alerts).toEqual([expect.objectContaining({ ruleId: 'outer', level: 'critical', group: { 'userIdentity.userName': 'bob' }, eventIds: ['e1', 'e2', 'e3'] })]);
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        ruleId: 'outer',
+        level: 'critical',
+        group: { 'userIdentity.userName': 'bob' },
+        eventIds: ['e1', 'e2', 'e3'],
+      }),
+    ]);
   });
 });
 
 describe('correlation validation and store', () => {
   it('rejects a reference to an unknown rule', () => {
     const err = errorOf(() => build('title: c\ncorrelation:\n    type: temporal\n    rules: [nope]\n    timespan: 5m\n'));
-    expect(err).toMatchObject({ code: 'unknown_rule_reference', line: 30, column: 1 }) // the correlation's first line, after the base rules;
+    expect(err).toMatchObject({ code: 'unknown_rule_reference', line: 30, column: 1 }); // the correlation's first line, after the base rules;
   });
   it('parses timespans in s, m, h and d', () => {
-    for (const [span, ms] of [['30s', 30_000], ['5m', 300_000], ['2h', 7_200_000], ['1d', 86_400_000]] as const) {
+    for (const [span, ms] of [
+      ['30s', 30_000],
+      ['5m', 300_000],
+      ['2h', 7_200_000],
+      ['1d', 86_400_000],
+    ] as const) {
       const [doc] = parseSigma(`title: c\ncorrelation:\n    type: temporal\n    rules: [a, b]\n    timespan: ${span}\n`);
       expect(doc).toMatchObject({ correlation: { timespanMs: ms } });
     }
@@ -222,8 +267,16 @@ describe('correlation validation and store', () => {
     await store.append('k', { ts: 0, eventIds: ['a'], ruleId: 'r' }, 1000);
     await store.append('k', { ts: 500, eventIds: ['b'], ruleId: 'r' }, 1000);
     expect((await store.append('k', { ts: 1200, eventIds: ['c'], ruleId: 'r' }, 1000)).map((e) => e.eventIds[0])).toEqual(['b', 'c']);
-    expect((await store.append('k', { ts: 900, eventIds: ['late'], ruleId: 'r' }, 1000)).map((e) => e.eventIds[0])).toEqual(['b', 'late', 'c']);
-    expect((await store.append('k', { ts: 500, eventIds: ['b'], ruleId: 'r' }, 1000)).map((e) => e.eventIds[0])).toEqual(['b', 'late', 'c']);
+    expect((await store.append('k', { ts: 900, eventIds: ['late'], ruleId: 'r' }, 1000)).map((e) => e.eventIds[0])).toEqual([
+      'b',
+      'late',
+      'c',
+    ]);
+    expect((await store.append('k', { ts: 500, eventIds: ['b'], ruleId: 'r' }, 1000)).map((e) => e.eventIds[0])).toEqual([
+      'b',
+      'late',
+      'c',
+    ]);
     await store.clear('k');
     expect(store.size).toBe(0);
   });

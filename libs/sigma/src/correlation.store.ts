@@ -77,5 +77,10 @@ export class InMemoryCorrelationStore implements CorrelationStore {
 }
 
 function sameEntry(a: CorrelationEntry, b: CorrelationEntry): boolean {
-  return a.ruleId === b.ruleId && a.value === b.value && a.eventIds.length === b.eventIds.length && a.eventIds.every((id, k) => id === b.eventIds[k]);
+  return (
+    a.ruleId === b.ruleId &&
+    a.value === b.value &&
+    a.eventIds.length === b.eventIds.length &&
+    a.eventIds.every((id, k) => id === b.eventIds[k])
+  );
 }

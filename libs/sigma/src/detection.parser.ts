@@ -82,9 +82,17 @@ function keywordMap(ctx: YamlContext, scalars: unknown[], owner: unknown): Searc
   if (nullAt >= 0) ctx.fail('invalid_value', 'a keyword cannot be null', scalars[nullAt]);
   const valuePositions = scalars.map((s) => ctx.pos(s));
   const pos = ctx.pos(owner);
-  const fail = (code: Parameters<YamlContext['failAt']>[0], message: string, at?: SigmaPosition): never => ctx.failAt(code, message, at ?? pos);
+  const fail = (code: Parameters<YamlContext['failAt']>[0], message: string, at?: SigmaPosition): never =>
+    ctx.failAt(code, message, at ?? pos);
   const cond: FieldCondition = { kind: 'field', field: null, modifiers: [], values, valuePositions, pos };
-  validateModifiers([], values, true, () => pos, (i) => valuePositions[i] ?? pos, fail);
+  validateModifiers(
+    [],
+    values,
+    true,
+    () => pos,
+    (i) => valuePositions[i] ?? pos,
+    fail,
+  );
   return { kind: 'map', conditions: [cond], pos };
 }
 
@@ -132,7 +140,8 @@ function parseFieldCondition(ctx: YamlContext, key: string, keyNode: Scalar, val
     valuePositions,
     pos,
   };
-  const fail = (code: Parameters<YamlContext['failAt']>[0], message: string, at?: SigmaPosition): never => ctx.failAt(code, message, at ?? pos);
+  const fail = (code: Parameters<YamlContext['failAt']>[0], message: string, at?: SigmaPosition): never =>
+    ctx.failAt(code, message, at ?? pos);
   const kind = validateModifiers(modifiers, values, cond.field === null, modPos, (i) => valuePositions[i] ?? pos, fail);
   if (kind === 'string') {
     // Dry run of the value pipeline (placeholders expand to a dummy) to reject impossible chains now.

@@ -11,7 +11,13 @@ type ErrorCase = [name: string, text: string, code: string, line: number, column
 /** Rule texts are written out in full so the expected line and column can be read off them. */
 const errorCases: ErrorCase[] = [
   ['malformed YAML (bad indentation)', 'title: x\nlogsource:\n  product: aws\n detection: {}\n', 'yaml_syntax', 4, 1],
-  ['unclosed flow sequence', 'title: x\nlogsource: {product: aws}\ndetection:\n    sel:\n        a: [1, 2\n    condition: sel\n', 'yaml_syntax', 6, 5],
+  [
+    'unclosed flow sequence',
+    'title: x\nlogsource: {product: aws}\ndetection:\n    sel:\n        a: [1, 2\n    condition: sel\n',
+    'yaml_syntax',
+    6,
+    5,
+  ],
   ['duplicate key', 'title: x\ntitle: y\n', 'yaml_syntax', 2, 1],
   ['unknown modifier', ruleText('sel:\n    eventName|contians: x\ncondition: sel'), 'unknown_modifier', 7, 19],
   ['second unknown modifier in a chain', ruleText('sel:\n    a|contains|bogus: x\ncondition: sel'), 'unknown_modifier', 7, 20],
@@ -41,14 +47,56 @@ const errorCases: ErrorCase[] = [
   ['missing title', 'logsource:\n    product: aws\ndetection:\n    sel:\n        a: 1\n    condition: sel\n', 'missing_field', 1, 1],
   ['missing logsource', 'title: t\ndetection:\n    sel:\n        a: 1\n    condition: sel\n', 'missing_field', 1, 1],
   ['missing detection', 'title: t\nlogsource:\n    product: aws\n', 'missing_field', 1, 1],
-  ['bad level', 'title: t\nlevel: severe\nlogsource:\n    product: aws\ndetection:\n    sel:\n        a: 1\n    condition: sel\n', 'invalid_field', 2, 8],
+  [
+    'bad level',
+    'title: t\nlevel: severe\nlogsource:\n    product: aws\ndetection:\n    sel:\n        a: 1\n    condition: sel\n',
+    'invalid_field',
+    2,
+    8,
+  ],
   ['map as a field value', ruleText('sel:\n    a:\n        b: 1\ncondition: sel'), 'invalid_value', 8, 13],
-  ['correlation without timespan', 'title: c\ncorrelation:\n    type: event_count\n    rules: [r]\n    condition:\n        gte: 2\n', 'missing_field', 3, 5],
-  ['correlation with a bad timespan', 'title: c\ncorrelation:\n    type: temporal\n    rules: [r]\n    timespan: 5 minutes\n', 'invalid_field', 5, 15],
-  ['value_count without field', 'title: c\ncorrelation:\n    type: value_count\n    rules: [r]\n    timespan: 5m\n    condition:\n        gte: 2\n', 'missing_field', 7, 9],
-  ['unsupported correlation type', 'title: c\ncorrelation:\n    type: value_sum\n    rules: [r]\n    timespan: 5m\n', 'unsupported_correlation_type', 3, 11],
-  ['filter without rules', 'title: f\nlogsource:\n    product: aws\nfilter:\n    sel:\n        a: 1\n    condition: sel\n', 'missing_field', 5, 5],
-  ['error in the second document', `${ruleText('sel:\n    a: x\ncondition: sel')}---\n${ruleText('sel:\n    a|nope: x\ncondition: sel')}`, 'unknown_modifier', 16, 11],
+  [
+    'correlation without timespan',
+    'title: c\ncorrelation:\n    type: event_count\n    rules: [r]\n    condition:\n        gte: 2\n',
+    'missing_field',
+    3,
+    5,
+  ],
+  [
+    'correlation with a bad timespan',
+    'title: c\ncorrelation:\n    type: temporal\n    rules: [r]\n    timespan: 5 minutes\n',
+    'invalid_field',
+    5,
+    15,
+  ],
+  [
+    'value_count without field',
+    'title: c\ncorrelation:\n    type: value_count\n    rules: [r]\n    timespan: 5m\n    condition:\n        gte: 2\n',
+    'missing_field',
+    7,
+    9,
+  ],
+  [
+    'unsupported correlation type',
+    'title: c\ncorrelation:\n    type: value_sum\n    rules: [r]\n    timespan: 5m\n',
+    'unsupported_correlation_type',
+    3,
+    11,
+  ],
+  [
+    'filter without rules',
+    'title: f\nlogsource:\n    product: aws\nfilter:\n    sel:\n        a: 1\n    condition: sel\n',
+    'missing_field',
+    5,
+    5,
+  ],
+  [
+    'error in the second document',
+    `${ruleText('sel:\n    a: x\ncondition: sel')}---\n${ruleText('sel:\n    a|nope: x\ncondition: sel')}`,
+    'unknown_modifier',
+    16,
+    11,
+  ],
 ];
 
 describe('parseSigma rejects invalid rules with a position', () => {
@@ -148,7 +196,13 @@ filter:
     const docs = parseSigma(text);
     expect(docs.map((d) => d.kind)).toEqual(['rule', 'correlation', 'filter']);
     const corr = docs[1] as SigmaCorrelation;
-    expect(corr.correlation).toMatchObject({ type: 'event_count', rules: ['base_rule'], groupBy: ['userIdentity.arn'], timespanMs: 3_600_000, condition: { gte: 3 } });
+    expect(corr.correlation).toMatchObject({
+      type: 'event_count',
+      rules: ['base_rule'],
+      groupBy: ['userIdentity.arn'],
+      timespanMs: 3_600_000,
+      condition: { gte: 3 },
+    });
     expect((docs[2] as SigmaFilter).rules).toEqual(['base_rule']);
   });
 });

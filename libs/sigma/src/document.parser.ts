@@ -21,8 +21,25 @@ const RELATED_TYPES: readonly RelatedRule['type'][] = ['derived', 'obsolete', 'm
 const CORRELATION_TYPES: readonly CorrelationType[] = ['event_count', 'value_count', 'temporal', 'temporal_ordered'];
 const UNSUPPORTED_CORRELATIONS = ['value_sum', 'value_avg', 'value_percentile'];
 const RULE_KEYS = new Set([
-  'title', 'id', 'name', 'related', 'taxonomy', 'status', 'description', 'license', 'references', 'author',
-  'date', 'modified', 'logsource', 'detection', 'fields', 'falsepositives', 'level', 'tags', 'scope',
+  'title',
+  'id',
+  'name',
+  'related',
+  'taxonomy',
+  'status',
+  'description',
+  'license',
+  'references',
+  'author',
+  'date',
+  'modified',
+  'logsource',
+  'detection',
+  'fields',
+  'falsepositives',
+  'level',
+  'tags',
+  'scope',
 ]);
 
 /**
@@ -113,7 +130,8 @@ function parseRule(ctx: YamlContext, root: YAMLMap, get: Getter): SigmaRule {
       const m = ctx.expectMap(ctx.resolve(item), 'each "related" entry', relatedNode);
       const e = new Map(ctx.pairs(m).map((p) => [p.key, p.value] as const));
       const type = ctx.string(e.get('type'), 'related "type"', m);
-      if (!RELATED_TYPES.includes(type as RelatedRule['type'])) ctx.fail('invalid_field', `related "type" must be one of ${RELATED_TYPES.join(', ')}`, e.get('type'));
+      if (!RELATED_TYPES.includes(type as RelatedRule['type']))
+        ctx.fail('invalid_field', `related "type" must be one of ${RELATED_TYPES.join(', ')}`, e.get('type'));
       related.push({ id: ctx.string(e.get('id'), 'related "id"', m), type: type as RelatedRule['type'] });
     }
   }
@@ -159,7 +177,15 @@ function parseFilter(ctx: YamlContext, root: YAMLMap, get: Getter): SigmaFilter 
 }
 
 const TIMESPAN = /^(\d+)([smhdwMy])$/;
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, M: 2_592_000_000, y: 31_536_000_000 };
+const UNIT_MS: Record<string, number> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  M: 2_592_000_000,
+  y: 31_536_000_000,
+};
 
 export function parseTimespan(text: string): number | undefined {
   const m = TIMESPAN.exec(text);
@@ -176,14 +202,17 @@ function parseCorrelation(ctx: YamlContext, root: YAMLMap, get: Getter): SigmaCo
   };
   const typeNode = req('type');
   const type = ctx.string(typeNode, 'correlation "type"');
-  if (UNSUPPORTED_CORRELATIONS.includes(type)) ctx.fail('unsupported_correlation_type', `correlation type "${type}" is not supported`, typeNode);
-  if (!CORRELATION_TYPES.includes(type as CorrelationType)) ctx.fail('invalid_field', `correlation "type" must be one of ${CORRELATION_TYPES.join(', ')}`, typeNode);
+  if (UNSUPPORTED_CORRELATIONS.includes(type))
+    ctx.fail('unsupported_correlation_type', `correlation type "${type}" is not supported`, typeNode);
+  if (!CORRELATION_TYPES.includes(type as CorrelationType))
+    ctx.fail('invalid_field', `correlation "type" must be one of ${CORRELATION_TYPES.join(', ')}`, typeNode);
   const rules = ctx.stringList(req('rules'), 'correlation "rules"');
   if (rules.length === 0) ctx.fail('invalid_field', 'correlation "rules" is empty', c.get('rules')?.value);
   const timespanNode = req('timespan');
   const timespan = ctx.string(timespanNode, 'correlation "timespan"');
   const timespanMs = parseTimespan(timespan);
-  if (timespanMs === undefined || timespanMs <= 0) ctx.fail('invalid_field', 'timespan must be a number and a unit: 30s, 5m, 1h, 1d', timespanNode);
+  if (timespanMs === undefined || timespanMs <= 0)
+    ctx.fail('invalid_field', 'timespan must be a number and a unit: 30s, 5m, 1h, 1d', timespanNode);
   const groupBy = ctx.stringList(c.get('group-by')?.value, 'correlation "group-by"');
 
   let condition: CorrelationCondition | undefined;
@@ -195,31 +224,37 @@ function parseCorrelation(ctx: YamlContext, root: YAMLMap, get: Getter): SigmaCo
       if (key === 'field') {
         out.field = ctx.stringList(value, 'condition "field"');
       } else if (key === 'gt' || key === 'gte' || key === 'lt' || key === 'lte' || key === 'eq' || key === 'neq') {
-        if (!isScalar(value) || typeof value.value !== 'number') ctx.fail('invalid_field', `condition "${key}" must be a number`, value ?? keyNode);
+        if (!isScalar(value) || typeof value.value !== 'number')
+          ctx.fail('invalid_field', `condition "${key}" must be a number`, value ?? keyNode);
         out[key] = value.value;
       } else {
         ctx.fail('invalid_field', `unknown correlation condition "${key}" (use gt, gte, lt, lte, eq, neq, field)`, keyNode);
       }
     }
-    if (['gt', 'gte', 'lt', 'lte', 'eq', 'neq'].every((k) => !(k in out))) ctx.fail('invalid_field', 'the condition needs a comparison (gt, gte, lt, lte, eq or neq)', cm);
+    if (['gt', 'gte', 'lt', 'lte', 'eq', 'neq'].every((k) => !(k in out)))
+      ctx.fail('invalid_field', 'the condition needs a comparison (gt, gte, lt, lte, eq or neq)', cm);
     condition = out;
   }
-  if ((type === 'event_count' || type === 'value_count') && !condition) ctx.fail('missing_field', `a ${type} correlation needs a "condition"`, node);
-  if (type === 'value_count' && !condition?.field?.length) ctx.fail('missing_field', 'a value_count correlation needs "field" in its condition', condNode ?? node);
+  if ((type === 'event_count' || type === 'value_count') && !condition)
+    ctx.fail('missing_field', `a ${type} correlation needs a "condition"`, node);
+  if (type === 'value_count' && !condition?.field?.length)
+    ctx.fail('missing_field', 'a value_count correlation needs "field" in its condition', condNode ?? node);
 
   const aliases: Record<string, Record<string, string>> = {};
   const aliasNode = c.get('aliases')?.value;
   if (aliasNode !== undefined && aliasNode !== null) {
     for (const { key, value } of ctx.pairs(ctx.expectMap(aliasNode, 'correlation "aliases"'))) {
       const perRule: Record<string, string> = {};
-      for (const entry of ctx.pairs(ctx.expectMap(value, `alias "${key}"`))) perRule[entry.key] = ctx.string(entry.value, `alias "${key}" field`);
+      for (const entry of ctx.pairs(ctx.expectMap(value, `alias "${key}"`)))
+        perRule[entry.key] = ctx.string(entry.value, `alias "${key}" field`);
       aliases[key] = perRule;
     }
   }
   const generateNode = get('generate') ?? c.get('generate')?.value;
   let generate = false;
   if (generateNode !== undefined) {
-    if (!isScalar(generateNode) || typeof generateNode.value !== 'boolean') ctx.fail('invalid_field', '"generate" must be true or false', generateNode);
+    if (!isScalar(generateNode) || typeof generateNode.value !== 'boolean')
+      ctx.fail('invalid_field', '"generate" must be true or false', generateNode);
     generate = generateNode.value;
   }
   return {

@@ -1,7 +1,16 @@
 import ipaddr from 'ipaddr.js';
 import { RE2JS } from 're2js';
 import { collectLeaves, makeGetter, numericForm, stringForm, type FieldGetter } from './field-access';
-import { parseCidr, POSITION_MODIFIERS, regexFlags, TIME_MODIFIERS, valueKind, type Fail, type NumericOp, type TimePart } from './modifiers';
+import {
+  parseCidr,
+  POSITION_MODIFIERS,
+  regexFlags,
+  TIME_MODIFIERS,
+  valueKind,
+  type Fail,
+  type NumericOp,
+  type TimePart,
+} from './modifiers';
 import { requiredLiteral } from './regex-prefilter';
 import { hasWildcards, plainText, type SigmaStringValue } from './sigma-string';
 import type { FieldCondition, ModifierName } from './sigma.types';
@@ -176,7 +185,15 @@ function fieldRefTest(other: FieldGetter, mods: readonly ModifierName[]): Elemen
 
 function numericTest(threshold: number, op: NumericOp | 'eq', part: TimePart | undefined): ElementTest {
   const cmp: (n: number) => boolean =
-    op === 'lt' ? (n) => n < threshold : op === 'lte' ? (n) => n <= threshold : op === 'gt' ? (n) => n > threshold : op === 'gte' ? (n) => n >= threshold : (n) => n === threshold;
+    op === 'lt'
+      ? (n) => n < threshold
+      : op === 'lte'
+        ? (n) => n <= threshold
+        : op === 'gt'
+          ? (n) => n > threshold
+          : op === 'gte'
+            ? (n) => n >= threshold
+            : (n) => n === threshold;
   if (!part) {
     return (x) => {
       const n = numericForm(x);

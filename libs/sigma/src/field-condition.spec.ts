@@ -2,7 +2,11 @@ import { matches } from './sigma-test.helpers';
 
 type Case = [name: string, detection: string, event: object, expected: boolean];
 
-const trail = { eventSource: 'cloudtrail.amazonaws.com', eventName: 'UpdateTrail', requestParameters: { name: 'main', isMultiRegionTrail: false } };
+const trail = {
+  eventSource: 'cloudtrail.amazonaws.com',
+  eventName: 'UpdateTrail',
+  requestParameters: { name: 'main', isMultiRegionTrail: false },
+};
 
 describe('plain values, wildcards and escapes', () => {
   const cases: Case[] = [
@@ -21,7 +25,12 @@ describe('plain values, wildcards and escapes', () => {
     ['escaped \\? is literal', "sel:\n    a: 'what\\?'\ncondition: sel", { a: 'what?' }, true],
     ['escaped \\? does not wildcard', "sel:\n    a: 'what\\?'\ncondition: sel", { a: 'whats' }, false],
     ['\\\\ is one backslash', "sel:\n    a: 'C:\\\\Windows'\ncondition: sel", { a: 'C:\\Windows' }, true],
-    ['single backslash before a letter is plain', "sel:\n    a: 'C:\\Windows\\cmd.exe'\ncondition: sel", { a: 'C:\\Windows\\cmd.exe' }, true],
+    [
+      'single backslash before a letter is plain',
+      "sel:\n    a: 'C:\\Windows\\cmd.exe'\ncondition: sel",
+      { a: 'C:\\Windows\\cmd.exe' },
+      true,
+    ],
     ['\\\\* is backslash then wildcard', "sel:\n    a: 'dir\\\\*'\ncondition: sel", { a: 'dir\\anything' }, true],
     ['\\\\\\* is backslash then literal *', "sel:\n    a: 'dir\\\\\\*'\ncondition: sel", { a: 'dir\\*' }, true],
     ['\\\\\\* does not wildcard', "sel:\n    a: 'dir\\\\\\*'\ncondition: sel", { a: 'dir\\x' }, false],
@@ -37,9 +46,19 @@ describe('plain values, wildcards and escapes', () => {
     ['literal dotted key wins over nested path', 'sel:\n    a.b: literal\ncondition: sel', { 'a.b': 'literal', a: { b: 'nested' } }, true],
     ['literal dotted key wins (nested not used)', 'sel:\n    a.b: nested\ncondition: sel', { 'a.b': 'literal', a: { b: 'nested' } }, false],
     ['array of scalars: any element', 'sel:\n    tags: b\ncondition: sel', { tags: ['a', 'b'] }, true],
-    ['path across an array: any element', 'sel:\n    resources.type: AWS::S3::Object\ncondition: sel', { resources: [{ type: 'AWS::S3::Bucket' }, { type: 'AWS::S3::Object' }] }, true],
-    ['path across an array: no element', 'sel:\n    resources.type: AWS::IAM::Role\ncondition: sel', { resources: [{ type: 'AWS::S3::Bucket' }] }, false],
-    ['object compares as JSON text', "sel:\n    requestParameters|contains: '\"isMultiRegionTrail\":false'\ncondition: sel", trail, true],
+    [
+      'path across an array: any element',
+      'sel:\n    resources.type: AWS::S3::Object\ncondition: sel',
+      { resources: [{ type: 'AWS::S3::Bucket' }, { type: 'AWS::S3::Object' }] },
+      true,
+    ],
+    [
+      'path across an array: no element',
+      'sel:\n    resources.type: AWS::IAM::Role\ncondition: sel',
+      { resources: [{ type: 'AWS::S3::Bucket' }] },
+      false,
+    ],
+    ['object compares as JSON text', 'sel:\n    requestParameters|contains: \'"isMultiRegionTrail":false\'\ncondition: sel', trail, true],
   ];
   it.each(cases)('%s', (_name, detection, event, expected) => {
     expect(matches(detection, event)).toBe(expected);
@@ -103,10 +122,25 @@ describe('encoding modifiers', () => {
     ['base64offset|contains, offset 1', 'sel:\n    a|base64offset|contains: /bin/sh\ncondition: sel', { a: b64('x/bin/sh -c id') }, true],
     ['base64offset|contains, offset 2', 'sel:\n    a|base64offset|contains: /bin/sh\ncondition: sel', { a: b64('xy/bin/sh -c id') }, true],
     ['base64offset|contains, absent', 'sel:\n    a|base64offset|contains: /bin/sh\ncondition: sel', { a: b64('xy/bin/bash -c id') }, false],
-    ['wide|base64offset|contains (PowerShell -enc)', 'sel:\n    a|wide|base64offset|contains: Invoke-Expression\ncondition: sel', { a: utf16('iex; Invoke-Expression $x') }, true],
+    [
+      'wide|base64offset|contains (PowerShell -enc)',
+      'sel:\n    a|wide|base64offset|contains: Invoke-Expression\ncondition: sel',
+      { a: utf16('iex; Invoke-Expression $x') },
+      true,
+    ],
     ['utf16le|base64', 'sel:\n    a|utf16le|base64: cmd\ncondition: sel', { a: utf16('cmd') }, true],
-    ['utf16be|base64', 'sel:\n    a|utf16be|base64: cmd\ncondition: sel', { a: Buffer.from([0, 0x63, 0, 0x6d, 0, 0x64]).toString('base64') }, true],
-    ['utf16 adds a BOM', 'sel:\n    a|utf16|base64: cmd\ncondition: sel', { a: Buffer.from([0xff, 0xfe, 0x63, 0, 0x6d, 0, 0x64, 0]).toString('base64') }, true],
+    [
+      'utf16be|base64',
+      'sel:\n    a|utf16be|base64: cmd\ncondition: sel',
+      { a: Buffer.from([0, 0x63, 0, 0x6d, 0, 0x64]).toString('base64') },
+      true,
+    ],
+    [
+      'utf16 adds a BOM',
+      'sel:\n    a|utf16|base64: cmd\ncondition: sel',
+      { a: Buffer.from([0xff, 0xfe, 0x63, 0, 0x6d, 0, 0x64, 0]).toString('base64') },
+      true,
+    ],
     ['wide without base64 compares the byte string', 'sel:\n    a|wide: ab\ncondition: sel', { a: 'a\u0000b\u0000' }, true],
   ];
   it.each(cases)('%s', (_name, detection, event, expected) => {
@@ -160,13 +194,38 @@ describe('numeric, time, cidr, fieldref', () => {
     ['cidr v4 inside', "sel:\n    sourceIPAddress|cidr: '10.0.0.0/8'\ncondition: sel", { sourceIPAddress: '10.1.2.3' }, true],
     ['cidr v4 outside', "sel:\n    sourceIPAddress|cidr: '10.0.0.0/8'\ncondition: sel", { sourceIPAddress: '11.1.2.3' }, false],
     ['cidr v6', "sel:\n    sourceIPAddress|cidr: '2001:db8::/32'\ncondition: sel", { sourceIPAddress: '2001:db8::1' }, true],
-    ['cidr list is OR', "sel:\n    sourceIPAddress|cidr: ['192.168.0.0/16', '10.0.0.0/8']\ncondition: sel", { sourceIPAddress: '10.9.9.9' }, true],
-    ['cidr on a host name', "sel:\n    sourceIPAddress|cidr: '10.0.0.0/8'\ncondition: sel", { sourceIPAddress: 'cloudtrail.amazonaws.com' }, false],
-    ['cidr on IPv4-mapped IPv6', "sel:\n    sourceIPAddress|cidr: '10.0.0.0/8'\ncondition: sel", { sourceIPAddress: '::ffff:10.0.0.1' }, true],
+    [
+      'cidr list is OR',
+      "sel:\n    sourceIPAddress|cidr: ['192.168.0.0/16', '10.0.0.0/8']\ncondition: sel",
+      { sourceIPAddress: '10.9.9.9' },
+      true,
+    ],
+    [
+      'cidr on a host name',
+      "sel:\n    sourceIPAddress|cidr: '10.0.0.0/8'\ncondition: sel",
+      { sourceIPAddress: 'cloudtrail.amazonaws.com' },
+      false,
+    ],
+    [
+      'cidr on IPv4-mapped IPv6',
+      "sel:\n    sourceIPAddress|cidr: '10.0.0.0/8'\ncondition: sel",
+      { sourceIPAddress: '::ffff:10.0.0.1' },
+      true,
+    ],
     ['fieldref equal', 'sel:\n    a|fieldref: b\ncondition: sel', { a: 'Bob', b: 'bob' }, true],
     ['fieldref different', 'sel:\n    a|fieldref: b\ncondition: sel', { a: 'bob', b: 'alice' }, false],
-    ['fieldref nested', 'sel:\n    userIdentity.userName|fieldref: requestParameters.userName\ncondition: sel', { userIdentity: { userName: 'x' }, requestParameters: { userName: 'x' } }, true],
-    ['fieldref|endswith', 'sel:\n    userIdentity.arn|fieldref|endswith: requestParameters.userName\ncondition: sel', { userIdentity: { arn: 'arn:aws:iam::1:user/bob' }, requestParameters: { userName: 'bob' } }, true],
+    [
+      'fieldref nested',
+      'sel:\n    userIdentity.userName|fieldref: requestParameters.userName\ncondition: sel',
+      { userIdentity: { userName: 'x' }, requestParameters: { userName: 'x' } },
+      true,
+    ],
+    [
+      'fieldref|endswith',
+      'sel:\n    userIdentity.arn|fieldref|endswith: requestParameters.userName\ncondition: sel',
+      { userIdentity: { arn: 'arn:aws:iam::1:user/bob' }, requestParameters: { userName: 'bob' } },
+      true,
+    ],
     ['fieldref|neq', 'sel:\n    a|fieldref|neq: b\ncondition: sel', { a: 'x', b: 'y' }, true],
     ['fieldref to a missing field', 'sel:\n    a|fieldref: b\ncondition: sel', { a: 'x' }, false],
   ];
@@ -178,14 +237,24 @@ describe('numeric, time, cidr, fieldref', () => {
 describe('keywords (whole-event search)', () => {
   const event = { eventName: 'PutBucketPolicy', requestParameters: { policy: '{"Effect":"Allow","Principal":"*"}' }, n: 42 };
   const cases: Case[] = [
-    ['keyword list: any value found in any field', "keywords:\n    - nothing\n    - 'Principal\":\"*'\ncondition: keywords", event, true],
+    ['keyword list: any value found in any field', 'keywords:\n    - nothing\n    - \'Principal":"*\'\ncondition: keywords', event, true],
     ['keyword not present', 'keywords:\n    - DeleteBucket\ncondition: keywords', event, false],
     ['keywords are case-insensitive substrings', 'keywords:\n    - putbucket\ncondition: keywords', event, true],
     ['keywords match numbers by text', 'keywords:\n    - 42\ncondition: keywords', event, true],
     ["'|all' keywords need every value", "keywords:\n    '|all':\n        - PutBucket\n        - Allow\ncondition: keywords", event, true],
-    ["'|all' keywords fail on one missing", "keywords:\n    '|all':\n        - PutBucket\n        - Deny\ncondition: keywords", event, false],
+    [
+      "'|all' keywords fail on one missing",
+      "keywords:\n    '|all':\n        - PutBucket\n        - Deny\ncondition: keywords",
+      event,
+      false,
+    ],
     ['single keyword string', 'keywords: PutBucketPolicy\ncondition: keywords', event, true],
-    ['keyword with field selection', 'keywords:\n    - Allow\nsel:\n    eventName: PutBucketPolicy\ncondition: keywords and sel', event, true],
+    [
+      'keyword with field selection',
+      'keywords:\n    - Allow\nsel:\n    eventName: PutBucketPolicy\ncondition: keywords and sel',
+      event,
+      true,
+    ],
   ];
   it.each(cases)('%s', (_name, detection, event2, expected) => {
     expect(matches(detection, event2)).toBe(expected);

@@ -132,14 +132,18 @@ export function validateModifiers(
     case 'numeric': {
       mods.forEach((m, i) => {
         if (!has(NUMERIC_MODIFIERS, m) && !has(TIME_MODIFIERS, m) && m !== 'neq' && m !== 'all') {
-          conflict(i, mods.find((x) => has(NUMERIC_MODIFIERS, x) || has(TIME_MODIFIERS, x))!);
+          conflict(
+            i,
+            mods.find((x) => has(NUMERIC_MODIFIERS, x) || has(TIME_MODIFIERS, x))!,
+          );
         }
       });
       onlyOneOf(NUMERIC_MODIFIERS);
       onlyOneOf(TIME_MODIFIERS);
       const op = mods.findIndex((m) => has(NUMERIC_MODIFIERS, m));
       const time = mods.findIndex((m) => has(TIME_MODIFIERS, m));
-      if (op >= 0 && time > op) fail('invalid_modifier_combination', `time modifier "${mods[time]}" must come before "${mods[op]}"`, modPos(time));
+      if (op >= 0 && time > op)
+        fail('invalid_modifier_combination', `time modifier "${mods[time]}" must come before "${mods[op]}"`, modPos(time));
       if (op >= 0 && mods.includes('neq')) conflict(mods.indexOf('neq'), mods[op]!);
       requireType((v) => typeof v === 'number', 'a number');
       break;

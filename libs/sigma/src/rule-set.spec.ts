@@ -34,13 +34,24 @@ detection:
     condition: sel
 `;
 
-const update = { eventSource: 'cloudtrail.amazonaws.com', eventName: 'UpdateTrail', userIdentity: { type: 'Root', arn: 'arn:aws:iam::1:root' } };
+const update = {
+  eventSource: 'cloudtrail.amazonaws.com',
+  eventName: 'UpdateTrail',
+  userIdentity: { type: 'Root', arn: 'arn:aws:iam::1:root' },
+};
 
 describe('RuleSet.match', () => {
   it('returns the matching rules in rule order with their metadata', () => {
     const rs = compileRuleSet(parseSigma(rules));
     expect(rs.match(update)).toEqual([
-      { ruleId: 'rule-trail', ruleTitle: 'Trail changed', level: 'medium', tags: expect.arrayContaining(['attack.t1562.008', 'attack.t1685.002', 'attack.defense-evasion', 'attack.defense-impairment']), report: true, author: 'Tester' },
+      {
+        ruleId: 'rule-trail',
+        ruleTitle: 'Trail changed',
+        level: 'medium',
+        tags: expect.arrayContaining(['attack.t1562.008', 'attack.t1685.002', 'attack.defense-evasion', 'attack.defense-impairment']),
+        report: true,
+        author: 'Tester',
+      },
       { ruleId: 'rule-root', ruleTitle: 'Root activity', level: 'high', tags: [], report: true },
     ]);
     expect(rs.match({ eventSource: 'S3.amazonaws.com', eventName: 'GetObject' }).map((m) => m.ruleId)).toEqual(['rule-s3']);
@@ -56,7 +67,7 @@ describe('RuleSet.match', () => {
   });
 
   it('does not index rules whose eventName test can hold without a literal', () => {
-    const detection = "sel:\n    eventName|startswith: Update\nnot_this:\n    eventName: UpdateTrail\ncondition: sel and not not_this";
+    const detection = 'sel:\n    eventName|startswith: Update\nnot_this:\n    eventName: UpdateTrail\ncondition: sel and not not_this';
     expect(matches(detection, { eventName: 'UpdateFunctionConfiguration' })).toBe(true);
     expect(matches(detection, { eventName: 'UpdateTrail' })).toBe(false);
     expect(matches('a:\n    eventName: X\nb:\n    userName: bob\ncondition: a or b', { eventName: 'Y', userName: 'bob' })).toBe(true);
@@ -64,7 +75,14 @@ describe('RuleSet.match', () => {
 
   it('exposes RuleInfo with old and new ATT&CK ids', () => {
     const rs = compileRuleSet(parseSigma(rules));
-    expect(rs.rules[0]).toMatchObject({ id: 'rule-trail', title: 'Trail changed', level: 'medium', author: 'Tester', kind: 'rule', name: 'trail_changed' });
+    expect(rs.rules[0]).toMatchObject({
+      id: 'rule-trail',
+      title: 'Trail changed',
+      level: 'medium',
+      author: 'Tester',
+      kind: 'rule',
+      name: 'trail_changed',
+    });
     expect(rs.rules[0]!.tags).toEqual(expect.arrayContaining(['attack.t1685.002', 'attack.defense-impairment']));
     expect(rs.hasCorrelations).toBe(false);
   });
@@ -76,8 +94,18 @@ describe('RuleSet.match', () => {
 });
 
 describe('OCSF field aliases', () => {
-  const fieldAliases = { 'api.operation': 'eventName', 'api.service.name': 'eventSource', 'api.request.data': 'requestParameters', 'actor.user.uid': 'userIdentity.arn' };
-  const event = { eventSource: 'cloudtrail.amazonaws.com', eventName: 'UpdateTrail', requestParameters: { isMultiRegionTrail: false }, userIdentity: { arn: 'arn:aws:iam::1:user/eve' } };
+  const fieldAliases = {
+    'api.operation': 'eventName',
+    'api.service.name': 'eventSource',
+    'api.request.data': 'requestParameters',
+    'actor.user.uid': 'userIdentity.arn',
+  };
+  const event = {
+    eventSource: 'cloudtrail.amazonaws.com',
+    eventName: 'UpdateTrail',
+    requestParameters: { isMultiRegionTrail: false },
+    userIdentity: { arn: 'arn:aws:iam::1:user/eve' },
+  };
   it.each([
     ['api.operation: UpdateTrail', true],
     ['api.operation: DeleteTrail', false],
@@ -96,9 +124,11 @@ describe('OCSF field aliases', () => {
 });
 
 describe('expand placeholders', () => {
-  const detection = "sel:\n    eventName: ConsoleLogin\nfilter_admins:\n    userIdentity.arn|expand: '%Administrators%'\ncondition: sel and not filter_admins";
+  const detection =
+    "sel:\n    eventName: ConsoleLogin\nfilter_admins:\n    userIdentity.arn|expand: '%Administrators%'\ncondition: sel and not filter_admins";
   const login = (arn: string): object => ({ eventName: 'ConsoleLogin', userIdentity: { arn } });
-  const expand = (p: string): readonly string[] | undefined => (p === '%Administrators%' ? ['arn:aws:iam::1:user/admin-*', 'arn:aws:iam::1:role/Break?Glass'] : undefined);
+  const expand = (p: string): readonly string[] | undefined =>
+    p === '%Administrators%' ? ['arn:aws:iam::1:user/admin-*', 'arn:aws:iam::1:role/Break?Glass'] : undefined;
 
   it('uses the hook values as patterns', () => {
     const rs = ruleSetFor(detection, { expand });
@@ -155,6 +185,8 @@ filter:
   });
   it('leaves rules it does not name alone', () => {
     const rs = compileRuleSet(parseSigma(rules), { filters: parseSigma(filterText) as SigmaFilter[] });
-    expect(rs.match({ ...automation, userIdentity: { type: 'Root', arn: 'arn:aws:iam::1:role/automation' } }).map((m) => m.ruleId)).toEqual(['rule-root']);
+    expect(rs.match({ ...automation, userIdentity: { type: 'Root', arn: 'arn:aws:iam::1:role/automation' } }).map((m) => m.ruleId)).toEqual(
+      ['rule-root'],
+    );
   });
 });

@@ -127,7 +127,13 @@ export function compileRuleSet(docs: readonly SigmaDocument[], options: EngineOp
     for (let i = 0; i < candidates.length; i++) {
       const rule = candidates[i]!;
       if (!rule.predicate(event)) continue;
-      const m: RuleMatch = { ruleId: rule.info.id, ruleTitle: rule.info.title, level: rule.info.level, tags: rule.info.tags, report: rule.report };
+      const m: RuleMatch = {
+        ruleId: rule.info.id,
+        ruleTitle: rule.info.title,
+        level: rule.info.level,
+        tags: rule.info.tags,
+        report: rule.report,
+      };
       if (rule.info.author !== undefined) m.author = rule.info.author;
       (out ??= []).push(m);
     }
@@ -244,7 +250,8 @@ function orderCorrelations(corrs: readonly SigmaCorrelation[], byRef: Map<string
   const visit = (c: SigmaCorrelation): void => {
     const s = state.get(c);
     if (s === 'done') return;
-    if (s === 'visiting') throw new SigmaError('invalid_document', `correlation "${c.title}" refers to itself through its rules`, c.pos, c.source);
+    if (s === 'visiting')
+      throw new SigmaError('invalid_document', `correlation "${c.title}" refers to itself through its rules`, c.pos, c.source);
     state.set(c, 'visiting');
     for (const ref of c.correlation.rules) {
       const target = byRef.get(ref);
@@ -267,7 +274,11 @@ interface DispatchIndex {
   always: readonly CompiledRule[];
 }
 
-function buildDispatch(compiled: readonly CompiledRule[], docs: readonly SigmaRule[], aliases: Readonly<Record<string, string>>): DispatchIndex {
+function buildDispatch(
+  compiled: readonly CompiledRule[],
+  docs: readonly SigmaRule[],
+  aliases: Readonly<Record<string, string>>,
+): DispatchIndex {
   const byName = new Map<string, CompiledRule[]>();
   const bySource = new Map<string, CompiledRule[]>();
   const always: CompiledRule[] = [];

@@ -4,9 +4,7 @@ import { compileStringTest } from './string-matcher';
 
 /** Reference semantics: the same pattern as an anchored JS RegExp (fine for tiny test inputs). */
 function reference(parts: readonly SigmaStringPart[], caseSensitive: boolean): (s: string) => boolean {
-  const body = parts
-    .map((p) => (p === ANY_RUN ? '.*' : p === ANY_CHAR ? '.' : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('');
+  const body = parts.map((p) => (p === ANY_RUN ? '.*' : p === ANY_CHAR ? '.' : p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
   const re = new RegExp(`^${body}$`, caseSensitive ? 's' : 'is');
   return (s) => re.test(s);
 }

@@ -1,12 +1,5 @@
 import type { Fail } from './modifiers';
-import {
-  hasWildcards,
-  parseSigmaString,
-  plainText,
-  withWildcards,
-  type SigmaStringPart,
-  type SigmaStringValue,
-} from './sigma-string';
+import { hasWildcards, parseSigmaString, plainText, withWildcards, type SigmaStringPart, type SigmaStringValue } from './sigma-string';
 import type { SigmaPosition } from './sigma.errors';
 import type { FieldCondition } from './sigma.types';
 
@@ -175,7 +168,8 @@ function expandPlaceholders(raw: string, expand: ExpandHook | undefined, fail: F
       const placeholder = raw.slice(i, close + 1);
       if (!expand) fail('unsupported_placeholder', `placeholder ${placeholder} needs an expand hook (EngineOptions.expand)`, pos);
       const values = expand(placeholder);
-      if (values === undefined) fail('unsupported_placeholder', `placeholder ${placeholder} is not resolved here, so the rule cannot be used`, pos);
+      if (values === undefined)
+        fail('unsupported_placeholder', `placeholder ${placeholder} is not resolved here, so the rule cannot be used`, pos);
       results = results.flatMap((r) => values.map((v) => r + v));
       if (results.length > MAX_VALUES) fail('invalid_value', `placeholders expand into more than ${MAX_VALUES} values`, pos);
       i = close + 1;

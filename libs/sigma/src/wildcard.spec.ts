@@ -43,7 +43,10 @@ describe('wildcardMatch', () => {
       fc.property(fc.array(alphabet, { maxLength: 8 }), fc.array(fc.constantFrom('a', 'b', '.'), { maxLength: 10 }), (p, s) => {
         const pattern = p.join('');
         const subject = s.join('');
-        const body = pattern.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+        const body = pattern
+          .split('*')
+          .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*');
         expect(wildcardMatch(pattern, subject)).toBe(new RegExp(`^${body}$`).test(subject));
       }),
       { numRuns: 500 },
@@ -84,7 +87,15 @@ describe('"1 of" patterns in conditions', () => {
   }, 30_000);
 
   it('still rejects a pattern that matches no identifier', () => {
-    const yaml = ['title: t', 'logsource: { product: aws }', 'detection:', `  ${'a'.repeat(40)}:`, '    x: 1', `  condition: 1 of ${'a*'.repeat(10)}b`, ''].join('\n');
+    const yaml = [
+      'title: t',
+      'logsource: { product: aws }',
+      'detection:',
+      `  ${'a'.repeat(40)}:`,
+      '    x: 1',
+      `  condition: 1 of ${'a*'.repeat(10)}b`,
+      '',
+    ].join('\n');
     expect(() => parseSigma(yaml)).toThrow(/matches no search identifier/);
   });
 });

@@ -61,7 +61,9 @@ export async function enqueueDeliverBatches(
 
 /** BullMQ allows ':' in a custom id only as exactly three parts. */
 function deliverBatchJobId(tenantId: string, deliveryIds: string[]): string {
-  const digest = createHash('sha256').update([...deliveryIds].sort().join(',')).digest('base64url');
+  const digest = createHash('sha256')
+    .update([...deliveryIds].sort().join(','))
+    .digest('base64url');
   return `deliver-batch:${tenantId}:${digest}`;
 }
 
@@ -80,7 +82,10 @@ export type RequeueOutcome = 'queued' | 'retried' | 'in_hand';
  * cannot queue it twice. Such a job starts a new retry series (the original series start went
  * with the job).
  */
-export async function requeueDeliver(queue: JobQueue, d: { tenantId: string; deliveryId: string; attempt: number }): Promise<RequeueOutcome> {
+export async function requeueDeliver(
+  queue: JobQueue,
+  d: { tenantId: string; deliveryId: string; attempt: number },
+): Promise<RequeueOutcome> {
   const webhooks = queue.queue('webhooks');
   if (d.attempt === 1) {
     const batchJobId = await queue.redis.get(deliverBatchOfKey(d.tenantId, d.deliveryId));

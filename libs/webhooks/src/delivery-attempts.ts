@@ -1,5 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { WebhooksRepository, type AttemptContext, type Database, type DeliveryStatus, type TenantId, type TenantScope } from '@trailguard/db';
+import {
+  WebhooksRepository,
+  type AttemptContext,
+  type Database,
+  type DeliveryStatus,
+  type TenantId,
+  type TenantScope,
+} from '@trailguard/db';
 import type { JobQueue } from '@trailguard/queues';
 import { enqueueDeliver, type DeliverJobInput } from './deliver-jobs';
 import { EndpointLimiter } from './endpoint-limiter';
@@ -61,7 +68,15 @@ export class DeliveryAttempts {
   }
 
   async run(tenantId: TenantId, requests: readonly AttemptRequest[], mode: { test?: boolean } = {}): Promise<AttemptReport[]> {
-    const contexts = new Map((await this.repo.attemptContexts(this.o.db, tenantId, requests.map((r) => r.deliveryId))).map((c) => [c.id, c]));
+    const contexts = new Map(
+      (
+        await this.repo.attemptContexts(
+          this.o.db,
+          tenantId,
+          requests.map((r) => r.deliveryId),
+        )
+      ).map((c) => [c.id, c]),
+    );
     const sends: Send[] = [];
     const resumes: DeliverJobInput[] = [];
     const skipped: string[] = [];
@@ -74,7 +89,13 @@ export class DeliveryAttempts {
       if (r.attempt !== undefined && r.attempt < attempt) {
         // Recorded, but its runner died before queueing the next one.
         if (ctx.status === 'pending' && ctx.attemptCount === r.attempt && ctx.nextAttemptAt) {
-          resumes.push({ tenantId, deliveryId: ctx.id, attempt: r.attempt + 1, seriesStart: r.seriesStart, delayMs: ctx.nextAttemptAt.getTime() - Date.now() });
+          resumes.push({
+            tenantId,
+            deliveryId: ctx.id,
+            attempt: r.attempt + 1,
+            seriesStart: r.seriesStart,
+            delayMs: ctx.nextAttemptAt.getTime() - Date.now(),
+          });
         }
         continue;
       }
@@ -168,7 +189,11 @@ export class DeliveryAttempts {
         for (const [endpointId, d] of disabled) await this.disable(scope, endpointId, d.reason, { deliveryId: d.deliveryId });
       });
     }
-    return planned.map(({ s, plan }) => ({ deliveryId: s.ctx.id, result: s.result, ...(recorded.has(s.ctx.id) ? { outcome: plan.outcome } : {}) }));
+    return planned.map(({ s, plan }) => ({
+      deliveryId: s.ctx.id,
+      result: s.result,
+      ...(recorded.has(s.ctx.id) ? { outcome: plan.outcome } : {}),
+    }));
   }
 
   /** Closes the agent's keep-alive pool. */
@@ -190,7 +215,9 @@ export class DeliveryAttempts {
 }
 
 function testPlan(result: SendResult): { outcome: DeliveryOutcome; status: DeliveryStatus; nextAttemptAt: null; disableReason?: string } {
-  return result.ok ? { outcome: 'succeeded', status: 'succeeded', nextAttemptAt: null } : { outcome: 'failed', status: 'failed', nextAttemptAt: null };
+  return result.ok
+    ? { outcome: 'succeeded', status: 'succeeded', nextAttemptAt: null }
+    : { outcome: 'failed', status: 'failed', nextAttemptAt: null };
 }
 
 /** Postgres text cannot hold NUL; receivers' answers are arbitrary bytes. */

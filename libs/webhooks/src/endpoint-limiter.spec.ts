@@ -13,7 +13,12 @@ describe('EndpointLimiter', () => {
     const limiter = new EndpointLimiter(2);
     const gates = [deferred(), deferred(), deferred(), deferred()];
     const started: number[] = [];
-    const runs = gates.map((g, i) => limiter.run('slow', async () => { started.push(i); await g.promise; }));
+    const runs = gates.map((g, i) =>
+      limiter.run('slow', async () => {
+        started.push(i);
+        await g.promise;
+      }),
+    );
     await tick();
     expect(started).toEqual([0, 1]);
     expect(limiter.inFlight('slow')).toBe(2);
@@ -55,7 +60,11 @@ describe('EndpointLimiter', () => {
 
   it('passes errors through and frees the slot', async () => {
     const limiter = new EndpointLimiter(1);
-    await expect(limiter.run('e', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      limiter.run('e', async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await expect(limiter.run('e', async () => 1)).resolves.toBe(1);
     expect(limiter.inFlight('e')).toBe(0);
   });

@@ -42,7 +42,8 @@ export class EndpointLimiter {
     } finally {
       this.progress.set(endpointId, this.now());
       const next = this.waiting.get(endpointId)?.shift();
-      if (next) next(); // the slot passes straight to the next waiter
+      if (next)
+        next(); // the slot passes straight to the next waiter
       else {
         const n = (this.running.get(endpointId) ?? 1) - 1;
         if (n > 0) this.running.set(endpointId, n);

@@ -11,20 +11,8 @@ export {
 } from './webhook-signature';
 export { blockedRangeOf } from './ip-policy';
 export { checkWebhookUrl, type WebhookTargetPolicy } from './url-policy';
-export {
-  SsrfSafeAgent,
-  systemResolver,
-  type HostResolver,
-  type ResolvedAddress,
-  type SsrfSafeAgentOptions,
-} from './ssrf-dispatcher';
-export {
-  sendWebhook,
-  USER_AGENT,
-  type DeliveryErrorCode,
-  type SendResult,
-  type SendWebhookInput,
-} from './webhook-sender';
+export { SsrfSafeAgent, systemResolver, type HostResolver, type ResolvedAddress, type SsrfSafeAgentOptions } from './ssrf-dispatcher';
+export { sendWebhook, USER_AGENT, type DeliveryErrorCode, type SendResult, type SendWebhookInput } from './webhook-sender';
 export { parseRetryAfter } from './retry-after';
 export {
   DEFAULT_RETRY_SCHEDULE,

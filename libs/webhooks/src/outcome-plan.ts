@@ -14,7 +14,11 @@ export interface OutcomePlan {
  * disables the endpoint; so does a failure once the endpoint has failed without a success for
  * days (shouldAutoDisable), which also ends this delivery's series.
  */
-export function planOutcome(ctx: Pick<AttemptContext, 'endpointEnabled' | 'failingSince'>, decision: RetryDecision, now: Date): OutcomePlan {
+export function planOutcome(
+  ctx: Pick<AttemptContext, 'endpointEnabled' | 'failingSince'>,
+  decision: RetryDecision,
+  now: Date,
+): OutcomePlan {
   switch (decision.action) {
     case 'succeeded':
       return { outcome: 'succeeded', status: 'succeeded', nextAttemptAt: null };

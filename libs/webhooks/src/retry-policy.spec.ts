@@ -1,12 +1,6 @@
 import fc from 'fast-check';
 import { parseRetryAfter } from './retry-after';
-import {
-  DEFAULT_RETRY_SCHEDULE,
-  nextAttempt,
-  parseRetrySchedule,
-  scheduleSpanSeconds,
-  shouldAutoDisable,
-} from './retry-policy';
+import { DEFAULT_RETRY_SCHEDULE, nextAttempt, parseRetrySchedule, scheduleSpanSeconds, shouldAutoDisable } from './retry-policy';
 import { WebhookError } from './webhooks.errors';
 
 const now = new Date('2026-11-29T12:00:00Z');
@@ -75,17 +69,11 @@ describe('nextAttempt', () => {
 
   it('keeps every jittered delay within +/-20% of the schedule (property)', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 9 }),
-        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-        (attempt, r) => {
-          const decision = nextAttempt({ attempt, outcome: failed500, now, random: () => r });
-          const base = (DEFAULT_RETRY_SCHEDULE[attempt - 1] as number) * 1000;
-          return (
-            decision.action === 'retry' && decision.delayMs >= base * 0.8 - 1 && decision.delayMs <= base * 1.2 + 1
-          );
-        },
-      ),
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, r) => {
+        const decision = nextAttempt({ attempt, outcome: failed500, now, random: () => r });
+        const base = (DEFAULT_RETRY_SCHEDULE[attempt - 1] as number) * 1000;
+        return decision.action === 'retry' && decision.delayMs >= base * 0.8 - 1 && decision.delayMs <= base * 1.2 + 1;
+      }),
     );
   });
 

@@ -88,8 +88,8 @@ describe('SecretBox', () => {
     expect(errorCode(() => decodeEncryptionKey(randomBytes(16)))).toBe('secret_key_invalid');
     expect(errorCode(() => decodeEncryptionKey('too-short'))).toBe('secret_key_invalid');
     expect(errorCode(() => new SecretBox({ current: { id: 'bad id', key: keyA } }))).toBe('secret_key_invalid');
-    expect(
-      errorCode(() => new SecretBox({ current: { id: 'k1', key: keyA }, previous: [{ id: 'k1', key: keyB }] })),
-    ).toBe('secret_key_invalid');
+    expect(errorCode(() => new SecretBox({ current: { id: 'k1', key: keyA }, previous: [{ id: 'k1', key: keyB }] }))).toBe(
+      'secret_key_invalid',
+    );
   });
 });

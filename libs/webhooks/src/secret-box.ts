@@ -123,14 +123,7 @@ interface ParsedCiphertext {
 function parseCiphertext(text: string): ParsedCiphertext {
   const parts = text.split('.');
   const [version, keyId, iv, body, tag] = parts;
-  if (
-    parts.length !== 5 ||
-    version === undefined ||
-    keyId === undefined ||
-    iv === undefined ||
-    body === undefined ||
-    tag === undefined
-  ) {
+  if (parts.length !== 5 || version === undefined || keyId === undefined || iv === undefined || body === undefined || tag === undefined) {
     throw new WebhookError('secret_format_invalid', 'secret ciphertext must have 5 dot-separated parts');
   }
   if (version !== FORMAT_VERSION) {

@@ -27,15 +27,14 @@ describe('toSlackMessage', () => {
         link: 'javascript:x',
       }),
     ) as { blocks: Array<{ text: { text: string } }> };
-    expect(message.blocks[0]?.text.text).toBe(
-      '*Trail posture changed: &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;*',
-    );
+    expect(message.blocks[0]?.text.text).toBe('*Trail posture changed: &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;*');
     expect(message.blocks).toHaveLength(1);
   });
 });
 
 describe('slackBodyFor', () => {
-  const parse = (body: string) => JSON.parse(body) as { text: string; blocks: Array<{ text?: { text: string }; fields?: Array<{ text: string }> }> };
+  const parse = (body: string) =>
+    JSON.parse(body) as { text: string; blocks: Array<{ text?: { text: string }; fields?: Array<{ text: string }> }> };
   const finding = {
     id: 'f-1',
     ruleTitle: 'AWS CloudTrail UpdateTrail with multi-region disabled',
@@ -65,9 +64,18 @@ describe('slackBodyFor', () => {
       { id: 'f-1', ruleTitle: finding.ruleTitle, severity: 'high' },
       { id: 'f-2', ruleTitle: 'AWS CloudTrail UpdateTrail', severity: 'medium' },
     ];
-    const m = parse(slackBodyFor('finding.updated', { reason: 'events_added', added: 1, finding: { ...finding, eventCount: 2 }, alertGroup: { findings: group } }));
+    const m = parse(
+      slackBodyFor('finding.updated', {
+        reason: 'events_added',
+        added: 1,
+        finding: { ...finding, eventCount: 2 },
+        alertGroup: { findings: group },
+      }),
+    );
     expect(m.text).toBe('Finding updated [HIGH]: AWS CloudTrail UpdateTrail with multi-region disabled (+1 more)');
-    expect(m.blocks[0]?.text?.text).toContain('1 more event(s), 2 in all\n• [HIGH] AWS CloudTrail UpdateTrail with multi-region disabled\n• [MEDIUM] AWS CloudTrail UpdateTrail');
+    expect(m.blocks[0]?.text?.text).toContain(
+      '1 more event(s), 2 in all\n• [HIGH] AWS CloudTrail UpdateTrail with multi-region disabled\n• [MEDIUM] AWS CloudTrail UpdateTrail',
+    );
   });
 
   it('announces a new finding with its rule, severity, actor and where', () => {
@@ -85,16 +93,25 @@ describe('slackBodyFor', () => {
   });
 
   it('says what changed in a finding update', () => {
-    expect(parse(slackBodyFor('finding.updated', { reason: 'status_changed', from: 'open', to: 'resolved', finding })).blocks[0]?.text?.text).toContain(
-      'status open → resolved',
-    );
-    expect(parse(slackBodyFor('finding.updated', { reason: 'events_added', added: 3, finding: { ...finding, eventCount: 4 } })).blocks[0]?.text?.text).toContain(
-      '3 more event(s), 4 in all',
-    );
+    expect(
+      parse(slackBodyFor('finding.updated', { reason: 'status_changed', from: 'open', to: 'resolved', finding })).blocks[0]?.text?.text,
+    ).toContain('status open → resolved');
+    expect(
+      parse(slackBodyFor('finding.updated', { reason: 'events_added', added: 3, finding: { ...finding, eventCount: 4 } })).blocks[0]?.text
+        ?.text,
+    ).toContain('3 more event(s), 4 in all');
   });
 
   it('covers account status and posture changes', () => {
-    const account = parse(slackBodyFor('account.status_changed', { accountId: 'a-1', name: 'prod', status: 'error', previousStatus: 'active', reason: 'AccessDenied' }));
+    const account = parse(
+      slackBodyFor('account.status_changed', {
+        accountId: 'a-1',
+        name: 'prod',
+        status: 'error',
+        previousStatus: 'active',
+        reason: 'AccessDenied',
+      }),
+    );
     expect(account.text).toBe('Account status changed: prod');
     expect(account.blocks[0]?.text?.text).toContain('active → error: AccessDenied');
     const posture = parse(slackBodyFor('posture.changed', { accountId: 'a-1', awsAccountId: '111122223333', findingId: 'f-2' }));

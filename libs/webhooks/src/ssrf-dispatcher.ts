@@ -72,8 +72,7 @@ function guardedLookup(resolve: HostResolver, allowPrivate: boolean): LookupFunc
           if (range !== null) throw new SsrfBlockedError(address, range, hostname);
         }
       }
-      const usable =
-        options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
+      const usable = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
       if (usable.length === 0) {
         throw Object.assign(new Error(`no usable address for ${hostname}`), { code: 'ENOTFOUND', hostname });
       }

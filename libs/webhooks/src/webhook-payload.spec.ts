@@ -3,9 +3,7 @@ import { buildWebhookBody, isWebhookEventType, WEBHOOK_EVENT_TYPES, type Webhook
 describe('buildWebhookBody', () => {
   it('produces the exact minified {"type","timestamp","data"} string', () => {
     const body = buildWebhookBody('finding.created', { id: 'f_1', severity: 'high' }, new Date('2026-11-29T10:00:00Z'));
-    expect(body).toBe(
-      '{"type":"finding.created","timestamp":"2026-11-29T10:00:00.000Z","data":{"id":"f_1","severity":"high"}}',
-    );
+    expect(body).toBe('{"type":"finding.created","timestamp":"2026-11-29T10:00:00.000Z","data":{"id":"f_1","severity":"high"}}');
   });
 
   it('accepts an ISO timestamp string and normalises it', () => {
@@ -15,12 +13,7 @@ describe('buildWebhookBody', () => {
   });
 
   it('knows exactly the four event types', () => {
-    expect([...WEBHOOK_EVENT_TYPES].sort()).toEqual([
-      'account.status_changed',
-      'finding.created',
-      'finding.updated',
-      'posture.changed',
-    ]);
+    expect([...WEBHOOK_EVENT_TYPES].sort()).toEqual(['account.status_changed', 'finding.created', 'finding.updated', 'posture.changed']);
     expect(isWebhookEventType('finding.deleted')).toBe(false);
   });
 

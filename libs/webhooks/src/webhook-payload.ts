@@ -1,11 +1,6 @@
 import { WebhookError } from './webhooks.errors';
 
-export const WEBHOOK_EVENT_TYPES = [
-  'finding.created',
-  'finding.updated',
-  'account.status_changed',
-  'posture.changed',
-] as const;
+export const WEBHOOK_EVENT_TYPES = ['finding.created', 'finding.updated', 'account.status_changed', 'posture.changed'] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -17,11 +12,7 @@ export function isWebhookEventType(value: string): value is WebhookEventType {
  * The exact body string to sign and send: `{"type","timestamp","data"}` in that order, minified.
  * Store this string with the delivery so retries and replays send the same bytes.
  */
-export function buildWebhookBody(
-  type: WebhookEventType,
-  data: Record<string, unknown>,
-  timestamp: Date | string,
-): string {
+export function buildWebhookBody(type: WebhookEventType, data: Record<string, unknown>, timestamp: Date | string): string {
   if (!isWebhookEventType(type)) {
     throw new WebhookError('unknown_event_type', `unknown webhook event type "${String(type)}"`);
   }

@@ -11,10 +11,7 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 /** A new endpoint signing secret: `whsec_` + base64 of `bytes` random bytes (default 32). */
 export function generateWebhookSecret(bytes = 32): string {
   if (!Number.isInteger(bytes) || bytes < MIN_SECRET_BYTES || bytes > MAX_SECRET_BYTES) {
-    throw new WebhookError(
-      'invalid_secret',
-      `secret length must be ${MIN_SECRET_BYTES}-${MAX_SECRET_BYTES} bytes, got ${bytes}`,
-    );
+    throw new WebhookError('invalid_secret', `secret length must be ${MIN_SECRET_BYTES}-${MAX_SECRET_BYTES} bytes, got ${bytes}`);
   }
   return WEBHOOK_SECRET_PREFIX + randomBytes(bytes).toString('base64');
 }

@@ -74,9 +74,7 @@ describe('sendWebhook', () => {
   });
 
   it('500 then 200: the failure is retried on schedule and the retry succeeds', async () => {
-    const hook = await receiver((_req, res, index) =>
-      res.writeHead(index === 0 ? 500 : 200).end(index === 0 ? 'boom' : 'ok'),
-    );
+    const hook = await receiver((_req, res, index) => res.writeHead(index === 0 ? 500 : 200).end(index === 0 ? 'boom' : 'ok'));
     const now = new Date('2026-11-29T12:00:00Z');
     const first = await sendWebhook({ url: hook.url, body: '{}', headers: {}, dispatcher: dev });
     expect(first).toMatchObject({ ok: false, status: 500, errorCode: 'http_error', responseSnippet: 'boom' });
@@ -98,9 +96,7 @@ describe('sendWebhook', () => {
   });
 
   it('503 with an HTTP-date Retry-After is converted to seconds', async () => {
-    const hook = await receiver((_req, res) =>
-      res.writeHead(503, { 'retry-after': new Date(Date.now() + 600_000).toUTCString() }).end(),
-    );
+    const hook = await receiver((_req, res) => res.writeHead(503, { 'retry-after': new Date(Date.now() + 600_000).toUTCString() }).end());
     const result = await sendWebhook({ url: hook.url, body: '{}', headers: {}, dispatcher: dev });
     expect(result.status).toBe(503);
     expect(result.retryAfterSeconds).toBeGreaterThanOrEqual(595);

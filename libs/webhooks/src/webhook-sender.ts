@@ -96,9 +96,7 @@ export async function sendWebhook(input: SendWebhookInput): Promise<SendResult> 
     if (!result.ok) {
       result.errorCode = status >= 300 && status <= 399 ? 'redirect_not_followed' : 'http_error';
       result.errorMessage =
-        status >= 300 && status <= 399
-          ? `redirect (${status}) not followed; update the endpoint URL`
-          : `receiver answered ${status}`;
+        status >= 300 && status <= 399 ? `redirect (${status}) not followed; update the endpoint URL` : `receiver answered ${status}`;
     }
     return result;
   } catch (err) {
@@ -113,10 +111,7 @@ export async function sendWebhook(input: SendWebhookInput): Promise<SendResult> 
  * nothing more. A failure after the status line (e.g. timeout mid-body) keeps what was read:
  * the status already decided the outcome.
  */
-async function readSnippet(
-  body: Dispatcher.ResponseData['body'],
-  limit: number,
-): Promise<{ text: string; truncated: boolean }> {
+async function readSnippet(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ text: string; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   let truncated = false;

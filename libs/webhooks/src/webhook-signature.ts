@@ -58,9 +58,7 @@ export function signPayload(input: SignPayloadInput): WebhookHeaders {
     throw new WebhookError('invalid_signing_input', 'at least one secret is needed to sign');
   }
   const timestamp = toUnixSeconds(input.timestamp);
-  const signatures = [...new Set(input.secrets)].map((secret) =>
-    computeSignature(secret, input.msgId, timestamp, input.body),
-  );
+  const signatures = [...new Set(input.secrets)].map((secret) => computeSignature(secret, input.msgId, timestamp, input.body));
   return {
     'webhook-id': input.msgId,
     'webhook-timestamp': String(timestamp),

@@ -1,11 +1,4 @@
-import {
-  CanActivate,
-  createParamDecorator,
-  ExecutionContext,
-  Inject,
-  Injectable,
-  SetMetadata,
-} from '@nestjs/common';
+import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
@@ -87,8 +80,7 @@ export class AuthGuard implements CanActivate {
     const secretHash = hashSecret(match[1]);
     const key = await this.cache.authenticate(secretHash, () => this.keys.authenticate(this.db, secretHash));
     if (!key || key.revoked) throw new DomainError('unauthorized', 'the API key is unknown or revoked');
-    const needed =
-      this.reflector.getAllAndOverride<ApiKeyRole>(MIN_ROLE, targets) ?? (req.method === 'GET' ? 'viewer' : 'admin');
+    const needed = this.reflector.getAllAndOverride<ApiKeyRole>(MIN_ROLE, targets) ?? (req.method === 'GET' ? 'viewer' : 'admin');
     if (ROLE_RANK[key.role] < ROLE_RANK[needed]) {
       throw new DomainError('forbidden', `this action needs the ${needed} role; the key has ${key.role}`);
     }

@@ -98,7 +98,12 @@ function fromLibrary(e: unknown): DomainError | undefined {
 /** The SQLSTATE of a Postgres error, however Prisma's driver adapter wrapped it. */
 function postgresCodeOf(e: unknown): string | undefined {
   type Cause = { kind?: string; originalCode?: string; code?: string };
-  const x = e as { meta?: { code?: string; driverAdapterError?: { cause?: Cause } }; cause?: Cause & { cause?: Cause }; code?: unknown; severity?: unknown } | null;
+  const x = e as {
+    meta?: { code?: string; driverAdapterError?: { cause?: Cause } };
+    cause?: Cause & { cause?: Cause };
+    code?: unknown;
+    severity?: unknown;
+  } | null;
   // node-postgres's own DatabaseError (queries sent with pg directly) carries code and severity.
   if (typeof x?.code === 'string' && typeof x.severity === 'string') return /^[0-9A-Z]{5}$/.test(x.code) ? x.code : undefined;
   const cause = x?.meta?.driverAdapterError?.cause ?? x?.cause;
@@ -193,5 +198,7 @@ function isDatabaseDown(e: unknown): boolean {
   if (cause?.kind && DOWN_KINDS.has(cause.kind)) return true;
   if (cause?.kind === 'postgres' && DOWN_PG_CODES.has(cause.originalCode ?? cause.code ?? '')) return true;
   const text = `${(e as { code?: string })?.code ?? ''} ${(e as Error)?.message ?? ''}`;
-  return /ECONNREFUSED|ECONNRESET|Connection terminated|P1001|P1017|DatabaseNotReachable|Can't reach database server|timeout exceeded when trying to connect/i.test(text);
+  return /ECONNREFUSED|ECONNRESET|Connection terminated|P1001|P1017|DatabaseNotReachable|Can't reach database server|timeout exceeded when trying to connect/i.test(
+    text,
+  );
 }

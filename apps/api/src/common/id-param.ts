@@ -14,4 +14,3 @@ export const IdParam = (name = 'id') =>
     if (!isUuid(value)) throw new DomainError('not_found', `${param} ${value} not found`);
     return value.toLowerCase();
   })(name);
-

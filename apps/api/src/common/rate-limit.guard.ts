@@ -32,7 +32,11 @@ export class RateLimitGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request>();
     const principal = principalOf(req);
     const param = this.reflector.getAllAndOverride<string | undefined>(BUDGET_PARAM, [context.getHandler(), context.getClass()]);
-    const account = param ? String(req.params[param] ?? '').toLowerCase().slice(0, 64) : '';
+    const account = param
+      ? String(req.params[param] ?? '')
+          .toLowerCase()
+          .slice(0, 64)
+      : '';
     const subject = principal ? principal.tenantId : account ? `account:${account}` : undefined;
     if (!subject) return true;
     const limit = this.runtime.config.RATE_LIMIT_PER_MINUTE;

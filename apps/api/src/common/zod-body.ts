@@ -22,7 +22,10 @@ const zodBody = createParamDecorator(({ schema }: Wrapped, ctx: ExecutionContext
   const req = ctx.switchToHttp().getRequest<Request>();
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (hasBody && !req.is('application/json')) {
-    throw new DomainError('unsupported_media_type', `send the body as application/json, not ${req.headers['content-type'] ?? 'no content type'}`);
+    throw new DomainError(
+      'unsupported_media_type',
+      `send the body as application/json, not ${req.headers['content-type'] ?? 'no content type'}`,
+    );
   }
   return parseWith(schema, req.body, 'body');
 });
@@ -50,7 +53,11 @@ function documentQuery(schema: z.ZodType, target: object, key: string | symbol, 
   };
   for (const [name, property] of Object.entries(json.properties ?? {})) {
     const { description, ...fieldSchema } = property;
-    ApiQuery({ name, required: json.required?.includes(name) ?? false, schema: fieldSchema, ...(description ? { description } : {}) })(target, key, descriptor);
+    ApiQuery({ name, required: json.required?.includes(name) ?? false, schema: fieldSchema, ...(description ? { description } : {}) })(
+      target,
+      key,
+      descriptor,
+    );
   }
 }
 

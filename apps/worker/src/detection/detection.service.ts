@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { actorOf, type CloudTrailRecord } from '@trailguard/cloudtrail';
-import { Database, FindingsRepository, IngestedEventsRepository, asTenantId, type FindingGroup, type Prisma, type SqlScope } from '@trailguard/db';
+import {
+  Database,
+  FindingsRepository,
+  IngestedEventsRepository,
+  asTenantId,
+  type FindingGroup,
+  type Prisma,
+  type SqlScope,
+} from '@trailguard/db';
 import {
   actorKey,
   eventTimeOf,
@@ -99,7 +107,12 @@ export class DetectionService {
       const alerts = rules.ruleSet.hasCorrelations && all.length > 0 ? await rules.ruleSet.correlate(c.record, all) : [];
       const reported = [
         ...all.filter((m) => m.report).map((m) => ({ ...m, kind: 'detection' as const, details: undefined })),
-        ...alerts.map((a) => ({ ...a, report: true, kind: 'correlation' as const, details: { type: a.type, group: a.group, eventIds: a.eventIds } })),
+        ...alerts.map((a) => ({
+          ...a,
+          report: true,
+          kind: 'correlation' as const,
+          details: { type: a.type, group: a.group, eventIds: a.eventIds },
+        })),
       ];
       if (reported.length === 0) continue;
       const actor = actorKey(c.record);

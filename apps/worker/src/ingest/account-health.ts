@@ -1,4 +1,11 @@
-import { AwsAccountsRepository, DomainEventsRepository, IngestCheckpointsRepository, type Database, type CheckpointKey, type TenantId } from '@trailguard/db';
+import {
+  AwsAccountsRepository,
+  DomainEventsRepository,
+  IngestCheckpointsRepository,
+  type Database,
+  type CheckpointKey,
+  type TenantId,
+} from '@trailguard/db';
 
 const accounts = new AwsAccountsRepository();
 const checkpoints = new IngestCheckpointsRepository();

@@ -10,10 +10,12 @@ function gauge(name: string, help: string, labelNames: string[]): Gauge<string> 
   return (register.getSingleMetric(name) as Gauge<string> | undefined) ?? new Gauge({ name, help, labelNames });
 }
 
-const eventsIngested = () => counter('trailguard_events_ingested_total', 'CloudTrail records queued for detection, by ingestion path', ['path']);
+const eventsIngested = () =>
+  counter('trailguard_events_ingested_total', 'CloudTrail records queued for detection, by ingestion path', ['path']);
 const pollErrors = () => counter('trailguard_poll_errors_total', 'Failed ingestion runs (polling, S3, posture) by error code', ['code']);
 /** Labelled by region only (bounded): the most stale account of each region. */
-const pollLag = () => gauge('trailguard_poll_lag_seconds', 'Seconds since the most stale active account-region was last polled successfully', ['region']);
+const pollLag = () =>
+  gauge('trailguard_poll_lag_seconds', 'Seconds since the most stale active account-region was last polled successfully', ['region']);
 
 export const ingestMetrics = {
   ingested(path: IngestPath, count: number): void {

@@ -24,6 +24,11 @@ export class ReadLogKeys {
   async mark(accountId: string, region: string, objectKey: string): Promise<void> {
     const key = this.key(accountId, region);
     const now = Date.now();
-    await this.redis.multi().zadd(key, now, objectKey).zremrangebyscore(key, '-inf', now - this.retainMs).pexpire(key, this.retainMs).exec();
+    await this.redis
+      .multi()
+      .zadd(key, now, objectKey)
+      .zremrangebyscore(key, '-inf', now - this.retainMs)
+      .pexpire(key, this.retainMs)
+      .exec();
   }
 }

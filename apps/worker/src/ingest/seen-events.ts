@@ -44,7 +44,11 @@ export class SeenEvents {
     }
     if (args.length === 0) return;
     const key = this.key(accountId, region);
-    await this.redis.multi().zadd(key, ...args).pexpire(key, this.retainMs * 4).exec();
+    await this.redis
+      .multi()
+      .zadd(key, ...args)
+      .pexpire(key, this.retainMs * 4)
+      .exec();
   }
 
   /** Forgets ids older than the retention before `horizon` (the oldest time the next poll re-reads). */

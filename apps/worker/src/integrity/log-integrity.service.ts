@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { validateTrailDigests, type AssumeRoleTarget, type DigestChainState, type IntegrityIssue } from '@trailguard/aws';
-import { Database, IngestCheckpointsRepository, LoggingIntegrityRepository, type AwsAccount, type Prisma, type TenantId } from '@trailguard/db';
+import {
+  Database,
+  IngestCheckpointsRepository,
+  LoggingIntegrityRepository,
+  type AwsAccount,
+  type Prisma,
+  type TenantId,
+} from '@trailguard/db';
 import { INTEGRITY_RULES, raiseStateFinding } from '@trailguard/detection';
 import { AwsIngestClients } from '../ingest/aws-ingest-clients';
 import { WORKER_RUNTIME, type WorkerRuntime } from '../worker-runtime';
@@ -115,7 +122,12 @@ export class LogIntegrityService {
           windowSeconds,
           region: g.region,
           linkCause: true,
-          details: json({ region: g.region, unloggedSince: g.since.toISOString(), activitySeenUntil: g.activityUntil.toISOString(), windowSeconds: gapMs / 1000 }),
+          details: json({
+            region: g.region,
+            unloggedSince: g.since.toISOString(),
+            activitySeenUntil: g.activityUntil.toISOString(),
+            windowSeconds: gapMs / 1000,
+          }),
         });
       }
       await this.repo.setIntegrity(scope, account.id, json(state));

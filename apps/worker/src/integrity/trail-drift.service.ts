@@ -67,7 +67,9 @@ export class TrailDriftService {
     const at = new Date(posture.checkedAt);
     if (!isBaseline(baseline)) {
       // No baseline yet (verified before this existed, or the capture at verification failed).
-      await this.db.forTenant(tenantId, (scope) => this.repo.setBaseline(scope, account.id, json(baselineOf(posture, 'first posture check')), at));
+      await this.db.forTenant(tenantId, (scope) =>
+        this.repo.setBaseline(scope, account.id, json(baselineOf(posture, 'first posture check')), at),
+      );
       return 0;
     }
     const drifts = diffTrailBaseline(baseline, baselineOf(posture, '').trails);

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { toAwsIngestError } from '@trailguard/aws';
-import { AwsAccountsRepository, Database, IngestCheckpointsRepository, asTenantId, type CheckpointKey, type TenantId } from '@trailguard/db';
+import {
+  AwsAccountsRepository,
+  Database,
+  IngestCheckpointsRepository,
+  asTenantId,
+  type CheckpointKey,
+  type TenantId,
+} from '@trailguard/db';
 import { enqueueDetectBatches, JobQueue, type JobOf } from '@trailguard/queues';
 import { AwsIngestClients } from '../ingest/aws-ingest-clients';
 import { markAccountError, recordRunError } from '../ingest/account-health';
@@ -85,7 +92,8 @@ export class IngestS3Processor implements JobHandler<'ingest.s3'> {
       ingestMetrics.error(e.code);
       await recordRunError(this.db, tenantId, key, `${e.code}: ${e.message}`);
       if (e.code === 'access_denied' || e.code === 'not_found') {
-        if (e.code === 'access_denied') await markAccountError(this.db, tenantId, accountId, `reading s3://${account.s3Bucket} was denied: ${e.message}`);
+        if (e.code === 'access_denied')
+          await markAccountError(this.db, tenantId, accountId, `reading s3://${account.s3Bucket} was denied: ${e.message}`);
         throw new UnrecoverableError(e.message);
       }
       throw e;

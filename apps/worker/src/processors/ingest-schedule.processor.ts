@@ -1,5 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AwsAccountsRepository, Database, IngestCheckpointsRepository, type AccountRef, type AwsAccount, type IngestCheckpoint } from '@trailguard/db';
+import {
+  AwsAccountsRepository,
+  Database,
+  IngestCheckpointsRepository,
+  type AccountRef,
+  type AwsAccount,
+  type IngestCheckpoint,
+} from '@trailguard/db';
 import { JobQueue, type JobOf } from '@trailguard/queues';
 import { ingestMetrics } from '../ingest/ingest-metrics';
 import type { JobHandler } from '../job-handler';
@@ -64,7 +71,12 @@ export class IngestScheduleProcessor implements JobHandler<'ingest.schedule'> {
     account: AwsAccount,
     checkpoints: IngestCheckpoint[],
     now: number,
-    out: { polls: RegionJob[]; reads: RegionJob[]; postures: Array<{ data: JobOf<'ingest.posture'>; options: { jobId: string } }>; lagByRegion: Map<string, number> },
+    out: {
+      polls: RegionJob[];
+      reads: RegionJob[];
+      postures: Array<{ data: JobOf<'ingest.posture'>; options: { jobId: string } }>;
+      lagByRegion: Map<string, number>;
+    },
   ): void {
     const bucket = Math.floor(now / this.pollMs);
     const find = (region: string, source: 'polling' | 's3') => checkpoints.find((c) => c.region === region && c.source === source);

@@ -68,7 +68,12 @@ export class MaintenanceRetentionProcessor implements JobHandler<'maintenance.re
     const partitions: string[] = [];
     for (const { table, keepMs } of tables) {
       // From the oldest day still kept, so a partition dropped too early cannot be missing for late events.
-      partitionsCreated += await this.repo.ensurePartitions(this.db, table, new Date(now.getTime() - keepMs), new Date(now.getTime() + DAYS_AHEAD * DAY_MS));
+      partitionsCreated += await this.repo.ensurePartitions(
+        this.db,
+        table,
+        new Date(now.getTime() - keepMs),
+        new Date(now.getTime() + DAYS_AHEAD * DAY_MS),
+      );
       for (const p of await this.repo.dropPartitions(this.db, table, new Date(now.getTime() - keepMs))) {
         partitions.push(p.partition);
         partitionsDropped.inc({ table });
@@ -83,7 +88,11 @@ export class MaintenanceRetentionProcessor implements JobHandler<'maintenance.re
       if (r.deliveries < CHUNK || Date.now() - started > RUN_BUDGET_MS) break;
     }
     for (;;) {
-      const r = await this.repo.expireFindings(this.db, { default: config.FINDING_RETENTION_DAYS, max: config.FINDING_RETENTION_MAX_DAYS }, CHUNK);
+      const r = await this.repo.expireFindings(
+        this.db,
+        { default: config.FINDING_RETENTION_DAYS, max: config.FINDING_RETENTION_MAX_DAYS },
+        CHUNK,
+      );
       add('findings', r.findings);
       add('finding_events', r.evidence);
       add('finding_activity', r.activity);

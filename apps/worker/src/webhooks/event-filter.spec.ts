@@ -1,6 +1,9 @@
 import { wantsEvent } from './event-filter';
 
-const endpoint = (minSeverity: 'informational' | 'low' | 'medium' | 'high' | 'critical', eventTypes: string[] = []) => ({ minSeverity, eventTypes });
+const endpoint = (minSeverity: 'informational' | 'low' | 'medium' | 'high' | 'critical', eventTypes: string[] = []) => ({
+  minSeverity,
+  eventTypes,
+});
 
 describe('wantsEvent', () => {
   it.each([

@@ -17,7 +17,12 @@ describe('OutboxWakeup', () => {
   const events = new QueueEvents('webhooks', { connection: redis, prefix: queuePrefix('webhooks') });
   const owner = new Client({ connectionString: env('TG_TEST_OWNER_URL') });
   const wakeup = new OutboxWakeup(
-    { config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), appDatabaseUrl: env('TG_TEST_APP_URL'), redisUrl: env('TG_TEST_REDIS_URL'), secretsKey: Buffer.alloc(32) },
+    {
+      config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }),
+      appDatabaseUrl: env('TG_TEST_APP_URL'),
+      redisUrl: env('TG_TEST_REDIS_URL'),
+      secretsKey: Buffer.alloc(32),
+    },
     queue,
   );
   let tenantId: string;
@@ -49,7 +54,9 @@ describe('OutboxWakeup', () => {
       events.on('added', onAdded);
     });
   const recordEvent = () =>
-    owner.query(`INSERT INTO domain_events (id, tenant_id, type, data) VALUES (gen_random_uuid(), $1, 'finding.created', '{}')`, [tenantId]);
+    owner.query(`INSERT INTO domain_events (id, tenant_id, type, data) VALUES (gen_random_uuid(), $1, 'finding.created', '{}')`, [
+      tenantId,
+    ]);
 
   it('queues a relay run as soon as a transaction that wrote domain events commits', async () => {
     await queue.queue('webhooks').remove(RELAY_WAKE_JOB_ID);
@@ -64,7 +71,9 @@ describe('OutboxWakeup', () => {
     await queue.queue('webhooks').remove(RELAY_WAKE_JOB_ID);
     // Wait for the new LISTEN, then the next commit wakes the relay again.
     for (let i = 0; i < 50; i++) {
-      const listening = await owner.query(`SELECT 1 FROM pg_stat_activity WHERE query = $1 AND state = 'idle'`, [`LISTEN ${OUTBOX_CHANNEL}`]);
+      const listening = await owner.query(`SELECT 1 FROM pg_stat_activity WHERE query = $1 AND state = 'idle'`, [
+        `LISTEN ${OUTBOX_CHANNEL}`,
+      ]);
       if (listening.rowCount) break;
       await new Promise((r) => setTimeout(r, 100));
     }

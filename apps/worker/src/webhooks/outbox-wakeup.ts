@@ -47,7 +47,8 @@ export class OutboxWakeup implements OnModuleInit, OnApplicationShutdown {
       if (this.warned) this.logger.log('listening for outbox notifications again');
       this.warned = false;
     } catch (error) {
-      if (!this.warned) this.logger.warn(`cannot listen for outbox notifications (the relay still polls every second): ${(error as Error).message}`);
+      if (!this.warned)
+        this.logger.warn(`cannot listen for outbox notifications (the relay still polls every second): ${(error as Error).message}`);
       this.warned = true;
       this.retry(client);
     }

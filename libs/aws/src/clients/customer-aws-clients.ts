@@ -54,9 +54,7 @@ export class CustomerAwsClients {
       });
       const gate = this.options.lookupEventsGate;
       if (gate) {
-        addLookupEventsGate(client, gate, lookupEventsKey(accountIdOfRole(target.roleArn), region), () =>
-          this.credentials.get(target),
-        );
+        addLookupEventsGate(client, gate, lookupEventsKey(accountIdOfRole(target.roleArn), region), () => this.credentials.get(target));
       }
       this.cloudTrailClients.set(key, client);
     }

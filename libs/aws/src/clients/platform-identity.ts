@@ -7,9 +7,7 @@ let cached: Promise<string> | null = null;
  * The AWS account customer roles must trust: PLATFORM_AWS_ACCOUNT_ID when set, otherwise the
  * account of the platform's own credentials (STS GetCallerIdentity, asked once per process).
  */
-export function getPlatformAccountId(
-  options: { sts?: STSClient; env?: NodeJS.ProcessEnv } = {},
-): Promise<string> {
+export function getPlatformAccountId(options: { sts?: STSClient; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   const env = options.env ?? process.env;
   const configured = env.PLATFORM_AWS_ACCOUNT_ID;
   if (configured) {

@@ -106,7 +106,9 @@ describe('LookupEventsPager', () => {
     expect(run.unparsable).toBe(1);
     const byId = new Map(run.records.map((r) => [r.eventID, r]));
     expect(byId.get(plain!.eventID)).toEqual(plain);
-    expect(byId.get(deep!.eventID)).toEqual(expect.objectContaining({ eventID: deep!.eventID, eventName: deep!.eventName, eventSource: deep!.eventSource }));
+    expect(byId.get(deep!.eventID)).toEqual(
+      expect.objectContaining({ eventID: deep!.eventID, eventName: deep!.eventName, eventSource: deep!.eventSource }),
+    );
     expect(byId.get(deep!.eventID)).not.toHaveProperty('requestParameters');
     clients.destroy();
   });

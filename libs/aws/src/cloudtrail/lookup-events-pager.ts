@@ -39,7 +39,8 @@ function toRecord(event: TrailEvent, region: string): { record: CloudTrailRecord
     try {
       const parsed = JSON.parse(event.CloudTrailEvent) as unknown;
       // A record too deep to store again would fail its batch on every retry: summary fields instead.
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && !recordTooDeep(parsed)) return { record: parsed as CloudTrailRecord, parsed: true };
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && !recordTooDeep(parsed))
+        return { record: parsed as CloudTrailRecord, parsed: true };
     } catch {
       // fall back to the summary fields below
     }
@@ -79,9 +80,7 @@ export class LookupEventsPager {
   /** One page at a time, so a caller can queue each page as a batch. */
   async *pages(target: PollTarget, checkpoint: Date | null, endTime?: Date): AsyncGenerator<LookupEventsPage> {
     const end = endTime ?? new Date(this.now());
-    const start = new Date(
-      checkpoint ? checkpoint.getTime() - this.overlapMs : end.getTime() - this.initialLookbackMs,
-    );
+    const start = new Date(checkpoint ? checkpoint.getTime() - this.overlapMs : end.getTime() - this.initialLookbackMs);
     let nextToken: string | undefined;
     do {
       const out = await this.fetchPage(target, start, end, nextToken);
@@ -111,12 +110,7 @@ export class LookupEventsPager {
     return run;
   }
 
-  private async fetchPage(
-    target: PollTarget,
-    start: Date,
-    end: Date,
-    nextToken: string | undefined,
-  ): Promise<LookupEventsCommandOutput> {
+  private async fetchPage(target: PollTarget, start: Date, end: Date, nextToken: string | undefined): Promise<LookupEventsCommandOutput> {
     const command = new LookupEventsCommand({ StartTime: start, EndTime: end, MaxResults: 50, NextToken: nextToken });
     // The client is looked up on each try: a credential refresh replaces it.
     return withCredentialRetry(this.clients, target, 'cloudtrail:LookupEvents', () =>

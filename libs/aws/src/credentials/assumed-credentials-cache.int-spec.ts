@@ -13,7 +13,11 @@ describe('AssumedCredentialsCache against the simulator', () => {
   afterAll(() => fx.stop());
   beforeEach(() => {
     fx.reset();
-    roleArn = fx.sim.createCustomerAccount({ accountId: '111122223333', trustedAccountId: PLATFORM_ACCOUNT_ID, externalId: 'ext-1' }).roleArn;
+    roleArn = fx.sim.createCustomerAccount({
+      accountId: '111122223333',
+      trustedAccountId: PLATFORM_ACCOUNT_ID,
+      externalId: 'ext-1',
+    }).roleArn;
   });
   const assumeCalls = () => fx.sim.requests({ action: 'AssumeRole' }).length;
 

@@ -21,7 +21,12 @@ export class SessionCredentials implements AwsCredentialIdentity {
   ) {}
 
   toJSON(): Record<string, string> {
-    return { accessKeyId: this.accessKeyId, secretAccessKey: '[REDACTED]', sessionToken: '[REDACTED]', expiration: this.expiration.toISOString() };
+    return {
+      accessKeyId: this.accessKeyId,
+      secretAccessKey: '[REDACTED]',
+      sessionToken: '[REDACTED]',
+      expiration: this.expiration.toISOString(),
+    };
   }
 
   [inspect.custom](): string {

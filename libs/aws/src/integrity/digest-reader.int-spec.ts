@@ -25,7 +25,13 @@ describe('CloudTrail digests and trail baselines against the simulator', () => {
     target = { roleArn, externalId: 'ext-i' };
     clients = new CustomerAwsClients(new AssumedCredentialsCache());
     fx.sim.createBucket('trail-logs', accountId);
-    fx.sim.createTrail(accountId, { name: 'main', region, s3BucketName: 'trail-logs', isMultiRegion: true, logFileValidationEnabled: true });
+    fx.sim.createTrail(accountId, {
+      name: 'main',
+      region,
+      s3BucketName: 'trail-logs',
+      isMultiRegion: true,
+      logFileValidationEnabled: true,
+    });
   });
   afterEach(() => clients.destroy());
 
@@ -84,7 +90,9 @@ describe('CloudTrail digests and trail baselines against the simulator', () => {
 
   it('records a baseline, names each drift with before and after, and tells whose bucket the trail now uses', async () => {
     const baseline = baselineOf(await readTrailPosture(clients, target, accountId, region), 'verification');
-    expect(baseline.trails).toEqual([expect.objectContaining({ name: 'main', s3Bucket: 'trail-logs', logFileValidation: true, isMultiRegion: true })]);
+    expect(baseline.trails).toEqual([
+      expect.objectContaining({ name: 'main', s3Bucket: 'trail-logs', logFileValidation: true, isMultiRegion: true }),
+    ]);
     fx.sim.createBucket('attacker-drop', '444455556666');
     const attacker = fx.sim.createUser(accountId, 'mallory', ['cloudtrail:*']);
     const ct = new CloudTrailClient({ region, credentials: attacker });
@@ -96,8 +104,13 @@ describe('CloudTrail digests and trail baselines against the simulator', () => {
       ['bucket_changed', { s3Bucket: 'trail-logs', s3KeyPrefix: null }, { s3Bucket: 'attacker-drop', s3KeyPrefix: null }],
       ['validation_disabled', true, false],
     ]);
-    await expect(bucketOwnership(clients, target, region, 'attacker-drop', [accountId])).resolves.toMatchObject({ confirmedOwner: null, reason: 'not_owned_by_registered_accounts' });
-    await expect(bucketOwnership(clients, target, region, 'attacker-drop', [accountId, '444455556666'])).resolves.toMatchObject({ confirmedOwner: '444455556666' });
+    await expect(bucketOwnership(clients, target, region, 'attacker-drop', [accountId])).resolves.toMatchObject({
+      confirmedOwner: null,
+      reason: 'not_owned_by_registered_accounts',
+    });
+    await expect(bucketOwnership(clients, target, region, 'attacker-drop', [accountId, '444455556666'])).resolves.toMatchObject({
+      confirmedOwner: '444455556666',
+    });
     await expect(bucketOwnership(clients, target, region, 'trail-logs', [accountId])).resolves.toMatchObject({ confirmedOwner: accountId });
     await expect(bucketOwnership(clients, target, region, 'nowhere', [accountId])).resolves.toMatchObject({ reason: 'no_such_bucket' });
   });

@@ -1,5 +1,12 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { checkLogFile, digestSigningString, parseDigestFile, parseDigestKey, verifyDigestSignature, type DigestFile } from './digest-validator';
+import {
+  checkLogFile,
+  digestSigningString,
+  parseDigestFile,
+  parseDigestKey,
+  verifyDigestSignature,
+  type DigestFile,
+} from './digest-validator';
 
 // A key pair standing in for CloudTrail's regional signing key; ListPublicKeys serves PKCS#1 DER.
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -39,7 +46,12 @@ function digestOf(previousSignature: string | null): DigestFile {
 
 /** Signs as AWS documents it, written out independently of digestSigningString. */
 function signAsAws(digest: DigestFile, raw: Buffer): string {
-  const text = [digest.digestEndTime, `${bucket}/${key}`, createHash('sha256').update(raw).digest('hex'), digest.previousDigestSignature ?? 'null'].join('\n');
+  const text = [
+    digest.digestEndTime,
+    `${bucket}/${key}`,
+    createHash('sha256').update(raw).digest('hex'),
+    digest.previousDigestSignature ?? 'null',
+  ].join('\n');
   return sign('sha256', Buffer.from(text), privateKey).toString('hex');
 }
 
@@ -70,8 +82,22 @@ describe('digestSigningString', () => {
 });
 
 describe('verifyDigestSignature', () => {
-  const check = (digest: DigestFile, raw: Buffer, signatureHex: string | undefined, overrides: Partial<Parameters<typeof verifyDigestSignature>[0]> = {}) =>
-    verifyDigestSignature({ digest, bucket, key, uncompressed: raw, signatureHex, signatureAlgorithm: 'SHA256withRSA', publicKeys: keys, ...overrides });
+  const check = (
+    digest: DigestFile,
+    raw: Buffer,
+    signatureHex: string | undefined,
+    overrides: Partial<Parameters<typeof verifyDigestSignature>[0]> = {},
+  ) =>
+    verifyDigestSignature({
+      digest,
+      bucket,
+      key,
+      uncompressed: raw,
+      signatureHex,
+      signatureAlgorithm: 'SHA256withRSA',
+      publicKeys: keys,
+      ...overrides,
+    });
 
   it.each([null, 'c0ffee'])('accepts a genuine digest (previous signature %s)', (previous) => {
     const digest = digestOf(previous);
@@ -99,7 +125,10 @@ describe('verifyDigestSignature', () => {
     const raw = Buffer.from(JSON.stringify(digest));
     const signature = signAsAws(digest, raw);
     expect(check(digest, raw, signature, { key: key.replace('150131', '160131') })).toEqual({ ok: false, reason: 'wrong_location' });
-    expect(check(digest, raw, signature, { publicKeys: [{ fingerprint: '00'.repeat(16), der }] })).toEqual({ ok: false, reason: 'unknown_public_key' });
+    expect(check(digest, raw, signature, { publicKeys: [{ fingerprint: '00'.repeat(16), der }] })).toEqual({
+      ok: false,
+      reason: 'unknown_public_key',
+    });
     expect(check(digest, raw, undefined)).toEqual({ ok: false, reason: 'missing_signature' });
     expect(check(digest, raw, signature, { signatureAlgorithm: 'SHA1withRSA' })).toEqual({ ok: false, reason: 'unsupported_algorithm' });
   });

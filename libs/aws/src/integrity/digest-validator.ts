@@ -69,7 +69,12 @@ export function parseDigestKey(key: string): DigestKeyParts | null {
  * the uncompressed digest file and the previous digest's hex signature ("null" for the first digest
  * of a chain), joined by newlines.
  */
-export function digestSigningString(digest: Pick<DigestFile, 'digestEndTime' | 'previousDigestSignature'>, bucket: string, key: string, uncompressed: Buffer): string {
+export function digestSigningString(
+  digest: Pick<DigestFile, 'digestEndTime' | 'previousDigestSignature'>,
+  bucket: string,
+  key: string,
+  uncompressed: Buffer,
+): string {
   const hash = createHash('sha256').update(uncompressed).digest('hex');
   return `${digest.digestEndTime}\n${bucket}/${key}\n${hash}\n${digest.previousDigestSignature ?? 'null'}`;
 }
@@ -95,7 +100,8 @@ export function verifyDigestSignature(input: {
   if (digest.digestS3Bucket !== input.bucket || digest.digestS3Object !== input.key) return { ok: false, reason: 'wrong_location' };
   if (!input.signatureHex || !/^[0-9a-f]+$/i.test(input.signatureHex)) return { ok: false, reason: 'missing_signature' };
   const algorithm = input.signatureAlgorithm ?? digest.digestSignatureAlgorithm;
-  if (algorithm !== 'SHA256withRSA' || digest.digestSignatureAlgorithm !== 'SHA256withRSA') return { ok: false, reason: 'unsupported_algorithm' };
+  if (algorithm !== 'SHA256withRSA' || digest.digestSignatureAlgorithm !== 'SHA256withRSA')
+    return { ok: false, reason: 'unsupported_algorithm' };
   const end = new Date(digest.digestEndTime);
   const key = input.publicKeys.find(
     (k) =>
@@ -127,7 +133,14 @@ export function parseDigestFile(uncompressed: Buffer): DigestFile | null {
   }
   const d = v as Partial<DigestFile> | null;
   if (!d || typeof d !== 'object') return null;
-  const strings = ['awsAccountId', 'digestEndTime', 'digestS3Bucket', 'digestS3Object', 'digestPublicKeyFingerprint', 'digestSignatureAlgorithm'] as const;
+  const strings = [
+    'awsAccountId',
+    'digestEndTime',
+    'digestS3Bucket',
+    'digestS3Object',
+    'digestPublicKeyFingerprint',
+    'digestSignatureAlgorithm',
+  ] as const;
   if (strings.some((f) => typeof d[f] !== 'string') || !Array.isArray(d.logFiles)) return null;
   return {
     ...(d as DigestFile),

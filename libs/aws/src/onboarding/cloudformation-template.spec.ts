@@ -30,11 +30,21 @@ describe('buildCloudFormationTemplate', () => {
   });
 
   it.each([
-    [{ polling: true }, ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus', 'cloudtrail:LookupEvents']],
+    [
+      { polling: true },
+      ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus', 'cloudtrail:LookupEvents'],
+    ],
     [{ polling: false }, ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus']],
     [
       { polling: false, s3: { bucket: 'acme-trail' } },
-      ['cloudtrail:DescribeTrails', 'cloudtrail:GetEventSelectors', 'cloudtrail:GetTrailStatus', 'cloudtrail:ListPublicKeys', 's3:GetObject', 's3:ListBucket'],
+      [
+        'cloudtrail:DescribeTrails',
+        'cloudtrail:GetEventSelectors',
+        'cloudtrail:GetTrailStatus',
+        'cloudtrail:ListPublicKeys',
+        's3:GetObject',
+        's3:ListBucket',
+      ],
     ],
   ])('grants exactly the actions of modes %j', (modes, expected) => {
     const { actions } = policy(buildCloudFormationTemplate({ ...base, modes }));

@@ -51,13 +51,16 @@ export function buildCloudFormationTemplate(input: TemplateInput): Record<string
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new Error(`invalid bucket name ${bucket}`);
     const prefix = modes.s3.keyPrefix ? `${modes.s3.keyPrefix.replace(/\/+$/, '')}/` : '';
     statements.push(
-      statement('ListTrailLogs', 's3:ListBucket', { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucket}` }, {
-        StringLike: { 's3:prefix': [`${prefix}AWSLogs/*`] },
-      }),
+      statement(
+        'ListTrailLogs',
+        's3:ListBucket',
+        { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucket}` },
+        {
+          StringLike: { 's3:prefix': [`${prefix}AWSLogs/*`] },
+        },
+      ),
     );
-    statements.push(
-      statement('ReadTrailLogs', 's3:GetObject', { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucket}/${prefix}AWSLogs/*` }),
-    );
+    statements.push(statement('ReadTrailLogs', 's3:GetObject', { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucket}/${prefix}AWSLogs/*` }));
     statements.push(statement('DigestPublicKeys', 'cloudtrail:ListPublicKeys', '*'));
     if (modes.s3.kmsKeyArn) statements.push(statement('DecryptTrailLogs', 'kms:Decrypt', modes.s3.kmsKeyArn));
   }

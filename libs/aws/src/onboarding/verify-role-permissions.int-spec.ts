@@ -44,7 +44,11 @@ describe('verifyRolePermissions', () => {
   it('reports a wrong ExternalId as a failed AssumeRole and checks nothing else', async () => {
     const result = await verifyRolePermissions({ roleArn, externalId: 'guessed', region: 'us-east-1', modes });
     expect(result.ok).toBe(false);
-    expect(result.assumeRole).toMatchObject({ permission: 'sts:AssumeRole', ok: false, error: { code: 'access_denied', awsCode: 'AccessDenied' } });
+    expect(result.assumeRole).toMatchObject({
+      permission: 'sts:AssumeRole',
+      ok: false,
+      error: { code: 'access_denied', awsCode: 'AccessDenied' },
+    });
     expect(result.permissions).toEqual([]);
     expect(fx.sim.requests({ service: 'cloudtrail' })).toEqual([]);
   });
@@ -76,7 +80,12 @@ describe('verifyRolePermissions', () => {
 
   it('marks checks it cannot exercise yet as skipped, not failed', async () => {
     fx.reset();
-    ({ roleArn } = fx.sim.createCustomerAccount({ accountId, trustedAccountId: PLATFORM_ACCOUNT_ID, externalId, permissions: requiredPermissions(modes) }));
+    ({ roleArn } = fx.sim.createCustomerAccount({
+      accountId,
+      trustedAccountId: PLATFORM_ACCOUNT_ID,
+      externalId,
+      permissions: requiredPermissions(modes),
+    }));
     fx.sim.createBucket('acme-trail', accountId);
     const result = await verifyRolePermissions({ roleArn, externalId, region: 'us-east-1', modes });
     expect(result.ok).toBe(true);

@@ -66,9 +66,7 @@ export async function verifyRolePermissions(
     const cloudtrail = clients.cloudTrail(target, input.region);
     const permissions: PermissionCheck[] = [];
     if (input.modes.polling) {
-      permissions.push(
-        await check('cloudtrail:LookupEvents', () => cloudtrail.send(new LookupEventsCommand({ MaxResults: 1 }))),
-      );
+      permissions.push(await check('cloudtrail:LookupEvents', () => cloudtrail.send(new LookupEventsCommand({ MaxResults: 1 }))));
     }
     let trail: Trail | undefined;
     permissions.push(
@@ -80,9 +78,7 @@ export async function verifyRolePermissions(
     if (arn) {
       const home = clients.cloudTrail(target, trail?.HomeRegion ?? input.region);
       permissions.push(await check('cloudtrail:GetTrailStatus', () => home.send(new GetTrailStatusCommand({ Name: arn }))));
-      permissions.push(
-        await check('cloudtrail:GetEventSelectors', () => home.send(new GetEventSelectorsCommand({ TrailName: arn }))),
-      );
+      permissions.push(await check('cloudtrail:GetEventSelectors', () => home.send(new GetEventSelectorsCommand({ TrailName: arn }))));
     } else {
       const skipped = 'no trail to check it on';
       permissions.push({ permission: 'cloudtrail:GetTrailStatus', ok: true, skipped });

@@ -11,7 +11,12 @@ const base: TrailConfig = {
   kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/k1',
   logFileValidation: true,
   isOrganizationTrail: true,
-  selectors: { includeManagementEvents: true, readWriteType: 'All', dataResources: ['AWS::S3::Object:arn:aws:s3:::secrets/'], advanced: null },
+  selectors: {
+    includeManagementEvents: true,
+    readWriteType: 'All',
+    dataResources: ['AWS::S3::Object:arn:aws:s3:::secrets/'],
+    advanced: null,
+  },
 };
 const kinds = (current: TrailConfig[]) => diffTrailBaseline({ trails: [base] }, current).map((d) => [d.kind, d.before, d.after]);
 
@@ -23,19 +28,37 @@ describe('diffTrailBaseline', () => {
   it.each<[string, Partial<TrailConfig>, unknown[][]]>([
     ['logging stopped', { isLogging: false }, [['logging_stopped', true, false]]],
     ['multi-region off', { isMultiRegion: false }, [['multi_region_disabled', true, false]]],
-    ['prefix changed', { s3KeyPrefix: 'x' }, [['bucket_changed', { s3Bucket: 'logs', s3KeyPrefix: null }, { s3Bucket: 'logs', s3KeyPrefix: 'x' }]]],
+    [
+      'prefix changed',
+      { s3KeyPrefix: 'x' },
+      [['bucket_changed', { s3Bucket: 'logs', s3KeyPrefix: null }, { s3Bucket: 'logs', s3KeyPrefix: 'x' }]],
+    ],
     ['KMS key removed', { kmsKeyId: null }, [['kms_key_changed', base.kmsKeyId, null]]],
     ['validation off', { logFileValidation: false }, [['validation_disabled', true, false]]],
     ['no longer an organization trail', { isOrganizationTrail: false }, [['organization_trail_disabled', true, false]]],
-    ['management events dropped', { selectors: { ...base.selectors, includeManagementEvents: false } }, [['selectors_narrowed', base.selectors, { ...base.selectors, includeManagementEvents: false }]]],
-    ['all calls to read-only', { selectors: { ...base.selectors, readWriteType: 'ReadOnly' } }, [['selectors_narrowed', base.selectors, { ...base.selectors, readWriteType: 'ReadOnly' }]]],
-    ['data resource removed', { selectors: { ...base.selectors, dataResources: [] } }, [['selectors_narrowed', base.selectors, { ...base.selectors, dataResources: [] }]]],
+    [
+      'management events dropped',
+      { selectors: { ...base.selectors, includeManagementEvents: false } },
+      [['selectors_narrowed', base.selectors, { ...base.selectors, includeManagementEvents: false }]],
+    ],
+    [
+      'all calls to read-only',
+      { selectors: { ...base.selectors, readWriteType: 'ReadOnly' } },
+      [['selectors_narrowed', base.selectors, { ...base.selectors, readWriteType: 'ReadOnly' }]],
+    ],
+    [
+      'data resource removed',
+      { selectors: { ...base.selectors, dataResources: [] } },
+      [['selectors_narrowed', base.selectors, { ...base.selectors, dataResources: [] }]],
+    ],
   ])('%s', (_name, change, expected) => {
     expect(kinds([{ ...base, ...change }])).toEqual(expected);
   });
 
   it('does not call a widening a narrowing, and reports a deleted trail', () => {
-    expect(kinds([{ ...base, selectors: { ...base.selectors, dataResources: [...base.selectors.dataResources, 'AWS::Lambda::Function:all'] } }])).toEqual([]);
+    expect(
+      kinds([{ ...base, selectors: { ...base.selectors, dataResources: [...base.selectors.dataResources, 'AWS::Lambda::Function:all'] } }]),
+    ).toEqual([]);
     expect(kinds([])).toEqual([['trail_deleted', { name: 'main', s3Bucket: 'logs', isMultiRegion: true }, null]]);
   });
 
@@ -46,8 +69,19 @@ describe('diffTrailBaseline', () => {
   });
 
   it('records each trail once although DescribeTrails lists shadow copies', () => {
-    const entry = { name: 'main', arn: base.arn, homeRegion: 'us-east-1', isMultiRegion: true, isLogging: true, includeManagementEvents: true, s3Bucket: 'logs' };
-    const baseline = baselineOf({ accountId: '111122223333', checkedAt: '2026-12-06T00:00:00Z', trails: [entry, entry], hasLoggingMultiRegionTrail: true }, 'verification');
+    const entry = {
+      name: 'main',
+      arn: base.arn,
+      homeRegion: 'us-east-1',
+      isMultiRegion: true,
+      isLogging: true,
+      includeManagementEvents: true,
+      s3Bucket: 'logs',
+    };
+    const baseline = baselineOf(
+      { accountId: '111122223333', checkedAt: '2026-12-06T00:00:00Z', trails: [entry, entry], hasLoggingMultiRegionTrail: true },
+      'verification',
+    );
     expect(baseline).toMatchObject({ takenBy: 'verification', takenAt: '2026-12-06T00:00:00Z', reported: [] });
     expect(baseline.trails).toHaveLength(1);
   });

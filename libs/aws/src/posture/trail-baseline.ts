@@ -97,7 +97,15 @@ export function diffTrailBaseline(baseline: Pick<TrailBaseline, 'trails'>, curre
   for (const b of baseline.trails) {
     const c = byArn.get(b.arn);
     const add = (kind: DriftKind, before: unknown, after: unknown) =>
-      drifts.push({ kind, trailArn: b.arn, trailName: b.name, homeRegion: b.homeRegion, before, after, key: `${kind}|${b.arn}|${JSON.stringify(after)}` });
+      drifts.push({
+        kind,
+        trailArn: b.arn,
+        trailName: b.name,
+        homeRegion: b.homeRegion,
+        before,
+        after,
+        key: `${kind}|${b.arn}|${JSON.stringify(after)}`,
+      });
     if (!c) {
       add('trail_deleted', { name: b.name, s3Bucket: b.s3Bucket, isMultiRegion: b.isMultiRegion }, null);
       continue;

@@ -39,7 +39,10 @@ export function summarizeSelectors(selectors: GetEventSelectorsCommandOutput): T
     includeManagementEvents: includesManagementEvents(selectors),
     readWriteType: rw.has('All') || (rw.has('ReadOnly') && rw.has('WriteOnly')) || rw.size === 0 ? 'All' : [...rw][0]!,
     dataResources: classic.flatMap((s) => (s.DataResources ?? []).flatMap((d) => (d.Values ?? []).map((v) => `${d.Type}:${v}`))).sort(),
-    advanced: selectors.AdvancedEventSelectors && selectors.AdvancedEventSelectors.length > 0 ? JSON.stringify(selectors.AdvancedEventSelectors) : null,
+    advanced:
+      selectors.AdvancedEventSelectors && selectors.AdvancedEventSelectors.length > 0
+        ? JSON.stringify(selectors.AdvancedEventSelectors)
+        : null,
   };
 }
 

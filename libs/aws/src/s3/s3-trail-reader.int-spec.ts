@@ -93,7 +93,9 @@ describe('S3TrailReader', () => {
 
   it('rewinds a log key by minutes, across a day boundary', () => {
     const k = `AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/28/111122223333_CloudTrail_us-east-1_20261128T0005Z_abc.json.gz`;
-    expect(rewindLogKey(k, 15 * 60_000)).toBe('AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/27/111122223333_CloudTrail_us-east-1_20261127T2350Z');
+    expect(rewindLogKey(k, 15 * 60_000)).toBe(
+      'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/27/111122223333_CloudTrail_us-east-1_20261127T2350Z',
+    );
     expect(rewindLogKey('not-a-log-key', 60_000)).toBe('not-a-log-key');
   });
 

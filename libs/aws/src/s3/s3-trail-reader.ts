@@ -144,12 +144,7 @@ export class S3TrailReader {
     return result;
   }
 
-  private async listKeys(
-    target: AssumeRoleTarget,
-    location: TrailLogLocation,
-    position: string | null,
-    limit: number,
-  ): Promise<string[]> {
+  private async listKeys(target: AssumeRoleTarget, location: TrailLogLocation, position: string | null, limit: number): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;
     do {

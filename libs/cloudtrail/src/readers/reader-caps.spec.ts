@@ -12,7 +12,8 @@ async function collect(batches: AsyncIterable<RecordBatch>): Promise<{ records: 
   return out;
 }
 
-const rec = (n: number): string => JSON.stringify({ eventID: `id-${n}`, eventName: 'UpdateTrail', eventSource: 'cloudtrail.amazonaws.com' });
+const rec = (n: number): string =>
+  JSON.stringify({ eventID: `id-${n}`, eventName: 'UpdateTrail', eventSource: 'cloudtrail.amazonaws.com' });
 
 async function* chunked(data: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);

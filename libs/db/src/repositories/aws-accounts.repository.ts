@@ -14,7 +14,10 @@ export interface IngestAccountAuth {
   status: AwsAccountStatus;
 }
 
-export type AwsAccountCreate = Pick<AwsAccount, 'name' | 'externalId' | 'regions' | 'pollingEnabled' | 's3Bucket' | 's3Prefix' | 'ingestTokenHash'>;
+export type AwsAccountCreate = Pick<
+  AwsAccount,
+  'name' | 'externalId' | 'regions' | 'pollingEnabled' | 's3Bucket' | 's3Prefix' | 'ingestTokenHash'
+>;
 
 export type AwsAccountChanges = Partial<
   Pick<

@@ -159,7 +159,9 @@ export async function foldGroups(scope: SqlScope, groups: readonly FindingGroup[
   const trim: Array<{ id: string; upto: number }> = [];
   const outcomes: GroupOutcome[] = [];
   for (const { row, events } of rows) {
-    const f = byKey.get(keyOf({ ruleId: row.rule_id, accountId: row.account_id, actor: row.actor, windowStart: new Date(row.window_start) }));
+    const f = byKey.get(
+      keyOf({ ruleId: row.rule_id, accountId: row.account_id, actor: row.actor, windowStart: new Date(row.window_start) }),
+    );
     if (!f) throw new Error(`finding ${row.rule_id}|${row.actor} vanished during the upsert`);
     const { created, prevStatus, ...finding } = f;
     const before = finding.eventCount - events.length;
@@ -171,7 +173,8 @@ export async function foldGroups(scope: SqlScope, groups: readonly FindingGroup[
     });
     if (finding.eventCount - latest > first) trim.push({ id: finding.id, upto: finding.eventCount - latest });
     if (created) outcomes.push({ kind: 'created', finding });
-    else if (prevStatus === 'suppressed' && finding.status === 'open') outcomes.push({ kind: 'unsuppressed', finding, added: events.length });
+    else if (prevStatus === 'suppressed' && finding.status === 'open')
+      outcomes.push({ kind: 'unsuppressed', finding, added: events.length });
     else outcomes.push({ kind: 'events_added', finding, added: events.length });
   }
   if (evidence.length > 0) {
@@ -203,7 +206,11 @@ export function foldChanges(outcomes: readonly GroupOutcome[]): FindingChange[] 
         const suppressed = finding.status === 'suppressed';
         return {
           findingId: finding.id,
-          activity: { type: 'created', actor: 'trailguard', data: { eventCount: finding.eventCount, suppressed, allowlistEntryId: finding.allowlistEntryId } },
+          activity: {
+            type: 'created',
+            actor: 'trailguard',
+            data: { eventCount: finding.eventCount, suppressed, allowlistEntryId: finding.allowlistEntryId },
+          },
           ...(suppressed ? {} : { event: { type: 'finding.created', data: view(finding) } }),
         };
       }

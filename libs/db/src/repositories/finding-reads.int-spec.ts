@@ -35,7 +35,9 @@ describe('FindingReadsRepository', () => {
 
   it('gives every time as Date#toISOString would, newest first', async () => {
     const page = await reads.list(db, tenantId, {}, { limit: 10 });
-    const prisma = await db.forTenant(tenantId, (scope) => scope.tx.finding.findMany({ where: { tenantId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }));
+    const prisma = await db.forTenant(tenantId, (scope) =>
+      scope.tx.finding.findMany({ where: { tenantId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+    );
     expect(page.data.map((f) => f.id)).toEqual(prisma.map((f) => f.id));
     for (const [i, f] of page.data.entries()) {
       const p = prisma[i]!;

@@ -55,7 +55,10 @@ export class FindingReadsRepository {
     const [rows = []] = await db.readAsTenant<FindingRow>(tenantId, [query]);
     const data = rows.slice(0, page.limit);
     const last = data[data.length - 1];
-    return { data, nextCursor: rows.length > page.limit && last ? encodeCursor({ createdAt: new Date(last.createdAt), id: last.id }) : null };
+    return {
+      data,
+      nextCursor: rows.length > page.limit && last ? encodeCursor({ createdAt: new Date(last.createdAt), id: last.id }) : null,
+    };
   }
 
   /** One finding and its sampled evidence (the first and the latest, in the order they were counted), or null. */

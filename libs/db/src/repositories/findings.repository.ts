@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlScope, TenantScope } from '../database';
-import { Prisma, type Finding, type FindingActivity, type FindingEvent, type FindingKind, type FindingStatus, type Severity } from '../generated/client';
+import {
+  Prisma,
+  type Finding,
+  type FindingActivity,
+  type FindingEvent,
+  type FindingKind,
+  type FindingStatus,
+  type Severity,
+} from '../generated/client';
 import { afterCursor, newestFirst, toPage, type Page, type PageRequest } from '../pagination';
 import {
   foldChanges,
@@ -134,7 +142,11 @@ export class FindingsRepository {
     });
   }
 
-  update(scope: TenantScope, id: string, data: { status?: FindingStatus; assignee?: string | null; relatedFindingId?: string }): Promise<Finding> {
+  update(
+    scope: TenantScope,
+    id: string,
+    data: { status?: FindingStatus; assignee?: string | null; relatedFindingId?: string },
+  ): Promise<Finding> {
     return scope.tx.finding.update({ where: { tenantId_id: { tenantId: scope.tenantId, id } }, data });
   }
 

@@ -13,7 +13,11 @@ export class IngestedEventsRepository {
    * transaction that folds the events into findings: a batch that failed left no claim, and a
    * batch that committed is not evaluated again when its job runs twice.
    */
-  async claim(scope: SqlScope, batch: { batchId: string; accountId: string; source: IngestSource }, events: readonly IncomingEvent[]): Promise<Set<string>> {
+  async claim(
+    scope: SqlScope,
+    batch: { batchId: string; accountId: string; source: IngestSource },
+    events: readonly IncomingEvent[],
+  ): Promise<Set<string>> {
     if (events.length === 0) return new Set();
     // Sorted, so two batches carrying the same events take their row locks in one order.
     const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
@@ -23,7 +27,14 @@ export class IngestedEventsRepository {
        FROM unnest($5::text[], $6::timestamptz[]) AS e(id, t)
        ON CONFLICT DO NOTHING
        RETURNING event_id AS id`,
-      [scope.tenantId, batch.accountId, batch.source, batch.batchId, sorted.map((e) => e.eventId), sorted.map((e) => e.eventTime.toISOString())],
+      [
+        scope.tenantId,
+        batch.accountId,
+        batch.source,
+        batch.batchId,
+        sorted.map((e) => e.eventId),
+        sorted.map((e) => e.eventTime.toISOString()),
+      ],
     );
     return new Set(rows.map((r) => r.id));
   }

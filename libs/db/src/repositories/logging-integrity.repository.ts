@@ -3,7 +3,10 @@ import { Prisma } from '../generated/client';
 
 /** An account's trail baseline and digest-validation state (columns of aws_accounts). */
 export class LoggingIntegrityRepository {
-  async state(scope: TenantScope, accountId: string): Promise<{ trailBaseline: unknown; trailBaselineAt: Date | null; integrity: unknown } | null> {
+  async state(
+    scope: TenantScope,
+    accountId: string,
+  ): Promise<{ trailBaseline: unknown; trailBaselineAt: Date | null; integrity: unknown } | null> {
     return scope.tx.awsAccount.findUnique({
       where: { tenantId_id: { tenantId: scope.tenantId, id: accountId } },
       select: { trailBaseline: true, trailBaselineAt: true, integrity: true },

@@ -17,7 +17,11 @@ export class RulesRepository {
     return scope.tx.customRule.create({ data: { ...data, tenantId: scope.tenantId } });
   }
 
-  updateCustom(scope: TenantScope, ruleId: string, data: { kind?: 'rule' | 'filter'; title: string; level: string | null; yaml: string }): Promise<CustomRule> {
+  updateCustom(
+    scope: TenantScope,
+    ruleId: string,
+    data: { kind?: 'rule' | 'filter'; title: string; level: string | null; yaml: string },
+  ): Promise<CustomRule> {
     return scope.tx.customRule.update({ where: { tenantId_ruleId: { tenantId: scope.tenantId, ruleId } }, data });
   }
 
@@ -38,7 +42,13 @@ export class RulesRepository {
   ): Promise<RuleSetting> {
     return scope.tx.ruleSetting.upsert({
       where: { tenantId_ruleId: { tenantId: scope.tenantId, ruleId } },
-      create: { tenantId: scope.tenantId, ruleId, enabled: data.enabled ?? true, levelOverride: data.levelOverride ?? null, alerting: data.alerting ?? null },
+      create: {
+        tenantId: scope.tenantId,
+        ruleId,
+        enabled: data.enabled ?? true,
+        levelOverride: data.levelOverride ?? null,
+        alerting: data.alerting ?? null,
+      },
       update: data,
     });
   }

@@ -180,7 +180,11 @@ export class WebhooksRepository {
    * (endpoint, message) that already has a delivery keeps it; returns only the deliveries this
    * call created (ids and endpoints: the bodies stay in the database until sent).
    */
-  async insertDeliveries(db: Database, tenantId: TenantId, rows: readonly NewWebhookDelivery[]): Promise<Array<{ id: string; endpointId: string }>> {
+  async insertDeliveries(
+    db: Database,
+    tenantId: TenantId,
+    rows: readonly NewWebhookDelivery[],
+  ): Promise<Array<{ id: string; endpointId: string }>> {
     if (rows.length === 0) return [];
     const [created = []] = await db.writeAsTenant<{ id: string; endpointId: string }>(tenantId, [
       {
@@ -189,7 +193,13 @@ export class WebhooksRepository {
                  FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS r(e, m, t, b)
                ON CONFLICT DO NOTHING
                RETURNING id, endpoint_id AS "endpointId"`,
-        values: [tenantId, rows.map((r) => r.endpointId), rows.map((r) => r.messageId), rows.map((r) => r.eventType), rows.map((r) => r.body)],
+        values: [
+          tenantId,
+          rows.map((r) => r.endpointId),
+          rows.map((r) => r.messageId),
+          rows.map((r) => r.eventType),
+          rows.map((r) => r.body),
+        ],
       },
     ]);
     return created;
@@ -368,7 +378,10 @@ export class WebhooksRepository {
   }
 
   getDomainEvents(scope: TenantScope, ids: string[]): Promise<DomainEvent[]> {
-    return scope.tx.domainEvent.findMany({ where: { tenantId: scope.tenantId, id: { in: ids } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    return scope.tx.domainEvent.findMany({
+      where: { tenantId: scope.tenantId, id: { in: ids } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
   }
 
   /** Oldest outbox rows not yet handed to the queue, across tenants (SECURITY DEFINER look-up). */

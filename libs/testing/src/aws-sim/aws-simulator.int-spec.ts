@@ -44,7 +44,11 @@ describe('AwsSimulator with the real AWS SDK', () => {
     return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
   }
   const cloudtrail = (keys: Keys, region = 'us-east-1') => new CloudTrailClient({ credentials: keys, region, maxAttempts: 1 });
-  const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: Error) => e.name);
+  const codeOf = (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (e: Error) => e.name,
+    );
 
   it('assumes a role with the right ExternalId and reports the session identity', async () => {
     const keys = await assume();
@@ -79,7 +83,11 @@ describe('AwsSimulator with the real AWS SDK', () => {
   it('pages LookupEvents newest first with filters and enforces 2 requests per second', async () => {
     const base = Date.parse('2026-01-01T00:00:00Z');
     const records = Array.from({ length: 120 }, (_, i) =>
-      makeCloudTrailRecord({ accountId: customer.accountId, time: new Date(base + i * 1000), eventName: i % 10 === 0 ? 'UpdateTrail' : 'DescribeInstances' }),
+      makeCloudTrailRecord({
+        accountId: customer.accountId,
+        time: new Date(base + i * 1000),
+        eventName: i % 10 === 0 ? 'UpdateTrail' : 'DescribeInstances',
+      }),
     );
     sim.appendEvents(customer.accountId, 'us-east-1', records);
     sim.setLookupEventsRateLimit(null);
@@ -150,7 +158,9 @@ describe('AwsSimulator with the real AWS SDK', () => {
     const rest = await s3.send(
       new ListObjectsV2Command({ Bucket: 'trail-bucket', Prefix: 'AWSLogs/', ContinuationToken: listed.NextContinuationToken }),
     );
-    expect([...listed.Contents!, ...rest.Contents!].map((o) => o.Key)).toEqual(['AWSLogs/111122223333/' + key.split('AWSLogs/111122223333/')[1], 'AWSLogs/other/x y+z.json.gz'].sort());
+    expect([...listed.Contents!, ...rest.Contents!].map((o) => o.Key)).toEqual(
+      ['AWSLogs/111122223333/' + key.split('AWSLogs/111122223333/')[1], 'AWSLogs/other/x y+z.json.gz'].sort(),
+    );
     const got = await s3.send(new GetObjectCommand({ Bucket: 'trail-bucket', Key: key }));
     const json = JSON.parse(gunzipSync(Buffer.from(await got.Body!.transformToByteArray())).toString('utf8'));
     expect(json.Records).toHaveLength(1);
@@ -164,7 +174,9 @@ describe('AwsSimulator with the real AWS SDK', () => {
   it('stores objects put over S3 and serves them to presigned URLs until they expire', async () => {
     sim.createBucket('platform-templates', platform.accountId);
     const s3 = new S3Client({ credentials: platform, maxAttempts: 1 });
-    await s3.send(new PutObjectCommand({ Bucket: 'platform-templates', Key: 'cf/t 1.json', Body: '{"a":1}', ContentType: 'application/json' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'platform-templates', Key: 'cf/t 1.json', Body: '{"a":1}', ContentType: 'application/json' }),
+    );
     const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'platform-templates', Key: 'cf/t 1.json' }), { expiresIn: 600 });
     const ok = await fetch(url);
     expect(ok.status).toBe(200);
@@ -174,7 +186,11 @@ describe('AwsSimulator with the real AWS SDK', () => {
     const asRole = new S3Client({ credentials: await assume(), maxAttempts: 1 });
     sim.createBucket('trail-bucket', customer.accountId);
     sim.putObject('trail-bucket', 'k.json', 'role');
-    expect(await (await fetch(await getSignedUrl(asRole, new GetObjectCommand({ Bucket: 'trail-bucket', Key: 'k.json' }), { expiresIn: 60 }))).text()).toBe('role');
+    expect(
+      await (
+        await fetch(await getSignedUrl(asRole, new GetObjectCommand({ Bucket: 'trail-bucket', Key: 'k.json' }), { expiresIn: 60 }))
+      ).text(),
+    ).toBe('role');
 
     const tampered = url.replace(/X-Amz-Signature=([0-9a-f])/, (_m, c: string) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`);
     expect((await fetch(tampered)).status).toBe(403);
@@ -266,16 +282,26 @@ describe('AwsSimulator with the real AWS SDK', () => {
     };
     sim.createBucket('trail-bucket', customer.accountId);
     sim.createBucket('elsewhere', '444455556666');
-    await post(`/_sim/accounts/${customer.accountId}/trails`, { name: 'main', region: 'us-east-1', s3BucketName: 'trail-bucket', logFileValidationEnabled: true });
+    await post(`/_sim/accounts/${customer.accountId}/trails`, {
+      name: 'main',
+      region: 'us-east-1',
+      s3BucketName: 'trail-bucket',
+      logFileValidationEnabled: true,
+    });
     const log = sim.putLogFile('trail-bucket', { accountId: customer.accountId, region: 'us-east-1', records: [makeCloudTrailRecord()] });
     const { json } = await post(`/_sim/accounts/${customer.accountId}/trails/main/digests`, { region: 'us-east-1' });
     const digestKey = String(json.key);
-    expect(digestKey).toMatch(/^AWSLogs\/111122223333\/CloudTrail-Digest\/us-east-1\/\d{4}\/\d{2}\/\d{2}\/111122223333_CloudTrail-Digest_us-east-1_main_us-east-1_\d{8}T\d{6}Z\.json\.gz$/);
+    expect(digestKey).toMatch(
+      /^AWSLogs\/111122223333\/CloudTrail-Digest\/us-east-1\/\d{4}\/\d{2}\/\d{2}\/111122223333_CloudTrail-Digest_us-east-1_main_us-east-1_\d{8}T\d{6}Z\.json\.gz$/,
+    );
     const keys = await assume();
     const s3 = new S3Client({ credentials: keys, region: 'us-east-1', forcePathStyle: true, maxAttempts: 1 });
     const got = await s3.send(new GetObjectCommand({ Bucket: 'trail-bucket', Key: digestKey }));
     expect(got.Metadata).toEqual({ signature: expect.stringMatching(/^[0-9a-f]{512}$/), 'signature-algorithm': 'SHA256withRSA' });
-    const digest = JSON.parse(gunzipSync(Buffer.from(await got.Body!.transformToByteArray())).toString('utf8')) as { logFiles: Array<{ s3Object: string }>; digestPublicKeyFingerprint: string };
+    const digest = JSON.parse(gunzipSync(Buffer.from(await got.Body!.transformToByteArray())).toString('utf8')) as {
+      logFiles: Array<{ s3Object: string }>;
+      digestPublicKeyFingerprint: string;
+    };
     expect(digest.logFiles.map((f) => f.s3Object)).toEqual([log]);
     const published = await cloudtrail(keys).send(new ListPublicKeysCommand({}));
     expect(published.PublicKeyList?.map((k) => k.Fingerprint)).toEqual([digest.digestPublicKeyFingerprint]);

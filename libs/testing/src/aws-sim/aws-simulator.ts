@@ -92,9 +92,7 @@ export class AwsSimulator {
 
   async start(): Promise<string> {
     const server = createServer((req, res) => {
-      const handler = (req.url ?? '').startsWith('/_sim/')
-        ? handleControl(this, req, res)
-        : handleAwsRequest(this.store, req, res);
+      const handler = (req.url ?? '').startsWith('/_sim/') ? handleControl(this, req, res) : handleAwsRequest(this.store, req, res);
       handler.catch((err: unknown) => {
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(err instanceof Error ? err.message : String(err));

@@ -5,10 +5,7 @@ import { recordTrailCall, trailShape } from './trail-records';
 import type { SimTrail } from './sim-types';
 import { listPublicKeysOutput } from './digest-delivery';
 
-export const CLOUDTRAIL_TARGET_PREFIXES = [
-  'CloudTrail_20131101.',
-  'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.',
-];
+export const CLOUDTRAIL_TARGET_PREFIXES = ['CloudTrail_20131101.', 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.'];
 
 export function cloudTrailAction(target: string | undefined): string {
   for (const prefix of CLOUDTRAIL_TARGET_PREFIXES) {

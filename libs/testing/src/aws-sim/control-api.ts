@@ -129,11 +129,7 @@ const ROUTES: [string, RegExp, Route][] = [
       return { appended: list.length };
     },
   ],
-  [
-    'GET',
-    /^\/_sim\/accounts\/(\d{12})\/events$/,
-    (sim, _b, [id], q) => ({ records: sim.events(id!, q.get('region') ?? 'us-east-1') }),
-  ],
+  ['GET', /^\/_sim\/accounts\/(\d{12})\/events$/, (sim, _b, [id], q) => ({ records: sim.events(id!, q.get('region') ?? 'us-east-1') })],
   ['POST', /^\/_sim\/buckets$/, (sim, b) => (sim.createBucket(str(b, 'name')!, str(b, 'ownerAccountId')!), { ok: true })],
   [
     'POST',

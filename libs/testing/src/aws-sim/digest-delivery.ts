@@ -60,7 +60,10 @@ function datePath(ms: number): string {
 function eventTimes(body: Buffer): { oldest: string | null; newest: string | null } {
   try {
     const records = (JSON.parse(gunzipSync(body).toString('utf8')) as { Records?: Array<{ eventTime?: string }> }).Records ?? [];
-    const times = records.map((r) => r.eventTime).filter((t): t is string => typeof t === 'string').sort();
+    const times = records
+      .map((r) => r.eventTime)
+      .filter((t): t is string => typeof t === 'string')
+      .sort();
     return { oldest: times[0] ?? null, newest: times[times.length - 1] ?? null };
   } catch {
     return { oldest: null, newest: null };
@@ -101,8 +104,14 @@ export function deliverDigest(store: SimStore, trail: SimTrail, accountId: strin
   const digestKey =
     `${prefix}AWSLogs/${accountId}/CloudTrail-Digest/${region}/${datePath(endMs)}/` +
     `${accountId}_CloudTrail-Digest_${region}_${trail.name}_${trail.homeRegion}_${compact(endMs)}.json.gz`;
-  const newest = logFiles.map((f) => f.newestEventTime).filter((t): t is string => !!t).sort();
-  const oldest = logFiles.map((f) => f.oldestEventTime).filter((t): t is string => !!t).sort();
+  const newest = logFiles
+    .map((f) => f.newestEventTime)
+    .filter((t): t is string => !!t)
+    .sort();
+  const oldest = logFiles
+    .map((f) => f.oldestEventTime)
+    .filter((t): t is string => !!t)
+    .sort();
   const digest = {
     awsAccountId: accountId,
     digestStartTime: isoSeconds(startMs),

@@ -132,11 +132,7 @@ export function lookupEvents(ctx: SimContext, input: LookupInput): Record<string
   }
   const cursor = input.NextToken ? decodeCursor(input.NextToken) : null;
   const all = ctx.store.accounts.get(ctx.credential.accountId)?.events.get(ctx.region) ?? [];
-  let i = cursor
-    ? firstIndex(all, (e) => afterCursor(e, cursor))
-    : end !== null
-      ? firstIndex(all, (e) => e.timeMs <= end)
-      : 0;
+  let i = cursor ? firstIndex(all, (e) => afterCursor(e, cursor)) : end !== null ? firstIndex(all, (e) => e.timeMs <= end) : 0;
   const page: StoredEvent[] = [];
   let more = false;
   for (; i < all.length; i++) {

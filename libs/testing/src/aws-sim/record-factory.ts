@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CloudTrailRecord } from './sim-types';
 
 /** A plausible management-event record for tests; any field can be overridden. */
-export function makeCloudTrailRecord(
-  input: Partial<CloudTrailRecord> & { accountId?: string; time?: Date } = {},
-): CloudTrailRecord {
+export function makeCloudTrailRecord(input: Partial<CloudTrailRecord> & { accountId?: string; time?: Date } = {}): CloudTrailRecord {
   const { accountId = '111122223333', time = new Date(), ...overrides } = input;
   return {
     eventVersion: '1.09',

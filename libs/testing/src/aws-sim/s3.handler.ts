@@ -129,9 +129,7 @@ function listObjectsV2(
     if (!decoded.startsWith('k:')) throw new SimAwsError('InvalidArgument', 'The continuation token provided is incorrect', 400);
     after = decoded.slice(2);
   }
-  const keys = objects
-    .filter(([k]) => k.startsWith(prefix) && k > after)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const keys = objects.filter(([k]) => k.startsWith(prefix) && k > after).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const page = keys.slice(0, maxKeys);
   const truncated = keys.length > page.length;
   const lastKey = page[page.length - 1]?.[0];

@@ -121,7 +121,15 @@ function signedHeadersOf(service: SimService, auth: ParsedAuthorization, req: In
 }
 
 function requestToSign(req: IncomingSignedRequest, headers: Record<string, string>, query: HttpRequest['query']): HttpRequest {
-  return { method: req.method, protocol: 'http:', hostname: (headers.host ?? '').split(':')[0] ?? '', path: req.rawPath, query, headers, body: req.body };
+  return {
+    method: req.method,
+    protocol: 'http:',
+    hostname: (headers.host ?? '').split(':')[0] ?? '',
+    path: req.rawPath,
+    query,
+    headers,
+    body: req.body,
+  };
 }
 
 /** A signer with the claimed scope and the secret the simulator holds for the key. */
@@ -195,7 +203,8 @@ export async function verifyPresignedSignature(
   now: number,
 ): Promise<void> {
   const signingDate = parseAmzDate(auth.amzDate);
-  if (!signingDate || !auth.amzDate.startsWith(auth.date) || !auth.signedHeaders.includes('host')) throw authErrorFor(service, 'bad-signature');
+  if (!signingDate || !auth.amzDate.startsWith(auth.date) || !auth.signedHeaders.includes('host'))
+    throw authErrorFor(service, 'bad-signature');
   if (signingDate.getTime() > now + MAX_SKEW_MS) throw authErrorFor(service, 'skewed-clock');
   if (now > signingDate.getTime() + auth.expiresSeconds * 1000) throw new SimAwsError('AccessDenied', 'Request has expired', 403);
   const headers = signedHeadersOf(service, auth, req);
@@ -215,12 +224,7 @@ export async function verifyPresignedSignature(
 }
 
 /** Session token rules: required for temporary keys, rejected once expired. */
-export function checkSessionToken(
-  service: SimService,
-  credential: SimCredential,
-  tokenHeader: string | undefined,
-  now: number,
-): void {
+export function checkSessionToken(service: SimService, credential: SimCredential, tokenHeader: string | undefined, now: number): void {
   if (credential.sessionToken === null) return;
   if (tokenHeader === undefined || tokenHeader !== credential.sessionToken) {
     throw authErrorFor(service, 'missing-token');

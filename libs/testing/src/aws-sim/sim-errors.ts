@@ -2,13 +2,7 @@ import type { SimService } from './sim-types';
 
 /** Authentication failure kinds, named per service by `authErrorFor`. */
 export type AuthFailure =
-  | 'missing-auth'
-  | 'unknown-key'
-  | 'bad-signature'
-  | 'missing-token'
-  | 'expired-token'
-  | 'skewed-clock'
-  | 'payload-hash';
+  'missing-auth' | 'unknown-key' | 'bad-signature' | 'missing-token' | 'expired-token' | 'skewed-clock' | 'payload-hash';
 
 /** An AWS-shaped error: `code` is the wire error code each protocol renders in its own envelope. */
 export class SimAwsError extends Error {
@@ -27,11 +21,7 @@ const AUTH_ERRORS: Record<SimService, Record<AuthFailure, [string, number, strin
   sts: {
     'missing-auth': ['MissingAuthenticationToken', 403, 'Request is missing Authentication Token'],
     'unknown-key': ['InvalidClientTokenId', 403, 'The security token included in the request is invalid.'],
-    'bad-signature': [
-      'SignatureDoesNotMatch',
-      403,
-      'The request signature we calculated does not match the signature you provided.',
-    ],
+    'bad-signature': ['SignatureDoesNotMatch', 403, 'The request signature we calculated does not match the signature you provided.'],
     'missing-token': ['InvalidClientTokenId', 403, 'The security token included in the request is invalid.'],
     'expired-token': ['ExpiredToken', 400, 'The security token included in the request is expired'],
     'skewed-clock': ['SignatureDoesNotMatch', 403, 'Signature expired or not yet current.'],
@@ -40,11 +30,7 @@ const AUTH_ERRORS: Record<SimService, Record<AuthFailure, [string, number, strin
   cloudtrail: {
     'missing-auth': ['MissingAuthenticationTokenException', 400, 'Missing Authentication Token'],
     'unknown-key': ['UnrecognizedClientException', 400, 'The security token included in the request is invalid.'],
-    'bad-signature': [
-      'InvalidSignatureException',
-      400,
-      'The request signature we calculated does not match the signature you provided.',
-    ],
+    'bad-signature': ['InvalidSignatureException', 400, 'The request signature we calculated does not match the signature you provided.'],
     'missing-token': ['UnrecognizedClientException', 400, 'The security token included in the request is invalid.'],
     'expired-token': ['ExpiredTokenException', 400, 'The security token included in the request is expired'],
     'skewed-clock': ['InvalidSignatureException', 400, 'Signature not yet current or expired.'],
@@ -60,16 +46,8 @@ const AUTH_ERRORS: Record<SimService, Record<AuthFailure, [string, number, strin
     ],
     'missing-token': ['InvalidToken', 400, 'The provided token is malformed or otherwise invalid.'],
     'expired-token': ['ExpiredToken', 400, 'The provided token has expired.'],
-    'skewed-clock': [
-      'RequestTimeTooSkewed',
-      403,
-      'The difference between the request time and the current time is too large.',
-    ],
-    'payload-hash': [
-      'XAmzContentSHA256Mismatch',
-      400,
-      "The provided 'x-amz-content-sha256' header does not match what was computed.",
-    ],
+    'skewed-clock': ['RequestTimeTooSkewed', 403, 'The difference between the request time and the current time is too large.'],
+    'payload-hash': ['XAmzContentSHA256Mismatch', 400, "The provided 'x-amz-content-sha256' header does not match what was computed."],
   },
 };
 

@@ -146,7 +146,15 @@ export async function handleAwsRequest(store: SimStore, req: IncomingMessage, re
         response = handleCloudTrail(ctx, action, parseJsonBody(body));
         break;
       case 's3':
-        response = handleS3(ctx, method, target, action, query, { body, contentType: String(req.headers['content-type'] ?? 'binary/octet-stream') }, headerValue(req.headers['x-amz-expected-bucket-owner']));
+        response = handleS3(
+          ctx,
+          method,
+          target,
+          action,
+          query,
+          { body, contentType: String(req.headers['content-type'] ?? 'binary/octet-stream') },
+          headerValue(req.headers['x-amz-expected-bucket-owner']),
+        );
         break;
       default: {
         const never: never = service;

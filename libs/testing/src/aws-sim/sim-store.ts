@@ -275,7 +275,6 @@ export class SimStore {
     this.lookupWindows.set(key, withNew);
     return true;
   }
-
 }
 
 /** Newest first; ties broken by eventID (descending) so keyset paging is stable. */

@@ -67,9 +67,7 @@ function assumeRole(ctx: SimContext, params: URLSearchParams): SimResponse {
   if (!role || role.trustedAccountId !== ctx.credential.accountId) throw denied;
   if (role.externalId !== null && params.get('ExternalId') !== role.externalId) throw denied;
   if (duration > 3600) {
-    throw validation(
-      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
-    );
+    throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   }
   const issued = ctx.store.issueSessionCredentials(role, sessionName, duration, ctx.now());
   const result =

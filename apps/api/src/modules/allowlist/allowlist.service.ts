@@ -19,7 +19,9 @@ export class AllowlistService {
   async create(tenantId: TenantId, body: CreateAllowlistBody, createdBy: string) {
     const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
     if (expiresAt && expiresAt <= new Date()) {
-      throw new DomainError('validation_failed', 'body.expiresAt: must be in the future', [{ path: 'body.expiresAt', message: 'must be in the future' }]);
+      throw new DomainError('validation_failed', 'body.expiresAt: must be in the future', [
+        { path: 'body.expiresAt', message: 'must be in the future' },
+      ]);
     }
     const known = new Set((await this.loader.get(tenantId)).rules.map((r) => r.id));
     const unknown = body.ruleIds.filter((id) => !known.has(id));
@@ -27,7 +29,13 @@ export class AllowlistService {
       throw new DomainError('unknown_rule', `unknown rule id(s): ${unknown.join(', ')}`, { ruleIds: unknown });
     }
     const row = await this.db.forTenant(tenantId, (scope) =>
-      this.entries.create(scope, { principalPattern: body.principalPattern, ruleIds: body.ruleIds, reason: body.reason, createdBy, expiresAt }),
+      this.entries.create(scope, {
+        principalPattern: body.principalPattern,
+        ruleIds: body.ruleIds,
+        reason: body.reason,
+        createdBy,
+        expiresAt,
+      }),
     );
     await TenantRulesLoader.bump(this.redis, tenantId);
     return toAllowlistView(row);

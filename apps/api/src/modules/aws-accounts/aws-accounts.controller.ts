@@ -60,7 +60,9 @@ export class AwsAccountsController {
 
   @Get(':id/onboarding')
   @MinRole('admin')
-  @ApiOperation({ summary: "The account's ExternalId, CloudFormation template and a fresh launch URL (e.g. once a presigned template link expired)" })
+  @ApiOperation({
+    summary: "The account's ExternalId, CloudFormation template and a fresh launch URL (e.g. once a presigned template link expired)",
+  })
   onboarding(@CurrentTenant() tenantId: TenantId, @Req() req: Request, @IdParam() id: string) {
     return this.accounts.onboardingOf(tenantId, id, baseUrl(req));
   }

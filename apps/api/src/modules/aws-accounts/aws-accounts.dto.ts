@@ -2,9 +2,18 @@ import { z } from 'zod';
 import type { AwsAccount, IngestCheckpoint } from '@trailguard/db';
 
 const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'not an AWS region name');
-const regions = z.array(region).min(1).max(32).transform((r) => [...new Set(r)]);
+const regions = z
+  .array(region)
+  .min(1)
+  .max(32)
+  .transform((r) => [...new Set(r)]);
 export const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'not an S3 bucket name');
-export const prefix = z.string().trim().max(200).regex(/^[^\s]*$/, 'no spaces').transform((p) => p.replace(/^\/+|\/+$/g, '') || null);
+export const prefix = z
+  .string()
+  .trim()
+  .max(200)
+  .regex(/^[^\s]*$/, 'no spaces')
+  .transform((p) => p.replace(/^\/+|\/+$/g, '') || null);
 
 export const createAccountBody = z.strictObject({
   name: z.string().trim().min(1).max(200),

@@ -77,7 +77,10 @@ export class AwsAccountsService implements OnApplicationShutdown {
         return DEVELOPMENT_PLACEHOLDER_ACCOUNT_ID;
       }
       const hint = 'set PLATFORM_AWS_ACCOUNT_ID (12 digits) or give the process AWS credentials and AWS_REGION';
-      throw new DomainError('platform_identity_unavailable', `cannot determine Trailguard's AWS account (${hint}): ${(err as Error).message}`);
+      throw new DomainError(
+        'platform_identity_unavailable',
+        `cannot determine Trailguard's AWS account (${hint}): ${(err as Error).message}`,
+      );
     }
   }
 
@@ -98,14 +101,19 @@ export class AwsAccountsService implements OnApplicationShutdown {
     const query = new URLSearchParams({ externalId: input.externalId, polling: String(input.modes.polling) });
     if (input.modes.s3) query.set('s3Bucket', input.modes.s3.bucket);
     if (input.modes.s3?.keyPrefix) query.set('s3Prefix', input.modes.s3.keyPrefix);
-    const templateUrl = this.templates ? await this.publish(this.templates, template) : `${publicBaseUrl}/v1/aws-accounts/template?${query.toString()}`;
+    const templateUrl = this.templates
+      ? await this.publish(this.templates, template)
+      : `${publicBaseUrl}/v1/aws-accounts/template?${query.toString()}`;
     return { platformAccountId, template, templateUrl, launchUrl: quickCreateUrl({ templateUrl, region: input.region }) };
   }
 
   /** The onboarding of a registered account again, with a fresh link (a presigned one expires). */
   async onboardingOf(tenantId: TenantId, id: string, publicBaseUrl: string) {
     const account = await this.db.forTenant(tenantId, (scope) => this.require(scope, id));
-    const onboarding = await this.onboarding({ externalId: account.externalId, modes: modesOf(account), region: account.regions[0] ?? 'us-east-1' }, publicBaseUrl);
+    const onboarding = await this.onboarding(
+      { externalId: account.externalId, modes: modesOf(account), region: account.regions[0] ?? 'us-east-1' },
+      publicBaseUrl,
+    );
     return { accountId: account.id, externalId: account.externalId, ...onboarding };
   }
 
@@ -122,7 +130,13 @@ export class AwsAccountsService implements OnApplicationShutdown {
     const regions = body.regions ?? [process.env.AWS_REGION || 'us-east-1'];
     const externalId = `tg-${randomBytes(24).toString('base64url')}`;
     const ingestToken = newIngestToken();
-    const input = { name: body.name, regions, pollingEnabled: body.polling, s3Bucket: body.s3Bucket ?? null, s3Prefix: body.s3Prefix ?? null };
+    const input = {
+      name: body.name,
+      regions,
+      pollingEnabled: body.polling,
+      s3Bucket: body.s3Bucket ?? null,
+      s3Prefix: body.s3Prefix ?? null,
+    };
     const onboarding = await this.onboarding({ externalId, modes: modesOf(input), region: regions[0]! }, publicBaseUrl);
     const row = await this.db.forTenant(tenantId, (scope) =>
       this.accounts.create(scope, { ...input, externalId, ingestTokenHash: hashSecret(ingestToken) }),
@@ -192,7 +206,9 @@ export class AwsAccountsService implements OnApplicationShutdown {
         ...(body.polling !== undefined ? { pollingEnabled: body.polling } : {}),
         ...(body.s3Bucket !== undefined ? { s3Bucket: body.s3Bucket } : {}),
         ...(body.s3Prefix !== undefined ? { s3Prefix: body.s3Prefix } : {}),
-        ...(body.status === 'disabled' && current.status !== 'disabled' ? { status: 'disabled' as const, statusReason: 'disabled by an admin' } : {}),
+        ...(body.status === 'disabled' && current.status !== 'disabled'
+          ? { status: 'disabled' as const, statusReason: 'disabled by an admin' }
+          : {}),
       });
       await this.announce(scope, current, updated);
       return updated;
@@ -245,7 +261,11 @@ export class AwsAccountsService implements OnApplicationShutdown {
       options: { jobId: `poll:${id}:${region}-sync${at}` },
     }));
     if (account.pollingEnabled) await this.queue.addBulk('ingest.poll', jobs);
-    if (account.s3Bucket) await this.queue.addBulk('ingest.s3', jobs.map((j) => ({ ...j, options: { jobId: `s3:${id}:${j.data.region}-sync${at}` } })));
+    if (account.s3Bucket)
+      await this.queue.addBulk(
+        'ingest.s3',
+        jobs.map((j) => ({ ...j, options: { jobId: `s3:${id}:${j.data.region}-sync${at}` } })),
+      );
     return {
       queued: account.regions.flatMap((region) => [
         ...(account.pollingEnabled ? [{ region, source: 'polling' }] : []),

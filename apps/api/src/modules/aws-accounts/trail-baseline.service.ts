@@ -16,7 +16,9 @@ export class TrailBaselineService {
 
   /** Reads the trails now (as the customer's role) and makes that the baseline. */
   async accept(tenantId: TenantId, id: string, takenBy: string) {
-    const account = await this.db.forTenant(tenantId, (scope) => scope.tx.awsAccount.findUnique({ where: { tenantId_id: { tenantId, id } } }));
+    const account = await this.db.forTenant(tenantId, (scope) =>
+      scope.tx.awsAccount.findUnique({ where: { tenantId_id: { tenantId, id } } }),
+    );
     if (!account) throw notFound('aws account', id);
     if (account.status !== 'active' || !account.roleArn || !account.awsAccountId) {
       throw new DomainError('account_not_active', `account is ${account.status}; verify it first`);
@@ -40,7 +42,12 @@ export class TrailBaselineService {
   private async read(account: AwsAccount, takenBy: string): Promise<Prisma.InputJsonObject> {
     const clients = new CustomerAwsClients(new AssumedCredentialsCache({ sessionName: 'trailguard-baseline' }), { maxAttempts: 2 });
     try {
-      const posture = await readTrailPosture(clients, { roleArn: account.roleArn!, externalId: account.externalId }, account.awsAccountId!, account.regions[0] ?? 'us-east-1');
+      const posture = await readTrailPosture(
+        clients,
+        { roleArn: account.roleArn!, externalId: account.externalId },
+        account.awsAccountId!,
+        account.regions[0] ?? 'us-east-1',
+      );
       return JSON.parse(JSON.stringify(baselineOf(posture, takenBy))) as Prisma.InputJsonObject;
     } catch (err) {
       const e = toAwsIngestError(err, 'cloudtrail:DescribeTrails');

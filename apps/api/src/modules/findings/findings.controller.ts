@@ -6,7 +6,14 @@ import { CurrentPrincipal, CurrentTenant, MinRole, type Principal } from '../../
 import { IdParam } from '../../common/id-param';
 import { ApiJsonBody } from '../../common/openapi';
 import { pageQuery, ZodBody, ZodQuery } from '../../common/zod-body';
-import { getFindingQuery, listFindingsQuery, patchFindingBody, type GetFindingQuery, type ListFindingsQuery, type PatchFindingBody } from './findings.dto';
+import {
+  getFindingQuery,
+  listFindingsQuery,
+  patchFindingBody,
+  type GetFindingQuery,
+  type ListFindingsQuery,
+  type PatchFindingBody,
+} from './findings.dto';
 import { FindingsService } from './findings.service';
 
 @ApiTags('findings')
@@ -16,7 +23,10 @@ export class FindingsController {
   constructor(private readonly findings: FindingsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Findings, newest first, filtered by status, severity, rule, account, actor, time; format=ocsf renders OCSF Detection Findings' })
+  @ApiOperation({
+    summary:
+      'Findings, newest first, filtered by status, severity, rule, account, actor, time; format=ocsf renders OCSF Detection Findings',
+  })
   list(@CurrentTenant() tenantId: TenantId, @ZodQuery(listFindingsQuery) q: ListFindingsQuery) {
     return this.findings.list(tenantId, q);
   }

@@ -7,7 +7,12 @@ const severities = ['informational', 'low', 'medium', 'high', 'critical'] as con
 const csvOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(values)).min(1));
 
 /** `ocsf`: each finding as an OCSF Detection Finding (class 2004) instead of Trailguard's shape. */

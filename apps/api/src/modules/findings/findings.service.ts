@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Database, FindingReadsRepository, FindingsRepository, type FindingChange, type PageRequest, type Prisma, type TenantId } from '@trailguard/db';
+import {
+  Database,
+  FindingReadsRepository,
+  FindingsRepository,
+  type FindingChange,
+  type PageRequest,
+  type Prisma,
+  type TenantId,
+} from '@trailguard/db';
 import { findingView, ocsfDetectionFinding, TenantRulesLoader } from '@trailguard/detection';
 import { notFound } from '../../common/domain-error';
 import type { Principal } from '../../common/auth';
@@ -71,12 +79,18 @@ export class FindingsService {
           ...(rules.isAlerting(before.ruleId) && {
             event: {
               type: 'finding.updated',
-              data: { reason: 'status_changed', from: before.status, to: data.status, finding: findingView(after) as unknown as Prisma.InputJsonObject },
+              data: {
+                reason: 'status_changed',
+                from: before.status,
+                to: data.status,
+                finding: findingView(after) as unknown as Prisma.InputJsonObject,
+              },
             },
           }),
         });
       }
-      if (data.assignee !== undefined) changes.push({ findingId: id, activity: { type: 'assigned', actor, data: { from: before.assignee, to: data.assignee } } });
+      if (data.assignee !== undefined)
+        changes.push({ findingId: id, activity: { type: 'assigned', actor, data: { from: before.assignee, to: data.assignee } } });
       if (body.comment) changes.push({ findingId: id, activity: { type: 'commented', actor, data: { comment: body.comment } } });
       await this.findings.recordChanges(scope, changes);
       return findingView(after);

@@ -41,7 +41,7 @@ export class HealthController {
   }
 
   @Get('readyz')
-  @ApiOperation({ summary: 'Readiness: Postgres, Redis and the job queues answer (with each queue\'s depth)' })
+  @ApiOperation({ summary: "Readiness: Postgres, Redis and the job queues answer (with each queue's depth)" })
   async readyz(@Res({ passthrough: true }) res: Response) {
     const [postgres, redis, queues] = await Promise.all([
       timed(() => this.db.ping()),
@@ -53,7 +53,9 @@ export class HealthController {
     res.status(ready ? 200 : 503);
     if (ready) return { status: 'ready', checks };
     // A 503 like any other failure: the error envelope, with the checks beside it for operators.
-    const down = [postgres.ok ? null : 'Postgres', redis.ok ? null : 'Redis', queues.ok ? null : 'the queues'].filter(Boolean).join(' and ');
+    const down = [postgres.ok ? null : 'Postgres', redis.ok ? null : 'Redis', queues.ok ? null : 'the queues']
+      .filter(Boolean)
+      .join(' and ');
     return { status: 'unavailable', checks, error: { code: 'unavailable', message: `${down} not answering` } };
   }
 }

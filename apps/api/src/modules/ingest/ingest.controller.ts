@@ -25,13 +25,15 @@ export class IngestController {
   @ApiBearerAuth()
   @ApiConsumes('application/json', 'application/x-ndjson', 'application/gzip')
   @ApiOperation({
-    summary: 'Upload CloudTrail records: a log file {"Records":[...]}, NDJSON, or gzip of either; malformed records are reported by position',
+    summary:
+      'Upload CloudTrail records: a log file {"Records":[...]}, NDJSON, or gzip of either; malformed records are reported by position',
   })
   upload(@CurrentTenant() tenantId: TenantId, @IdParam() id: string, @Req() req: Request) {
     const declaredGzip = req.is(['application/gzip', 'application/x-gzip']) !== false || req.headers['content-encoding'] === 'gzip';
     // A declared NDJSON body is read line by line even when its first line is junk (no guessing).
     const declaredNdjson = req.is(['application/x-ndjson', 'application/ndjson', 'application/jsonl']) !== false;
-    if (req.is(RAW_UPLOAD_TYPES) && Buffer.isBuffer(req.body)) return this.ingest.upload(tenantId, id, req.body, declaredGzip, declaredNdjson, req.is('application/json') !== false);
+    if (req.is(RAW_UPLOAD_TYPES) && Buffer.isBuffer(req.body))
+      return this.ingest.upload(tenantId, id, req.body, declaredGzip, declaredNdjson, req.is('application/json') !== false);
     throw new DomainError(
       'unsupported_media_type',
       `send application/json, application/x-ndjson or application/gzip, not ${req.headers['content-type'] ?? 'no content type'}`,
@@ -43,7 +45,8 @@ export class IngestController {
   @HttpCode(202)
   @Public()
   @ApiOperation({
-    summary: 'EventBridge API destination: events of detail-type "AWS API Call via CloudTrail", one or an array; per-account ingest token as Bearer or X-Ingest-Token',
+    summary:
+      'EventBridge API destination: events of detail-type "AWS API Call via CloudTrail", one or an array; per-account ingest token as Bearer or X-Ingest-Token',
   })
   eventBridge(@Param('accountId') accountId: string, @Req() req: Request) {
     return this.ingest.eventBridge(accountId, ingestToken(req), req.body, req.is('application/json') !== false);

@@ -48,12 +48,20 @@ class Collector {
     const t = typeof record.eventTime === 'string' ? Date.parse(record.eventTime) : NaN;
     if (t < this.oldest) {
       countRefused('too_old', 1);
-      this.reject({ ...position, code: 'event_too_old', message: `eventTime ${record.eventTime as string} is older than the de-duplication window` });
+      this.reject({
+        ...position,
+        code: 'event_too_old',
+        message: `eventTime ${record.eventTime as string} is older than the de-duplication window`,
+      });
       return;
     }
     if (t > this.newest) {
       countRefused('in_future', 1);
-      this.reject({ ...position, code: 'event_time_in_future', message: `eventTime ${record.eventTime as string} is more than a day ahead of the clock` });
+      this.reject({
+        ...position,
+        code: 'event_time_in_future',
+        message: `eventTime ${record.eventTime as string} is more than a day ahead of the clock`,
+      });
       return;
     }
     this.records.push(record);
@@ -182,7 +190,11 @@ export class IngestService {
       this.checkpoints.record(
         scope,
         { accountId, region: 'all', source },
-        { lastPollAt: now, ...(collected.records.length > 0 ? { lastSuccessAt: now, lastEventTime: newestEventTime(collected.records) } : {}), eventsAdded: collected.records.length },
+        {
+          lastPollAt: now,
+          ...(collected.records.length > 0 ? { lastSuccessAt: now, lastEventTime: newestEventTime(collected.records) } : {}),
+          eventsAdded: collected.records.length,
+        },
       ),
     );
     countIngested(source, collected.records.length);

@@ -2,7 +2,14 @@ import type { NextFunction, Request, Response } from 'express';
 import { DomainError, type DomainErrorCode } from '../../common/domain-error';
 
 /** Upload bodies read as bytes: the global JSON parser skips the upload route (see isUploadRoute). */
-export const RAW_UPLOAD_TYPES = ['application/json', 'application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/gzip', 'application/x-gzip'];
+export const RAW_UPLOAD_TYPES = [
+  'application/json',
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/gzip',
+  'application/x-gzip',
+];
 
 const UPLOAD_PATH = /^\/v1\/aws-accounts\/[^/]+\/events\/?$/;
 

@@ -27,7 +27,9 @@ export function mountQueueDashboard(app: NestExpressApplication, adminToken: str
     res
       .status(401)
       .set('WWW-Authenticate', 'Basic realm="Trailguard operators", charset="UTF-8"')
-      .json({ error: { code: 'unauthorized', message: 'the queue dashboard needs the operator token (X-Admin-Token, or as the Basic password)' } });
+      .json({
+        error: { code: 'unauthorized', message: 'the queue dashboard needs the operator token (X-Admin-Token, or as the Basic password)' },
+      });
   };
   app.use(QUEUE_DASHBOARD_PATH, operatorsOnly, serverAdapter.getRouter());
 }

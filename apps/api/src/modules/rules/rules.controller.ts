@@ -10,7 +10,10 @@ import { listRulesQuery, patchRuleBody, testRuleBody, type ListRulesQuery, type 
 import { RulesService } from './rules.service';
 
 const YamlRuleBody = () =>
-  applyDecorators(ApiConsumes('application/yaml', 'application/json'), ApiBody({ description: 'Sigma rule YAML, or JSON { yaml, enabled? }' }));
+  applyDecorators(
+    ApiConsumes('application/yaml', 'application/json'),
+    ApiBody({ description: 'Sigma rule YAML, or JSON { yaml, enabled? }' }),
+  );
 
 @ApiTags('rules')
 @ApiBearerAuth()

@@ -10,7 +10,11 @@ import { RulesService } from './rules.service';
   controllers: [RulesController],
   providers: [
     RulesService,
-    { provide: TenantRulesLoader, inject: [Database, REDIS], useFactory: (db: Database, redis: RedisClient) => new TenantRulesLoader(db, redis) },
+    {
+      provide: TenantRulesLoader,
+      inject: [Database, REDIS],
+      useFactory: (db: Database, redis: RedisClient) => new TenantRulesLoader(db, redis),
+    },
   ],
   exports: [TenantRulesLoader],
 })

@@ -68,7 +68,14 @@ export class RulesService {
     }
     await this.checkCompiles(tenantId, doc);
     await this.db.forTenant(tenantId, async (scope) => {
-      await this.rules.createCustom(scope, { ruleId: doc.id, kind: kindOf(doc), title: doc.title, level: levelOf(doc), yaml: input.yaml, createdBy });
+      await this.rules.createCustom(scope, {
+        ruleId: doc.id,
+        kind: kindOf(doc),
+        title: doc.title,
+        level: levelOf(doc),
+        yaml: input.yaml,
+        createdBy,
+      });
       if (input.enabled === false) await this.rules.upsertSetting(scope, doc.id!, { enabled: false });
     });
     await TenantRulesLoader.bump(this.redis, tenantId);
@@ -133,9 +140,7 @@ export class RulesService {
     const storedFilters = loaded.filters.filter((f) => !tested.has(f.id ?? '') && loaded.isEnabled(f.id ?? ''));
     const testedFilters = docs.filter((d): d is SigmaFilter => d.kind === 'filter');
     const onlyFilters = testedFilters.length === docs.length && docs.length > 0;
-    const documents = onlyFilters
-      ? [...builtinRules(), ...loaded.customDocuments.filter((d) => d.kind !== 'filter'), ...docs]
-      : docs;
+    const documents = onlyFilters ? [...builtinRules(), ...loaded.customDocuments.filter((d) => d.kind !== 'filter'), ...docs] : docs;
     // A SigmaError escapes to the exception filter, which answers invalid_rule with its position.
     const ruleSet = compileCloudTrailRuleSet({
       documents,
@@ -155,7 +160,15 @@ export class RulesService {
       }
       if (ruleSet.hasCorrelations && found.length > 0 && !onlyFilters) {
         for (const a of await ruleSet.correlate(event, found)) {
-          matches.push({ index, ruleId: a.ruleId, ruleTitle: a.ruleTitle, level: a.level, type: a.type, group: a.group, eventIds: a.eventIds });
+          matches.push({
+            index,
+            ruleId: a.ruleId,
+            ruleTitle: a.ruleTitle,
+            level: a.level,
+            type: a.type,
+            group: a.group,
+            eventIds: a.eventIds,
+          });
         }
       }
     }
@@ -172,12 +185,21 @@ export class RulesService {
     const doc = docs[0];
     // Every rejection names a place in the text, like the engine's own: the extra document, or
     // the start of the one at fault (line 1 when there is no document at all).
-    const at = (pos: SigmaPosition | undefined, reason: string, extra: object = {}) => ({ reason, line: pos?.line ?? 1, column: pos?.column ?? 1, ...extra });
+    const at = (pos: SigmaPosition | undefined, reason: string, extra: object = {}) => ({
+      reason,
+      line: pos?.line ?? 1,
+      column: pos?.column ?? 1,
+      ...extra,
+    });
     if (docs.length !== 1 || !doc) {
       throw new DomainError('invalid_rule', `a custom rule is one YAML document; got ${docs.length}`, at(docs[1]?.pos, 'document_count'));
     }
     if (!doc.id || !UUID.test(doc.id)) {
-      throw new DomainError('invalid_rule', `a custom ${doc.kind} needs an \`id\` that is a UUID`, at(doc.pos, 'invalid_id', { field: 'id' }));
+      throw new DomainError(
+        'invalid_rule',
+        `a custom ${doc.kind} needs an \`id\` that is a UUID`,
+        at(doc.pos, 'invalid_id', { field: 'id' }),
+      );
     }
     return doc as SigmaDocument & { id: string };
   }
@@ -271,5 +293,8 @@ function ruleSetNames(ruleSet: RuleSet, ruleId: string, names: ReadonlySet<strin
 }
 
 function builtinReadOnly(id: string): DomainError {
-  return new DomainError('builtin_rule', `rule ${id} is built in: disable it or override its level with PATCH; it cannot be replaced or deleted`);
+  return new DomainError(
+    'builtin_rule',
+    `rule ${id} is built in: disable it or override its level with PATCH; it cannot be replaced or deleted`,
+  );
 }

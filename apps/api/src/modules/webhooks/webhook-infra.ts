@@ -2,7 +2,14 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Gauge, register } from 'prom-client';
 import { Database } from '@trailguard/db';
 import { JobQueue } from '@trailguard/queues';
-import { DEFAULT_RETRY_SCHEDULE, DeliveryAttempts, parseRetrySchedule, SecretBox, SsrfSafeAgent, webhookSecretBox } from '@trailguard/webhooks';
+import {
+  DEFAULT_RETRY_SCHEDULE,
+  DeliveryAttempts,
+  parseRetrySchedule,
+  SecretBox,
+  SsrfSafeAgent,
+  webhookSecretBox,
+} from '@trailguard/webhooks';
 import { RUNTIME, type Runtime } from '../../common/runtime';
 
 const DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;

@@ -1,12 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { Database, WebhooksRepository, type ApiKeyRole, type PageRequest, type Prisma, type TenantId, type TenantScope, type WebhookEndpoint } from '@trailguard/db';
+import {
+  Database,
+  WebhooksRepository,
+  type ApiKeyRole,
+  type PageRequest,
+  type Prisma,
+  type TenantId,
+  type TenantScope,
+  type WebhookEndpoint,
+} from '@trailguard/db';
 import { generateMessageId, generateWebhookSecret, testBody } from '@trailguard/webhooks';
 import { deliverJobId } from '@trailguard/queues';
 import { DomainError, notFound } from '../../common/domain-error';
 import { WebhookInfra } from './webhook-infra';
 import { checkFormatUrl, maskWebhookUrl, validateWebhookUrl } from './webhook-url';
 
-const forRole = <V extends { url: string }>(view: V, role: ApiKeyRole): V => (role === 'admin' ? view : { ...view, url: maskWebhookUrl(view.url) });
+const forRole = <V extends { url: string }>(view: V, role: ApiKeyRole): V =>
+  role === 'admin' ? view : { ...view, url: maskWebhookUrl(view.url) };
 import {
   DEFAULT_GRACE_SECONDS,
   toDeliveryView,
@@ -103,7 +113,9 @@ export class WebhooksService {
     const delivery = await this.db.forTenant(tenantId, async (scope) => {
       const e = await this.endpoint(scope, id);
       const body = testBody(e.payloadFormat, e.url, e.id, new Date());
-      const [d] = await this.repo.createDeliveries(scope, [{ endpointId: e.id, messageId: generateMessageId(), eventType: 'webhook.test', body }]);
+      const [d] = await this.repo.createDeliveries(scope, [
+        { endpointId: e.id, messageId: generateMessageId(), eventType: 'webhook.test', body },
+      ]);
       if (!d) throw new Error('test delivery was not created');
       return d;
     });
@@ -137,7 +149,10 @@ export class WebhooksService {
       const d = await this.repo.lockDelivery(scope, deliveryId);
       if (!d || d.endpointId !== id) throw notFound('delivery', deliveryId);
       if (d.status === 'pending') {
-        throw new DomainError('delivery_in_progress', 'this delivery is still being attempted; redeliver it once it has succeeded or failed');
+        throw new DomainError(
+          'delivery_in_progress',
+          'this delivery is still being attempted; redeliver it once it has succeeded or failed',
+        );
       }
       if (!e.enabled) {
         throw new DomainError('endpoint_disabled', 'the endpoint is disabled; enable it (PATCH {"enabled": true}) before redelivering');

@@ -148,7 +148,7 @@ describe('logging-integrity guard: each tampering step against the simulator', (
         );
         return findings.filter((f) => f.status === 'open').every((f) => announced.has(f.id));
       },
-      10_000,
+      30_000,
       () => receiver.received.map((w) => w.type).join(', '),
     );
     expect(receiver.received.every((w) => w.verified)).toBe(true);

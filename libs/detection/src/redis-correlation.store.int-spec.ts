@@ -30,6 +30,13 @@ describe('RedisCorrelationStore', () => {
     expect(again.map((e) => e.eventIds[0])).toEqual(['a', 'b']);
   });
 
+  it('keeps only the newest entries when given a cap', async () => {
+    for (let i = 1; i <= 5; i++) await store.append('k4', entry(i * 1_000, `e${i}`), 60_000, 3);
+    const kept = await store.append('k4', entry(500, 'late'), 60_000, 3);
+    expect(kept.map((e) => e.eventIds[0])).toEqual(['e3', 'e4', 'e5']);
+    expect(await redis.zcard(`${prefix}k4`)).toBe(3);
+  });
+
   it('forgets a key that fired', async () => {
     await store.append('k3', entry(1_000, 'a'), 60_000);
     await store.clear('k3');

@@ -84,6 +84,15 @@ interface Trigger {
 }
 
 /**
+ * How many of a group's newest matches a temporal correlation keeps. A temporal group fires (and
+ * starts afresh) as soon as its rules are all present, so until then its window piles up repeats
+ * of the rules seen so far: a frequent input (e.g. "any write call") by one actor would otherwise
+ * grow the window to every call of the hour and make each event cost the whole window. Counting
+ * correlations keep every entry: their count is the point.
+ */
+export const TEMPORAL_WINDOW_MAX_ENTRIES = 64;
+
+/**
  * Feeds one event's matches (and alerts of inner correlations) into a correlation's state and
  * returns an alert per group whose condition now holds. After an alert the group's window starts afresh.
  */
@@ -122,7 +131,8 @@ export async function evaluateCorrelation(
   }
   for (const [key, group] of groups) {
     let window: CorrelationEntry[] = [];
-    for (const entry of group.entries) window = await store.append(key, entry, c.timespanMs);
+    const cap = c.type === 'temporal' || c.type === 'temporal_ordered' ? TEMPORAL_WINDOW_MAX_ENTRIES : undefined;
+    for (const entry of group.entries) window = await store.append(key, entry, c.timespanMs, cap);
     if (group.entries.length === 0) continue;
     const ruleOrder = corr.inputs.map((i) => i.key);
     let fired: boolean;

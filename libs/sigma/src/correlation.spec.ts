@@ -1,3 +1,4 @@
+import { TEMPORAL_WINDOW_MAX_ENTRIES } from './correlation.engine';
 import { InMemoryCorrelationStore } from './correlation.store';
 import { parseSigma } from './document.parser';
 import { compileRuleSet, type RuleSet } from './rule-set';
@@ -205,6 +206,14 @@ correlation:
     expect(await run(rs, [login('bob', 'Success', 0), keyCreated('bob', 3)])).toEqual([
       expect.objectContaining({ type: 'temporal_ordered', group: { user: 'bob' }, eventIds: ['e1', 'e2'] }),
     ]);
+  });
+  it('temporal_ordered: a long run of one input keeps a bounded window and still fires on the next step', async () => {
+    const rs = build(temporal('temporal_ordered'));
+    const keys = Array.from({ length: 500 }, (_, i) => keyCreated('bob', i / 200));
+    const alerts = await run(rs, [...keys, login('bob', 'Success', 3), keyCreated('bob', 4)]);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.eventIds).toHaveLength(TEMPORAL_WINDOW_MAX_ENTRIES);
+    expect(alerts[0]!.eventIds.slice(-2)).toEqual(['e501', 'e502']);
   });
   it('temporal_ordered: the wrong order does not fire', async () => {
     const rs = build(temporal('temporal_ordered'));

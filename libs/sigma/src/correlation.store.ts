@@ -17,9 +17,10 @@ export interface CorrelationEntry {
 export interface CorrelationStore {
   /**
    * Adds `entry` under `key`, drops entries older than `entry.ts - windowMs` (relative to the newest
-   * time seen for the key) and returns the remaining entries, oldest first.
+   * time seen for the key), keeps at most `maxEntries` of the newest when it is given, and returns
+   * the remaining entries, oldest first.
    */
-  append(key: string, entry: CorrelationEntry, windowMs: number): Promise<CorrelationEntry[]>;
+  append(key: string, entry: CorrelationEntry, windowMs: number, maxEntries?: number): Promise<CorrelationEntry[]>;
   /** Forgets a key, after its correlation fired, so the next alert needs a fresh window. */
   clear(key: string): Promise<void>;
 }
@@ -36,7 +37,7 @@ export class InMemoryCorrelationStore implements CorrelationStore {
 
   constructor(private readonly sweepEvery = 10_000) {}
 
-  async append(key: string, entry: CorrelationEntry, windowMs: number): Promise<CorrelationEntry[]> {
+  async append(key: string, entry: CorrelationEntry, windowMs: number, maxEntries?: number): Promise<CorrelationEntry[]> {
     let bucket = this.buckets.get(key);
     if (!bucket) {
       bucket = { entries: [], newest: entry.ts, windowMs };
@@ -55,6 +56,7 @@ export class InMemoryCorrelationStore implements CorrelationStore {
     const cutoff = bucket.newest - windowMs;
     let drop = 0;
     while (drop < entries.length && entries[drop]!.ts < cutoff) drop++;
+    if (maxEntries !== undefined) drop = Math.max(drop, entries.length - maxEntries);
     if (drop > 0) entries.splice(0, drop);
     if (++this.appendsSinceSweep >= this.sweepEvery) this.sweep(bucket.newest);
     return entries.slice();

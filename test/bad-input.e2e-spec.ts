@@ -43,6 +43,7 @@ const ruleYaml = (id: string, condition = 'sel') =>
  */
 const VALID_BODY: Record<string, (id: string) => unknown> = {
   'post /v1/tenants': () => ({ name: 'never created' }),
+  'patch /v1/tenant': () => ({ retentionDays: 30 }),
   'post /v1/api-keys': () => ({ name: 'never created', role: 'viewer' }),
   'post /v1/aws-accounts': () => ({ name: 'never created', polling: false }),
   'patch /v1/aws-accounts/{id}': () => ({ name: 'renamed' }),

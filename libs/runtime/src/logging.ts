@@ -53,7 +53,9 @@ export function createNestLogger(config: Pick<Config, 'LOG_LEVEL' | 'LOG_FORMAT'
     (level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal') =>
     (message: unknown, ...params: unknown[]) => {
       const context = typeof params[params.length - 1] === 'string' ? (params[params.length - 1] as string) : undefined;
-      if (message && typeof message === 'object') root[level]({ context, ...(message as object) });
+      // An Error's message and stack are not enumerable: pino's `err` serializer keeps them.
+      if (message instanceof Error) root[level]({ context, err: message }, message.message);
+      else if (message && typeof message === 'object') root[level]({ context, ...(message as object) });
       else root[level]({ context }, String(message));
     };
   return quietStartup({

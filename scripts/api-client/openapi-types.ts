@@ -25,7 +25,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /** Prometheus metrics (with METRICS_TOKEN set: send it as "Authorization: Bearer <token>") */
         get: operations["MetricsController_metrics"];
         put?: never;
         post?: never;
@@ -445,7 +445,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List webhook endpoints (secrets are never shown again) */
+        /** List webhook endpoints (secrets are never shown again; URLs masked for keys below admin) */
         get: operations["WebhooksController_list"];
         put?: never;
         /** Create an endpoint; its whsec_ signing secret is in the response once */
@@ -463,7 +463,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One endpoint */
+        /** One endpoint (its URL masked for keys below admin: a receiver URL can be a credential) */
         get: operations["WebhooksController_get"];
         put?: never;
         post?: never;
@@ -1242,7 +1242,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Prometheus metrics */
+            /** @description Prometheus metrics (with METRICS_TOKEN set: send it as "Authorization: Bearer <token>") */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6053,7 +6053,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List webhook endpoints (secrets are never shown again) */
+            /** @description List webhook endpoints (secrets are never shown again; URLs masked for keys below admin) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6343,7 +6343,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One endpoint */
+            /** @description One endpoint (its URL masked for keys below admin: a receiver URL can be a credential) */
             200: {
                 headers: {
                     [name: string]: unknown;

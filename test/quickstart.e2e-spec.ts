@@ -73,7 +73,8 @@ describe('README quick start (npm start, npm run quickstart, Ctrl-C)', () => {
     exited = new Promise((done) => server.once('exit', (code, signal) => done({ code, signal })));
     const deadline = Date.now() + 90_000;
     while (!output.includes('listening on')) {
-      if (server.exitCode !== null) throw new Error(`npm start exited: ${output}`);
+      if (server.exitCode !== null || server.signalCode !== null)
+        throw new Error(`npm start exited (${server.exitCode ?? server.signalCode}): ${output}`);
       if (Date.now() > deadline) throw new Error(`npm start did not listen within 90 s: ${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
